@@ -1,0 +1,190 @@
+// metabosim: run, check and inspect metaboplastic spiking-network models from the command line.
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "metabosim/config.hpp"
+#include "metabosim/error.hpp"
+#include "metabosim/lowering.hpp"
+#include "metabosim/output.hpp"
+#include "metabosim/simulation.hpp"
+
+using namespace metabosim;
+
+namespace {
+
+constexpr double default_duration = 2000;  // ms of the built-in microcircuit run
+
+const char* const description = R"(metabosim - event-driven simulation of spiking networks whose neurons feel their metabolism.
+
+Conductance-based LIF neurons are integrated exactly between events; spikes travel with axonal
+delays; STDP acts on pre- and postsynaptic events; temperature (the metabolic state) scales time
+constants, conductances and plasticity through Q10 factors, and can change during a run.
+
+Examples:
+  metabosim run                                  the built-in microcircuit (4000 E + 1000 I, STDP, 37 degC, 2 s)
+  metabosim run configs/coba.toml -o coba-out    a model from a TOML file
+  metabosim run --set populations.E.temperature="41 degC" --set populations.I.temperature="41 degC"
+  metabosim validate configs/microcircuit.toml   check a config and print the scaled parameters
+
+Outputs (in the directory given by -o): spikes.h5 (SONATA), states.h5, weights.h5, rates.csv,
+metabolism.csv, summary.json. See docs/config.md for every configuration key.
+
+Exit status: 0 success, 2 bad input (config, option or file), 1 internal error.)";
+
+Model load_model(const std::string& config, const std::vector<std::string>& overrides,
+                 std::optional<std::uint64_t> seed) {
+    Model model = config.empty() ? microcircuit(37, default_duration) : load_config(config);
+    for (const auto& o : overrides) apply_override(model, o);
+    if (seed) model.seed = *seed;
+    validate(model);
+    return model;
+}
+
+// One status line, rewritten in place on a terminal.
+void show_progress(const Progress& p) {
+    const double fraction = p.duration > 0 ? p.simulated / p.duration : 1;
+    const double rtf = p.wall_seconds > 0 ? p.simulated / 1000 / p.wall_seconds : 0;
+    const double eta = fraction > 0 ? p.wall_seconds * (1 - fraction) / fraction : 0;
+    fmt::print(stderr, "\r  t = {:.2f} / {:.2f} s ({:3.0f}%)  wall {:.1f} s  ETA {:.0f} s  RTF {:.3f}  {:.2f} M events/s   ",
+               p.simulated / 1000, p.duration / 1000, 100 * fraction, p.wall_seconds, eta, rtf,
+               p.events / std::max(p.wall_seconds, 1e-9) / 1e6);
+    std::fflush(stderr);
+}
+
+int run_command(const std::string& config, const std::string& out_dir, const std::vector<std::string>& overrides,
+                std::optional<std::uint64_t> seed, bool quiet) {
+    const Model model = load_model(config, overrides, seed);
+    Simulation sim(model);
+    const bool live = !quiet && isatty(STDERR_FILENO);
+    if (!quiet)
+        fmt::print(stderr, "metabosim: {} neurons, {} synapses, {:.0f} ms, seed {}\n", model.neuron_count(),
+                   sim.network().synapse_count(), model.duration, model.seed);
+    const Results results = live ? sim.run(show_progress) : sim.run();
+    if (live) fmt::print(stderr, "\n");
+    write_results(model, results, out_dir);
+    if (!quiet) {
+        for (const auto& s : results.spikes)
+            fmt::print(stderr, "  {:>8}: {:>9} spikes, {:7.2f} Hz\n", s.population, s.times.size(),
+                       s.size ? s.times.size() / (s.size * results.duration / 1000) : 0.0);
+        fmt::print(stderr, "  {} events in {:.2f} s wall ({:.2f} M events/s, real-time factor {:.3f}) -> {}\n",
+                   results.counters.total_events(), results.counters.wall_seconds,
+                   results.counters.total_events() / std::max(results.counters.wall_seconds, 1e-9) / 1e6,
+                   results.real_time_factor(), out_dir);
+    }
+    return 0;
+}
+
+// Every temperature a population visits: its initial one and those of the metabolic steps.
+std::set<double> temperatures_of(const Model& model, const Population& p) {
+    std::set<double> out{p.temperature};
+    for (const auto& step : model.metabolism)
+        if (step.population.empty() || step.population == p.name) out.insert(step.temperature);
+    return out;
+}
+
+int validate_command(const std::string& config, const std::vector<std::string>& overrides) {
+    const Model model = load_model(config, overrides, std::nullopt);
+    fmt::print("{}: valid. {} populations, {} neurons, {} projections, {:.0f} ms, seed {}\n", config,
+               model.populations.size(), model.neuron_count(), model.projections.size(), model.duration,
+               model.seed);
+    for (const auto& p : model.populations) {
+        fmt::print("\npopulation {} ({} neurons, T0 = {} degC{})\n", p.name, p.size, p.reference_temperature,
+                   p.drive ? fmt::format(", Poisson drive {} Hz x {} nS", p.drive->rate, p.drive->weight) : "");
+        fmt::print("  {:>7} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>9} {:>9}\n", "T degC", "gL nS", "C pF",
+                   "tau_e ms", "tau_i ms", "t_ref ms", "phi_g", "drive Hz", "tau_m ms");
+        for (double t : temperatures_of(model, p)) {
+            const LoweredPopulation l = lower(p, t);
+            fmt::print("  {:7.1f} {:8.3f} {:8.2f} {:8.3f} {:8.3f} {:8.3f} {:8.3f} {:9.1f} {:9.3f}\n", t,
+                       l.neuron.gL, l.neuron.C, l.neuron.tau_e, l.neuron.tau_i, l.neuron.t_ref,
+                       l.synaptic_efficacy, l.poisson_rate, l.neuron.C / l.neuron.gL);
+        }
+    }
+    for (const auto& proj : model.projections) {
+        const Population& pre = model.population(proj.pre);
+        const Population& post = model.population(proj.post);
+        double expected = 0;
+        const Connectivity& c = proj.connectivity;
+        const double self = (proj.pre == proj.post && !c.autapses) ? 1.0 : 0.0;
+        switch (c.rule) {
+        case Connectivity::Rule::probability: expected = c.p * pre.size * (post.size - self); break;
+        case Connectivity::Rule::fixed_indegree: expected = double(c.indegree) * post.size; break;
+        case Connectivity::Rule::one_to_one: expected = post.size; break;
+        case Connectivity::Rule::all_to_all: expected = double(pre.size) * (post.size - self); break;
+        case Connectivity::Rule::explicit_list: expected = c.sources.size(); break;
+        }
+        fmt::print("\nprojection {}: {} -> {}, {}, ~{:.0f} synapses{}\n", proj.name, proj.pre, proj.post,
+                   proj.receptor == Receptor::excitatory ? "excitatory" : "inhibitory", expected,
+                   proj.stdp ? ", plastic" : "");
+        if (!proj.stdp) continue;
+        fmt::print("  {:>7} {:>11} {:>12} {:>10} {:>10}\n", "T degC", "tau_plus ms", "tau_minus ms", "A+ nS", "A- nS");
+        for (double t : temperatures_of(model, post)) {
+            const LoweredStdp s = lower(*proj.stdp, lower(post, t));
+            fmt::print("  {:7.1f} {:11.3f} {:12.3f} {:10.5f} {:10.5f}\n", t, s.tau_plus, s.tau_minus, s.A_plus,
+                       s.A_minus);
+        }
+    }
+    if (!model.metabolism.empty()) {
+        fmt::print("\nmetabolic steps\n");
+        for (const auto& s : model.metabolism)
+            fmt::print("  t = {:10.3f} ms  {:>8}  -> {} degC\n", s.time, s.population.empty() ? "all" : s.population,
+                       s.temperature);
+    }
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{description, "metabosim"};
+    app.set_version_flag("--version", std::string("metabosim ") + METABOSIM_VERSION);
+    app.require_subcommand(1);
+    app.get_formatter()->column_width(34);
+
+    std::string config, out_dir = "metabosim-out";
+    std::vector<std::string> overrides;
+    std::optional<std::uint64_t> seed;
+    bool quiet = false;
+
+    auto* run = app.add_subcommand("run", "Simulate a model and write its outputs.\n"
+                                          "Without CONFIG, runs the built-in microcircuit at 37 degC for 2 s.");
+    run->add_option("config", config, "TOML model file (see configs/ and docs/config.md)")->check(CLI::ExistingFile);
+    run->add_option("-o,--output", out_dir, "directory for the outputs (created; files replaced only when complete)")
+        ->capture_default_str();
+    run->add_option("--seed", seed, "random seed (connectivity, initial state, drive); overrides run.seed");
+    run->add_option("--set", overrides, "override one key, e.g. --set run.duration=\"5 s\" "
+                                        "--set populations.E.temperature=\"41 degC\"")
+        ->type_name("KEY=VALUE");
+    run->add_flag("-q,--quiet", quiet, "no progress or summary on stderr");
+
+    auto* check = app.add_subcommand("validate", "Check a config and print the lowered model:\n"
+                                                 "sizes and the Q10-scaled parameters at every temperature it visits.");
+    check->add_option("config", config, "TOML model file")->required()->check(CLI::ExistingFile);
+    check->add_option("--set", overrides, "override one key before checking")->type_name("KEY=VALUE");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        const int code = app.exit(e);
+        return code == 0 ? 0 : 2;
+    }
+    try {
+        if (*run) return run_command(config, out_dir, overrides, seed, quiet);
+        return validate_command(config, overrides);
+    } catch (const UserError& e) {
+        fmt::print(stderr, "metabosim: error: {}\n", e.what());
+        return 2;
+    } catch (const std::exception& e) {
+        fmt::print(stderr, "metabosim: internal error: {}\n", e.what());
+        return 1;
+    }
+}

@@ -1,0 +1,22 @@
+// Writing Results to a directory in the field's formats:
+//   spikes.h5        SONATA spikes: /spikes/<population>/{timestamps (ms), node_ids},
+//                    attribute sorting = "by_time"
+//   states.h5        sampled V/ge/gi, SONATA report layout per population and variable
+//   weights.h5       weight statistics over time and final weights per recorded projection
+//   rates.csv        population rates (Hz) in bins of recording.rate_bin
+//   metabolism.csv   the metabolic-state timeline
+//   summary.json     counts, rates, events processed, wall time, real-time factor
+// Files are written under temporary names and renamed only when all succeeded: a directory
+// holds complete outputs or none of them.
+#pragma once
+
+#include <filesystem>
+
+#include "metabosim/model.hpp"
+#include "metabosim/results.hpp"
+
+namespace metabosim {
+
+void write_results(const Model& model, const Results& results, const std::filesystem::path& dir);
+
+}  // namespace metabosim

@@ -1,0 +1,38 @@
+// Exact integration of one gLIF neuron between events, and the time of its next threshold
+// crossing when no further input arrives.
+//
+// Between events the conductances decay exactly, ge(t) = ge0 exp(-t / tau_e), and V solves
+//   C dV/dt = gL (EL - V) + ge(t) (Ee - V) + gi(t) (Ei - V) + I.
+// For tau_e != tau_i this linear equation has no elementary closed form. We expand V in a power
+// series in time (the Parker-Sochacki method: the conductances are themselves series, so every
+// coefficient follows by recurrence) and sum it to machine precision. The interval is cut into
+// segments short enough that every series term shrinks at least like 1/k!; the conductances at
+// the segment ends come from exp() directly. tau_e == tau_i needs no special case.
+// tests/test_propagator.cpp checks trajectories and crossing times against a long-double
+// Bulirsch-Stoer reference (|dV| <= 1e-9 mV, |dt_spike| <= 1e-9 ms).
+#pragma once
+
+#include <optional>
+
+#include "metabosim/lowering.hpp"
+
+namespace metabosim {
+
+struct MembraneState {
+    double V;   // mV
+    double ge;  // nS
+    double gi;  // nS
+};
+
+// The state after `dt` ms without input and without threshold (the free trajectory).
+MembraneState propagate(const LoweredNeuron& p, MembraneState s, double dt);
+
+// While refractory V is clamped and only the conductances decay.
+MembraneState decay_conductances(const LoweredNeuron& p, MembraneState s, double dt);
+
+// Time in (0, horizon] at which the free trajectory first reaches Vth, if it does.
+// Cheap bounds settle most calls without integrating; a crossing found is bracketed and
+// located with TOMS 748 on the segment's series.
+std::optional<double> first_crossing(const LoweredNeuron& p, MembraneState s, double horizon);
+
+}  // namespace metabosim

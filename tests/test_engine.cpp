@@ -1,0 +1,226 @@
+// The engine against analytic results: event order, delays, refractoriness, Q10 steps, STDP.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <numeric>
+
+#include "metabosim/error.hpp"
+#include "metabosim/lowering.hpp"
+#include "metabosim/scheduler.hpp"
+#include "metabosim/simulation.hpp"
+
+using namespace metabosim;
+
+namespace {
+
+// A population of `n` cells with a constant current and no drive, at rest.
+Population cells(const std::string& name, std::uint32_t n, double current) {
+    Population p;
+    p.name = name;
+    p.size = n;
+    p.neuron.I_ext = current;
+    p.initial_V = Distribution::constant(p.neuron.EL);
+    return p;
+}
+
+// First spike time from V0 under a constant current: V relaxes to V_inf = EL + I / gL with
+// tau_m = C / gL, so t = tau_m ln((V_inf - V0) / (V_inf - Vth)).
+double time_to_threshold(const LoweredNeuron& p, double V0) {
+    const double v_inf = p.EL + p.I_ext / p.gL;
+    return p.C / p.gL * std::log((v_inf - V0) / (v_inf - p.Vth));
+}
+
+Model one_cell(double current, double duration) {
+    Model m;
+    m.duration = duration;
+    m.populations.push_back(cells("cell", 1, current));
+    return m;
+}
+
+}  // namespace
+
+TEST_CASE("the event queue pops in (time, kind, target, order) order and never goes back") {
+    EventQueue q;
+    q.push({.time = 2.0, .target = 1, .kind = EventKind::spike_arrival});
+    q.push({.time = 1.0, .order = 7, .target = 3, .kind = EventKind::external_input});
+    q.push({.time = 1.0, .order = 2, .target = 3, .kind = EventKind::external_input});
+    q.push({.time = 1.0, .target = 9, .kind = EventKind::metabolic_change});
+    q.push({.time = 1.0, .target = 1, .kind = EventKind::external_input});
+    q.push({.time = 1.0, .target = 0, .kind = EventKind::sample});
+
+    CHECK(q.pop().kind == EventKind::metabolic_change);  // kind before target
+    Event e = q.pop();
+    CHECK((e.kind == EventKind::external_input && e.target == 1));
+    CHECK(q.pop().order == 2);  // same time, kind and target: by order
+    CHECK(q.pop().order == 7);
+    CHECK(q.pop().kind == EventKind::sample);
+    CHECK(q.pop().time == 2.0);
+    CHECK(q.empty());
+    CHECK_THROWS_AS(q.push({.time = 1.5}), InternalError);
+}
+
+TEST_CASE("regular firing under a constant current has the analytic interspike interval") {
+    const Model m = one_cell(300, 200);
+    const LoweredNeuron p = lower(m.populations[0], 37).neuron;
+    const Results r = simulate(m);
+    const auto& t = r.spikes[0].times;
+    const double first = time_to_threshold(p, p.EL);
+    const double isi = p.t_ref + time_to_threshold(p, p.Vr);
+    REQUIRE(t.size() == static_cast<std::size_t>(std::floor((200 - first) / isi)) + 1);
+    for (std::size_t k = 0; k < t.size(); ++k) CHECK(std::abs(t[k] - (first + k * isi)) <= 1e-9);
+}
+
+TEST_CASE("a metabolic step mid-trajectory follows the piecewise analytic solution") {
+    Model m = one_cell(300, 100);
+    const double t_step = 5.0;  // before the first spike
+    m.metabolism.push_back({.time = t_step, .population = "cell", .temperature = 41});
+    const LoweredNeuron cold = lower(m.populations[0], 37).neuron;
+    const LoweredNeuron warm = lower(m.populations[0], 41).neuron;
+    CHECK(warm.gL == doctest::Approx(10 * std::pow(1.98, 0.4)));
+    CHECK(warm.t_ref == doctest::Approx(5 / std::pow(3.0, 0.4)));
+
+    // V at the step under the old parameters, then the new relaxation to threshold.
+    const double v_inf_cold = cold.EL + cold.I_ext / cold.gL;
+    const double v_step = v_inf_cold + (cold.EL - v_inf_cold) * std::exp(-t_step * cold.gL / cold.C);
+    const double first = t_step + time_to_threshold(warm, v_step);
+    const double isi = warm.t_ref + time_to_threshold(warm, warm.Vr);
+
+    const Results r = simulate(m);
+    const auto& t = r.spikes[0].times;
+    REQUIRE(t.size() >= 5);
+    for (std::size_t k = 0; k < t.size(); ++k) CHECK(std::abs(t[k] - (first + k * isi)) <= 1e-9);
+    REQUIRE(r.metabolic_timeline.size() == 2);
+    CHECK(r.metabolic_timeline[1].temperature == 41);
+}
+
+TEST_CASE("a spike arrives after exactly its axonal delay, with the Q10-scaled conductance") {
+    Model m;
+    m.duration = 20;  // one presynaptic spike (at 8.1 ms; the next would come at 21.2 ms)
+    m.populations.push_back(cells("pre", 1, 300));
+    m.populations.push_back(cells("post", 1, 0));
+    m.populations[1].temperature = 39;  // phi_g = 3^0.2 at the postsynaptic side
+    Projection proj;
+    proj.name = "pp";
+    proj.pre = "pre";
+    proj.post = "post";
+    proj.connectivity.rule = Connectivity::Rule::one_to_one;
+    proj.weight = Distribution::constant(3);
+    proj.delay = Distribution::constant(1.37);
+    m.projections.push_back(proj);
+    m.recording.states.push_back({.population = "post", .neurons = {0}, .variables = {"ge"}, .interval = 0.25});
+
+    const LoweredPopulation post = lower(m.populations[1], 39);
+    const double t_spike = time_to_threshold(lower(m.populations[0], 37).neuron, -60);
+    const double arrival = t_spike + 1.37;
+    const Results r = simulate(m);
+    REQUIRE(r.spikes[0].times.size() == 1);
+    CHECK(std::abs(r.spikes[0].times[0] - t_spike) <= 1e-9);
+    const StateTrace& ge = r.states[0];
+    for (std::size_t k = 0; k < ge.samples; ++k) {
+        const double t = k * ge.interval;
+        const double want = t < arrival ? 0.0
+                                        : post.synaptic_efficacy * 3 * std::exp(-(t - arrival) / post.neuron.tau_e);
+        CHECK(ge.at(k, 0, 0) == doctest::Approx(want).epsilon(1e-12));
+        if (t >= arrival && t < arrival + 10) {  // the arrival time recovered from the decay
+            const double inferred = t + post.neuron.tau_e * std::log(ge.at(k, 0, 0) / (post.synaptic_efficacy * 3));
+            CHECK(std::abs(inferred - arrival) <= 1e-9);
+        }
+    }
+}
+
+namespace {
+
+// Weight change of one plastic synapse, summed pair by pair from the recorded spike times:
+// pre spikes act at arrival (t_pre + d); all-to-all additive traces.
+double analytic_all_to_all(const std::vector<double>& pre, const std::vector<double>& post, double d,
+                           const LoweredStdp& s) {
+    double dw = 0;
+    for (double tp : pre)
+        for (double tq : post) {
+            const double a = tp + d;
+            if (a < tq) dw += s.A_plus * std::exp(-(tq - a) / s.tau_plus);
+            if (tq < a) dw += s.A_minus * std::exp(-(a - tq) / s.tau_minus);
+        }
+    return dw;
+}
+
+// Nearest-neighbour: each spike pairs only with the latest spike of the other side before it.
+double analytic_nearest(const std::vector<double>& pre, const std::vector<double>& post, double d,
+                        const LoweredStdp& s) {
+    double dw = 0;
+    for (double tq : post) {  // potentiation at post spikes, latest arrival before
+        double latest = -1;
+        for (double tp : pre)
+            if (tp + d < tq) latest = tp + d;
+        if (latest >= 0) dw += s.A_plus * std::exp(-(tq - latest) / s.tau_plus);
+    }
+    for (double tp : pre) {  // depression at arrivals, latest post spike before
+        double latest = -1;
+        for (double tq : post)
+            if (tq < tp + d) latest = tq;
+        if (latest >= 0) dw += s.A_minus * std::exp(-(tp + d - latest) / s.tau_minus);
+    }
+    return dw;
+}
+
+constexpr double w0 = 20;  // nS, far from both bounds
+
+Model stdp_pair(StdpParameters::Pairing pairing, double temperature) {
+    Model m;
+    m.duration = 500;
+    m.populations.push_back(cells("pre", 1, 260));   // two regular trains at different rates
+    m.populations.push_back(cells("post", 1, 300));
+    for (auto& p : m.populations) p.temperature = temperature;
+    Projection proj;
+    proj.name = "syn";
+    proj.pre = "pre";
+    proj.post = "post";
+    proj.connectivity.rule = Connectivity::Rule::one_to_one;
+    proj.weight = Distribution::constant(w0);
+    proj.delay = Distribution::constant(1.5);
+    StdpParameters stdp;
+    stdp.pairing = pairing;
+    stdp.w_max = 1000;  // bounds never reached: the sum is unclipped
+    stdp.A_plus = 0.3;
+    proj.stdp = stdp;
+    m.projections.push_back(proj);
+    m.recording.weights.push_back({.projection = "syn", .interval = 100, .histogram_bins = 4, .final_weights = true});
+    return m;
+}
+
+}  // namespace
+
+TEST_CASE("STDP of one synapse equals the analytic pair sum") {
+    for (double temperature : {32.0, 37.0, 41.0}) {
+        for (auto pairing : {StdpParameters::Pairing::all_to_all, StdpParameters::Pairing::nearest_neighbour}) {
+            CAPTURE(temperature);
+            const Model m = stdp_pair(pairing, temperature);
+            const LoweredStdp s = lower(*m.projections[0].stdp, lower(m.populations[1], temperature));
+            const Results r = simulate(m);
+            std::vector<double> pre;  // spikes whose arrival happened within the run
+            for (double t : r.spikes[0].times)
+                if (t + 1.5 <= m.duration) pre.push_back(t);
+            const auto& post = r.spikes[1].times;
+            REQUIRE(pre.size() > 10);
+            REQUIRE(post.size() > 10);
+            const double want = w0 + (pairing == StdpParameters::Pairing::all_to_all
+                                           ? analytic_all_to_all(pre, post, 1.5, s)
+                                           : analytic_nearest(pre, post, 1.5, s));
+            REQUIRE(r.weights[0].has_final);
+            CHECK(std::abs(want - w0) > 0.01);  // the protocol does change the weight
+            CHECK(r.weights[0].final_weight[0] == doctest::Approx(want).epsilon(1e-12));
+        }
+    }
+}
+
+TEST_CASE("STDP weights stay inside their hard bounds") {
+    Model m = stdp_pair(StdpParameters::Pairing::all_to_all, 41);
+    m.projections[0].stdp->w_max = 20.6;
+    m.projections[0].stdp->w_min = 19.4;
+    const Results r = simulate(m);
+    for (double w : r.weights[0].final_weight) {
+        CHECK(w >= 19.4);
+        CHECK(w <= 20.6);
+    }
+    CHECK(r.weights[0].fraction_at_max.back() + r.weights[0].fraction_at_min.back() == 1.0);
+}

@@ -36,7 +36,7 @@ double mean_cv(const PopulationSpikes& s) {
         for (double x : isi) m += x;
         m /= isi.size();
         for (double x : isi) v += (x - m) * (x - m);
-        v /= isi.size() - 1;
+        v /= isi.size();  // population variance, as in the reference
         sum += std::sqrt(v) / m;
         ++cells;
     }

@@ -96,7 +96,7 @@ public:
 private:
     double h_;
     int n_;
-    std::array<double, max_terms> c_{};
+    std::array<double, max_terms> c_;  // the first n_ are set
 };
 
 // Longest segment over which every series term is bounded by (scaled rate)^k / k! with rates
@@ -189,6 +189,15 @@ MembraneState propagate(const LoweredNeuron& p, MembraneState s, double dt) {
 
 MembraneState decay_conductances(const LoweredNeuron& p, MembraneState s, double dt) {
     return {s.V, s.ge * std::exp(-dt / p.tau_e), s.gi * std::exp(-dt / p.tau_i)};
+}
+
+double no_crossing_before(const LoweredNeuron& p, const MembraneState& s) {
+    if (s.V >= p.Vth) return 0.0;
+    // The outlook over [0, infinity): conductances anywhere between their present values and 0.
+    const Range eq = equilibrium_range(p, 0, s.ge, 0, s.gi);
+    if (eq.hi < p.Vth) return never;
+    const double fastest_rise = (p.gL + s.ge + s.gi) / p.C * (eq.hi - std::min(s.V, eq.lo));
+    return (p.Vth - s.V) / fastest_rise;
 }
 
 std::optional<double> first_crossing(const LoweredNeuron& p, MembraneState s, double horizon) {

@@ -210,9 +210,10 @@ void Simulation::Engine::advance(std::uint32_t n, double t) {
 void Simulation::Engine::predict(std::uint32_t n) {
     if (refractory[n]) return;
     // Any input re-predicts, so looking beyond the next Poisson input (or the end) is wasted work.
-    const double horizon = std::min(next_drive[n], model.duration) - t_last[n];
-    const auto crossing = first_crossing(params(n), {V[n], ge[n], gi[n]}, std::max(horizon, 0.0));
-    if (crossing)
+    const double horizon = std::max(std::min(next_drive[n], model.duration) - t_last[n], 0.0);
+    const MembraneState s{V[n], ge[n], gi[n]};
+    if (no_crossing_before(params(n), s) > horizon) return;  // settles many without integrating
+    if (const auto crossing = first_crossing(params(n), s, horizon))
         queue.push({.time = t_last[n] + *crossing, .order = version[n], .target = n,
                     .kind = EventKind::threshold_crossing});
 }

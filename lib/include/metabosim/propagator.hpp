@@ -30,6 +30,10 @@ MembraneState propagate(const LoweredNeuron& p, MembraneState s, double dt);
 // While refractory V is clamped and only the conductances decay.
 MembraneState decay_conductances(const LoweredNeuron& p, MembraneState s, double dt);
 
+// A time before which the free trajectory certainly stays below Vth (0 if V >= Vth, infinity if
+// it never gets there). Cheap: no integration, one bound on how fast V can rise.
+double no_crossing_before(const LoweredNeuron& p, const MembraneState& s);
+
 // Time in (0, horizon] at which the free trajectory first reaches Vth, if it does.
 // Cheap bounds settle most calls without integrating; a crossing found is bracketed and
 // located with TOMS 748 on the segment's series.

@@ -150,7 +150,7 @@ TEST_CASE("the example configs equal the factories") {
     SUBCASE("microcircuit") {
         const Model m = load_config(source_dir / "configs/microcircuit.toml");
         check_model(m, microcircuit(37, 5000));
-        // Spot checks against the science card, independent of the factory.
+        // Spot checks against the documented defaults (docs/model.md), independent of the factory.
         CHECK(m.populations[0].name == "E");
         CHECK(m.populations[0].size == 4000);
         CHECK(m.populations[1].size == 1000);

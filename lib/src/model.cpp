@@ -349,7 +349,7 @@ Population driven_population(std::string name, std::uint32_t size, double temper
 
 }  // namespace
 
-// Every value not set here is the model.hpp default, which is the science card's.
+// Every value not set here is the model.hpp default (docs/model.md).
 Model microcircuit(double temperature, double duration) {
     Model m;
     m.populations = {driven_population("E", 4000, temperature), driven_population("I", 1000, temperature)};
@@ -370,7 +370,7 @@ Model microcircuit(double temperature, double duration) {
 
 // Brian's COBA has no delays, but the engine needs positive ones: a constant 1 ms, the lower
 // end of the microcircuit's range. Initial conductances are 0 and the Poisson drive sustains
-// the activity (science card).
+// the activity (docs/model.md).
 Model coba(double duration) {
     Model m;
     m.populations = {driven_population("E", 3200, 37), driven_population("I", 800, 37)};

@@ -27,7 +27,7 @@ double decayed(double value, double since, double now, double tau) {
     return value == 0 ? 0 : value * std::exp(-(now - since) / tau);
 }
 
-// STDP state of one projection (science card: pre trace per synapse, post trace per neuron).
+// STDP state of one projection (pre trace per synapse, post trace per postsynaptic neuron).
 struct Plasticity {
     LoweredStdp lowered{};
     std::vector<double> pre_value, pre_time;    // per synapse

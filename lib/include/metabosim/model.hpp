@@ -94,7 +94,7 @@ struct Connectivity {
     std::vector<double> weights, delays;
 };
 
-// Spike-timing-dependent plasticity of a projection (science card: pair-based, additive,
+// Spike-timing-dependent plasticity of a projection (by default pair-based, additive,
 // all-to-all traces, hard bounds [w_min, w_max]).
 struct StdpParameters {
     enum class Pairing { all_to_all, nearest_neighbour };
@@ -187,11 +187,11 @@ struct Model {
 // object, the field, the value with its unit and what was expected.
 void validate(const Model& model);
 
-// The science card's microcircuit: 4000 E + 1000 I gLIF cells, p = 0.02, plastic E->E,
+// The metaboplastic microcircuit: 4000 E + 1000 I gLIF cells, p = 0.02, plastic E->E,
 // 600 Hz Poisson drive, at `temperature` for `duration`.
 Model microcircuit(double temperature = 37, double duration = 1000);
 
-// Brette et al. (2007) benchmark 1 (COBA, 3200 E + 800 I) with the science card's Poisson drive
+// Brette et al. (2007) benchmark 1 (COBA, 3200 E + 800 I) with the microcircuit's Poisson drive
 // so that activity is sustained with non-negative initial conductances.
 Model coba(double duration = 1000);
 

@@ -1,0 +1,147 @@
+#!/usr/bin/python3
+"""The metabosim command line as a user meets it: outputs that h5py reads, exit statuses, error
+messages that name file, line and key, nothing written on bad input, identical files for one seed.
+
+Usage: test_cli.py METABOSIM_EXECUTABLE SOURCE_DIR
+"""
+import json
+import pathlib
+import subprocess
+import sys
+import tempfile
+import unittest
+
+import h5py
+import numpy as np
+
+EXE = sys.argv[1]
+SOURCE = pathlib.Path(sys.argv[2])
+TINY = SOURCE / "tests" / "data" / "tiny.toml"
+
+
+def metabosim(*args):
+    return subprocess.run([EXE, *map(str, args)], capture_output=True, text=True, timeout=300)
+
+
+class Run(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.out = pathlib.Path(cls.tmp.name) / "a"
+        cls.result = metabosim("run", TINY, "-o", cls.out, "--quiet")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def test_exit_status_and_files(self):
+        self.assertEqual(self.result.returncode, 0, self.result.stderr)
+        self.assertEqual(self.result.stderr, "")  # --quiet
+        names = sorted(p.name for p in self.out.iterdir())
+        self.assertEqual(names, ["metabolism.csv", "rates.csv", "spikes.h5", "states.h5", "summary.json",
+                                 "weights.h5"])
+
+    def test_sonata_spikes(self):
+        with h5py.File(self.out / "spikes.h5", "r") as f:
+            self.assertEqual(sorted(f["spikes"].keys()), ["E", "I"])
+            for pop, size in (("E", 200), ("I", 50)):
+                g = f["spikes"][pop]
+                t, ids = g["timestamps"][()], g["node_ids"][()]
+                self.assertGreater(len(t), 10)
+                self.assertEqual(len(t), len(ids))
+                self.assertTrue(np.all(np.diff(t) >= 0))
+                self.assertTrue(np.all((t >= 0) & (t <= 300)))
+                self.assertTrue(np.all(ids < size))
+                self.assertEqual(g["timestamps"].attrs["units"], "ms")
+                self.assertEqual(g.attrs["sorting"], 2)  # SONATA enum: by_time
+                self.assertEqual(h5py.check_enum_dtype(g.attrs.get_id("sorting").dtype)["by_time"], 2)
+
+    def test_summary_agrees_with_spike_file(self):
+        summary = json.loads((self.out / "summary.json").read_text())
+        with h5py.File(self.out / "spikes.h5", "r") as f:
+            for pop in ("E", "I"):
+                self.assertEqual(summary["populations"][pop]["spikes"], len(f["spikes"][pop]["timestamps"]))
+        self.assertEqual(summary["seed"], 5)
+        self.assertEqual(summary["duration_ms"], 300)
+        self.assertGreater(summary["real_time_factor"], 0)
+        self.assertEqual(summary["events"]["metabolic_change"], 1)
+
+    def test_state_report_and_metabolic_timeline(self):
+        with h5py.File(self.out / "states.h5", "r") as f:
+            v = f["report/E/V/data"][()]
+            self.assertEqual(v.shape, (301, 3))  # 0, 1, ..., 300 ms
+            self.assertTrue(np.all(v < -50 + 1e-9))  # never above threshold
+            self.assertTrue(np.all(f["report/E/gi/data"][()] >= 0))
+        lines = (self.out / "metabolism.csv").read_text().split()
+        self.assertIn("150,E,41", lines)
+
+    def test_same_seed_same_bytes_other_seed_differs(self):
+        again = pathlib.Path(self.tmp.name) / "b"
+        other = pathlib.Path(self.tmp.name) / "c"
+        self.assertEqual(metabosim("run", TINY, "-o", again, "-q").returncode, 0)
+        self.assertEqual(metabosim("run", TINY, "-o", other, "-q", "--seed", 6).returncode, 0)
+        for name in ("spikes.h5", "states.h5", "weights.h5", "rates.csv"):
+            self.assertEqual((self.out / name).read_bytes(), (again / name).read_bytes(), name)
+        self.assertNotEqual((self.out / "spikes.h5").read_bytes(), (other / "spikes.h5").read_bytes())
+
+
+class BadInput(unittest.TestCase):
+    def check_rejected(self, text, *expected):
+        with tempfile.TemporaryDirectory() as tmp:
+            config = pathlib.Path(tmp) / "bad.toml"
+            config.write_text(text)
+            out = pathlib.Path(tmp) / "out"
+            r = metabosim("run", config, "-o", out)
+            self.assertEqual(r.returncode, 2, r.stderr)
+            for e in expected:
+                self.assertIn(e, r.stderr)
+            self.assertFalse(out.exists(), "nothing is written on bad input")
+
+    def test_negative_time_constant(self):
+        self.check_rejected('[populations.E]\nsize = 10\n[populations.E.neuron]\ntau_e = "-5 ms"\n',
+                            "bad.toml:4", "populations.E.neuron.tau_e", "-5 ms", "positive time")
+
+    def test_wrong_unit(self):
+        self.check_rejected('[populations.E]\nsize = 10\n[populations.E.neuron]\nC = "200 mV"\n',
+                            "bad.toml:4", "populations.E.neuron.C", "voltage", "capacitance")
+
+    def test_misspelled_key(self):
+        self.check_rejected('[run]\nduraton = "1 s"\n[populations.E]\nsize = 10\n', "bad.toml:2", "duraton",
+                            "duration")
+
+    def test_nan(self):
+        self.check_rejected('[populations.E]\nsize = 10\n[populations.E.neuron]\ngL = "nan nS"\n',
+                            "bad.toml:4", "populations.E.neuron.gL")
+
+    def test_missing_spike_file(self):
+        self.check_rejected('[populations.E]\nsize = 1\n[[generators]]\nname = "g"\ntarget = "E"\n'
+                            'times_file = "nowhere.txt"\n', "nowhere.txt")
+
+    def test_syntax_error(self):
+        self.check_rejected('[populations.E\nsize = 10\n', "bad.toml:1")
+
+    def test_missing_config_and_bad_override(self):
+        self.assertEqual(metabosim("run", "/nonexistent.toml").returncode, 2)
+        r = metabosim("validate", TINY, "--set", "populations.E.neuron.tau_e=5 mV")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("populations.E.neuron.tau_e", r.stderr)
+
+
+class Validate(unittest.TestCase):
+    def test_prints_scaled_parameters_for_each_state(self):
+        r = metabosim("validate", TINY)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        # gL at 41 degC: 10 nS * 1.98^0.4
+        self.assertIn(f"{10 * 1.98 ** 0.4:8.3f}", r.stdout)
+        self.assertIn("41.0", r.stdout)
+        self.assertIn("plastic", r.stdout)
+
+    def test_help_and_version(self):
+        r = metabosim("--help")
+        self.assertEqual(r.returncode, 0)
+        self.assertIn("metabosim run", r.stdout)
+        self.assertIn("metabosim", metabosim("--version").stdout)
+
+
+if __name__ == "__main__":
+    unittest.main(argv=sys.argv[:1], verbosity=2)

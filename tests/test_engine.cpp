@@ -1,6 +1,7 @@
 // The engine against analytic results: event order, delays, refractoriness, Q10 steps, STDP.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <numeric>
 
@@ -211,6 +212,43 @@ TEST_CASE("STDP of one synapse equals the analytic pair sum") {
             CHECK(r.weights[0].final_weight[0] == doctest::Approx(want).epsilon(1e-12));
         }
     }
+}
+
+TEST_CASE("multiplicative STDP equals a replay of the soft-bounded rule") {
+    Model m = stdp_pair(StdpParameters::Pairing::all_to_all, 39);
+    StdpParameters& rule = *m.projections[0].stdp;
+    rule.update = StdpParameters::Update::multiplicative;
+    rule.w_min = 10;
+    rule.w_max = 30;
+    rule.A_plus = 2.0;
+    const LoweredStdp s = lower(rule, lower(m.populations[1], 39));
+    const Results r = simulate(m);
+
+    // Replay in time order: arrivals (pre + delay) and post spikes; an arrival at the same time as
+    // a post spike comes first (spike arrivals precede threshold crossings).
+    std::vector<std::pair<double, int>> events;  // (time, 0 = arrival, 1 = post spike)
+    for (double t : r.spikes[0].times)
+        if (t + 1.5 <= m.duration) events.push_back({t + 1.5, 0});
+    for (double t : r.spikes[1].times) events.push_back({t, 1});
+    std::sort(events.begin(), events.end());
+    double w = w0, pre = 0, post = 0, t_pre = 0, t_post = 0;
+    const auto soft = [&](double dw) {
+        const double room = dw > 0 ? rule.w_max - w : w - rule.w_min;
+        w = std::clamp(w + dw * room / (rule.w_max - rule.w_min), rule.w_min, rule.w_max);
+    };
+    for (auto [t, kind] : events) {
+        if (kind == 0) {
+            pre = pre * std::exp(-(t - t_pre) / s.tau_plus) + s.A_plus;
+            t_pre = t;
+            soft(post * std::exp(-(t - t_post) / s.tau_minus));
+        } else {
+            post = post * std::exp(-(t - t_post) / s.tau_minus) + s.A_minus;
+            t_post = t;
+            soft(pre * std::exp(-(t - t_pre) / s.tau_plus));
+        }
+    }
+    CHECK(std::abs(w - w0) > 0.01);
+    CHECK(r.weights[0].final_weight[0] == doctest::Approx(w).epsilon(1e-12));
 }
 
 TEST_CASE("STDP weights stay inside their hard bounds") {

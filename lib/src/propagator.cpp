@@ -13,7 +13,7 @@
 namespace metabosim {
 namespace {
 
-constexpr int max_terms = 64;
+constexpr int max_terms = Segment::max_terms;
 constexpr double never = std::numeric_limits<double>::infinity();
 
 // 1 / k, so that the recurrence multiplies instead of dividing.
@@ -40,65 +40,6 @@ struct Active {
         : e(!spent(p, s.ge, p.tau_e, p.Ee, s.V)), i(!spent(p, s.gi, p.tau_i, p.Ei, s.V)) {}
 };
 
-// The free trajectory on [0, h] as a polynomial in x = s / h: V(s) = sum_k c[k] x^k.
-class Segment {
-public:
-    Segment(const LoweredNeuron& p, const MembraneState& s, double h) : h_(h) {
-        const Active active(p, s);
-        // Taylor coefficients of the conductances, already multiplied by h^k.
-        std::array<double, max_terms> g;  // ge + gi
-        std::array<double, max_terms> drive;  // ge Ee + gi Ei
-        double e = active.e ? s.ge : 0.0, i = active.i ? s.gi : 0.0;
-        const double re = -h / p.tau_e, ri = -h / p.tau_i;
-        const double step = h / p.C;
-        // Terms shrink like 1/k! once k exceeds every scaled rate; stop when two in a row are
-        // below 2^-50 of the value they are added to (1e-13 mV at -60 mV).
-        const double negligible = std::ldexp(std::max(std::abs(s.V), 1.0), -50);
-        // What a conductance term can still add to a later coefficient, in mV.
-        const double driving_force = step * std::max({std::abs(p.Ee - s.V), std::abs(p.Ei - s.V), 1.0});
-        // The conductance terms die out first; past them the convolution needs no more of them.
-        int g_terms = max_terms;
-        c_[0] = s.V;
-        n_ = max_terms;
-        for (int k = 0; k + 1 < max_terms; ++k) {
-            if (k < g_terms) {
-                g[k] = e + i;
-                drive[k] = e * p.Ee + i * p.Ei;
-                if ((std::abs(e) + std::abs(i)) * driving_force <= negligible * 1e-3) g_terms = k + 1;
-            }
-            double conv = k == 0 ? p.gL * p.EL + p.I_ext : 0.0;
-            if (k < g_terms) conv += drive[k];
-            for (int j = 0, last = std::min(k, g_terms - 1); j <= last; ++j) conv -= g[j] * c_[k - j];
-            c_[k + 1] = step * inverse[k + 1] * (conv - p.gL * c_[k]);
-            e *= re * inverse[k + 1];
-            i *= ri * inverse[k + 1];
-            if (k >= 2 && k >= g_terms && std::abs(c_[k + 1]) <= negligible && std::abs(c_[k]) <= negligible) {
-                n_ = k + 2;
-                break;
-            }
-        }
-        if (n_ == max_terms) throw InternalError("propagator: power series did not converge");
-    }
-
-    double h() const { return h_; }
-    double value(double s) const {
-        const double x = s / h_;
-        double v = c_[n_ - 1];
-        for (int k = n_ - 2; k >= 0; --k) v = v * x + c_[k];
-        return v;
-    }
-    double end_value() const {
-        double v = 0;
-        for (int k = n_ - 1; k >= 0; --k) v += c_[k];
-        return v;
-    }
-
-private:
-    double h_;
-    int n_;
-    std::array<double, max_terms> c_;  // the first n_ are set
-};
-
 // Longest segment over which every series term is bounded by (scaled rate)^k / k! with rates
 // at most 1: the leak+conductance rate and the decay rates of the conductances that matter.
 double segment_length(const LoweredNeuron& p, const MembraneState& s) {
@@ -108,7 +49,7 @@ double segment_length(const LoweredNeuron& p, const MembraneState& s) {
 }
 
 MembraneState end_of_segment(const LoweredNeuron& p, const MembraneState& s, const Segment& seg) {
-    return {seg.end_value(), s.ge * std::exp(-seg.h() / p.tau_e), s.gi * std::exp(-seg.h() / p.tau_i)};
+    return {seg.V_end(), s.ge * std::exp(-seg.length() / p.tau_e), s.gi * std::exp(-seg.length() / p.tau_i)};
 }
 
 // Steady state of V for frozen conductances.
@@ -127,9 +68,14 @@ Range equilibrium_range(const LoweredNeuron& p, double ge_lo, double ge_hi, doub
     return {*std::min_element(v, v + 4), *std::max_element(v, v + 4)};
 }
 
-// What V can do on [s0, s1] given V(s0) = v0 (s measured from the state s). V moves towards the
-// equilibrium, dV/ds = a(s) (Veq(s) - V), so it cannot rise above max(v0, sup Veq), nor faster
-// than a_max (sup Veq - inf V).
+// dV/ds = a(s) (Veq(s) - V) <= a_max (sup Veq - V) while V <= sup Veq, so V stays below the
+// relaxation from v0 towards sup Veq at the fastest rate a_max.
+double ceiling(double v0, double eq_hi, double a_max, double ds) {
+    if (v0 >= eq_hi) return v0;  // V can only fall
+    return v0 - (eq_hi - v0) * std::expm1(-a_max * ds);
+}
+
+// What V can do on [s0, s1] given V(s0) = v0 (s measured from the state s).
 struct Outlook {
     Range equilibrium;
     double ceiling;  // upper bound of V on the interval
@@ -139,8 +85,7 @@ Outlook outlook(const LoweredNeuron& p, const MembraneState& s, double s0, doubl
     const double gi_hi = s.gi * std::exp(-s0 / p.tau_i), gi_lo = s.gi * std::exp(-s1 / p.tau_i);
     const Range eq = equilibrium_range(p, ge_lo, ge_hi, gi_lo, gi_hi);
     const double a_max = (p.gL + ge_hi + gi_hi) / p.C;
-    const double v_lo = std::min(v0, eq.lo);
-    return {eq, std::min(std::max(v0, eq.hi), v0 + (s1 - s0) * a_max * std::max(0.0, eq.hi - v_lo))};
+    return {eq, ceiling(v0, eq.hi, a_max, s1 - s0)};
 }
 
 // First s in (s0, s1] with V(s) >= Vth, given V(s0) = v0 < Vth and V(s1) = v1.
@@ -151,7 +96,7 @@ std::optional<double> search(const LoweredNeuron& p, const MembraneState& s, con
                              double s0, double v0, double s1, double v1) {
     const Outlook o = outlook(p, s, s0, s1, v0);
     const auto locate = [&]() -> double {
-        const auto f = [&](double x) { return seg.value(x) - p.Vth; };
+        const auto f = [&](double x) { return seg.V(x) - p.Vth; };
         std::uintmax_t iterations = 200;
         const auto bracket = boost::math::tools::toms748_solve(
             f, s0, s1, v0 - p.Vth, v1 - p.Vth, boost::math::tools::eps_tolerance<double>(), iterations);
@@ -167,7 +112,7 @@ std::optional<double> search(const LoweredNeuron& p, const MembraneState& s, con
         return std::nullopt;  // grazes the threshold without crossing it at this resolution
     }
     const double mid = 0.5 * (s0 + s1);
-    const double vm = seg.value(mid);
+    const double vm = seg.V(mid);
     if (vm >= p.Vth) {
         if (auto r = search(p, s, seg, s0, v0, mid, vm)) return r;
         throw InternalError("propagator: lost a threshold crossing while bisecting");
@@ -177,6 +122,61 @@ std::optional<double> search(const LoweredNeuron& p, const MembraneState& s, con
 }
 
 }  // namespace
+
+// V(s) = sum_k c[k] x^k with x = s / h: the coefficients already carry h^k.
+Segment::Segment(const LoweredNeuron& p, const MembraneState& s, double h) : h_(h) {
+    const Active active(p, s);
+    // Taylor coefficients of the conductances, already multiplied by h^k.
+    std::array<double, max_terms> g;  // ge + gi
+    std::array<double, max_terms> drive;  // ge Ee + gi Ei
+    double e = active.e ? s.ge : 0.0, i = active.i ? s.gi : 0.0;
+    const double re = -h / p.tau_e, ri = -h / p.tau_i;
+    const double step = h / p.C;
+    // Terms shrink like 1/k! once k exceeds every scaled rate; stop when two in a row are
+    // below 2^-50 of the value they are added to (1e-13 mV at -60 mV).
+    const double negligible = std::ldexp(std::max(std::abs(s.V), 1.0), -50);
+    // What a conductance term can still add to a later coefficient, in mV.
+    const double driving_force = step * std::max({std::abs(p.Ee - s.V), std::abs(p.Ei - s.V), 1.0});
+    // The conductance terms die out first; past them the convolution needs no more of them.
+    int g_terms = max_terms;
+    c_[0] = s.V;
+    n_ = max_terms;
+    for (int k = 0; k + 1 < max_terms; ++k) {
+        if (k < g_terms) {
+            g[k] = e + i;
+            drive[k] = e * p.Ee + i * p.Ei;
+            if ((std::abs(e) + std::abs(i)) * driving_force <= negligible * 1e-3) g_terms = k + 1;
+        }
+        double conv = k == 0 ? p.gL * p.EL + p.I_ext : 0.0;
+        if (k < g_terms) conv += drive[k];
+        for (int j = 0, last = std::min(k, g_terms - 1); j <= last; ++j) conv -= g[j] * c_[k - j];
+        c_[k + 1] = step * inverse[k + 1] * (conv - p.gL * c_[k]);
+        e *= re * inverse[k + 1];
+        i *= ri * inverse[k + 1];
+        if (k >= 2 && k >= g_terms && std::abs(c_[k + 1]) <= negligible && std::abs(c_[k]) <= negligible) {
+            n_ = k + 2;
+            break;
+        }
+    }
+    if (n_ == max_terms) throw InternalError("propagator: power series did not converge");
+}
+
+double Segment::V(double s) const {
+    const double x = s / h_;
+    double v = c_[n_ - 1];
+    for (int k = n_ - 2; k >= 0; --k) v = v * x + c_[k];
+    return v;
+}
+
+double Segment::V_end() const {
+    double v = 0;
+    for (int k = n_ - 1; k >= 0; --k) v += c_[k];
+    return v;
+}
+
+MembraneState advance_along(const LoweredNeuron& p, const MembraneState& s, const Segment& seg, double dt) {
+    return {seg.V(dt), s.ge * std::exp(-dt / p.tau_e), s.gi * std::exp(-dt / p.tau_i)};
+}
 
 MembraneState propagate(const LoweredNeuron& p, MembraneState s, double dt) {
     while (dt > 0) {
@@ -196,11 +196,12 @@ double no_crossing_before(const LoweredNeuron& p, const MembraneState& s) {
     // The outlook over [0, infinity): conductances anywhere between their present values and 0.
     const Range eq = equilibrium_range(p, 0, s.ge, 0, s.gi);
     if (eq.hi < p.Vth) return never;
-    const double fastest_rise = (p.gL + s.ge + s.gi) / p.C * (eq.hi - std::min(s.V, eq.lo));
-    return (p.Vth - s.V) / fastest_rise;
+    const double a_max = (p.gL + s.ge + s.gi) / p.C;
+    return std::log((eq.hi - s.V) / (eq.hi - p.Vth)) / a_max;  // where ceiling() reaches Vth
 }
 
-std::optional<double> first_crossing(const LoweredNeuron& p, MembraneState s, double horizon) {
+std::optional<double> first_crossing(const LoweredNeuron& p, MembraneState s, double horizon, Segment* first) {
+    if (first) first->clear();
     if (s.V >= p.Vth) return 0.0;
     double elapsed = 0;
     while (elapsed < horizon) {
@@ -211,7 +212,8 @@ std::optional<double> first_crossing(const LoweredNeuron& p, MembraneState s, do
         // Most predictions end here, without computing the series.
         if (h >= horizon - elapsed && outlook(p, s, 0, h, s.V).ceiling < p.Vth) return std::nullopt;
         const Segment seg(p, s, h);
-        if (auto r = search(p, s, seg, 0, s.V, h, seg.value(h))) return elapsed + *r;
+        if (first && elapsed == 0) *first = seg;
+        if (auto r = search(p, s, seg, 0, s.V, h, seg.V(h))) return elapsed + *r;
         s = end_of_segment(p, s, seg);
         elapsed += h;
     }

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
+#include <new>
 #include <optional>
 #include <set>
 #include <string>
@@ -182,6 +183,10 @@ int main(int argc, char** argv) {
         return validate_command(config, overrides);
     } catch (const UserError& e) {
         fmt::print(stderr, "metabosim: error: {}\n", e.what());
+        return 2;
+    } catch (const std::bad_alloc&) {
+        fmt::print(stderr, "metabosim: error: not enough memory for this model; "
+                           "`metabosim validate` shows how many synapses it asks for\n");
         return 2;
     } catch (const std::exception& e) {
         fmt::print(stderr, "metabosim: internal error: {}\n", e.what());

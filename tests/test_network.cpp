@@ -46,7 +46,7 @@ std::vector<std::uint64_t> indegrees(const Synapses& s, std::uint32_t n_post) {
 }  // namespace
 
 TEST_CASE("connectivity rules give the synapses they promise") {
-    SUBCASE("probability: binomial count, rows sorted by delay, draws inside their ranges") {
+    SUBCASE("probability: binomial count, rows ordered by target, draws inside their ranges") {
         Connectivity c;
         c.p = 0.1;
         const Network net = build_network(two_populations(c));
@@ -54,7 +54,7 @@ TEST_CASE("connectivity rules give the synapses they promise") {
         const double mean = 0.1 * 300 * 200, sd = std::sqrt(mean * 0.9);
         CHECK(std::abs(double(s.size()) - mean) < 5 * sd);
         for (std::uint32_t i = 0; i < 300; ++i)
-            CHECK(std::is_sorted(s.delay.begin() + s.row_begin[i], s.delay.begin() + s.row_begin[i + 1]));
+            CHECK(std::is_sorted(s.target.begin() + s.row_begin[i], s.target.begin() + s.row_begin[i + 1]));
         CHECK(*std::min_element(s.delay.begin(), s.delay.end()) >= 1);
         CHECK(*std::max_element(s.delay.begin(), s.delay.end()) < 2);
         CHECK(*std::min_element(s.weight.begin(), s.weight.end()) >= 2);
@@ -93,7 +93,7 @@ TEST_CASE("connectivity rules give the synapses they promise") {
         const Synapses& s = net_s.projections[0];
         REQUIRE(s.size() == 3);
         CHECK(s.row_begin == std::vector<std::uint64_t>{0, 1, 1, 3});
-        CHECK(s.weight == std::vector<double>{1.5, 2.5, 3.5});  // row 2 sorted by delay: 1.1, 1.3
+        CHECK(s.weight == std::vector<double>{1.5, 2.5, 3.5});  // row 2 in list order
         CHECK(s.delay == std::vector<double>{1.2, 1.1, 1.3});
     }
     SUBCASE("the reverse index lists each plastic synapse once, under its target") {

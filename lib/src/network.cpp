@@ -98,12 +98,8 @@ std::vector<Drawn> draw_synapses(const Projection& proj, std::uint32_t projectio
 }
 
 Synapses to_rows(std::vector<Drawn> drawn, std::uint32_t n_pre) {
-    // stable: equal (source, delay, target) keep their draw order
-    std::stable_sort(drawn.begin(), drawn.end(), [](const Drawn& a, const Drawn& b) {
-        if (a.source != b.source) return a.source < b.source;
-        if (a.delay != b.delay) return a.delay < b.delay;
-        return a.target < b.target;
-    });
+    // stable: a row keeps the draw order, ascending targets for the random rules
+    std::stable_sort(drawn.begin(), drawn.end(), [](const Drawn& a, const Drawn& b) { return a.source < b.source; });
     Synapses s;
     s.row_begin.assign(n_pre + 1, 0);
     s.target.reserve(drawn.size());

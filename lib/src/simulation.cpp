@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <cmath>
 #include <limits>
 
@@ -52,6 +53,7 @@ struct Simulation::Engine {
     std::vector<std::uint32_t> population_of;
     std::vector<Segment> ahead;             // free trajectory from t_last, as far as the last prediction integrated it
     std::vector<double> next_drive;         // time of the pending Poisson input
+    std::vector<std::vector<double>> pending_arrivals;  // min-heaps: times of queued spike arrivals
     std::vector<Rng> drive_rng;
 
     EventQueue queue;
@@ -111,6 +113,7 @@ void Simulation::Engine::initialise() {
     population_of.resize(n_total);
     ahead.resize(n_total);
     next_drive.assign(n_total, never);
+    pending_arrivals.resize(n_total);
     drive_rng.reserve(n_total);
     outgoing.resize(model.populations.size());
     incoming_plastic.resize(model.populations.size());
@@ -214,8 +217,10 @@ void Simulation::Engine::advance(std::uint32_t n, double t) {
 
 void Simulation::Engine::predict(std::uint32_t n) {
     if (refractory[n]) return;
-    // Any input re-predicts, so looking beyond the next Poisson input (or the end) is wasted work.
-    const double horizon = std::max(std::min(next_drive[n], model.duration) - t_last[n], 0.0);
+    // Any input re-predicts, so looking beyond the next input already known (or the end) is
+    // wasted work. Inputs not yet known cannot make a prediction wrong: they re-predict too.
+    const double next_arrival = pending_arrivals[n].empty() ? never : pending_arrivals[n].front();
+    const double horizon = std::max(std::min({next_drive[n], next_arrival, model.duration}) - t_last[n], 0.0);
     const MembraneState s{V[n], ge[n], gi[n]};
     if (no_crossing_before(params(n), s) > horizon) return;  // settles many without integrating
     if (const auto crossing = first_crossing(params(n), s, horizon, &ahead[n]))
@@ -250,19 +255,22 @@ void Simulation::Engine::spike(std::uint32_t n, double t) {
     }
 }
 
-// A spike's arrivals at its synapses form one chain of events: a row is sorted by delay, so
-// each arrival schedules the next one of the same spike.
+// Spikes of the epoch that just ended reach their synapses no earlier than its end.
 void Simulation::Engine::deliver_outbox() {
     for (const auto& [n, t] : outbox) {
         const std::uint32_t i = local(n);
         for (std::uint32_t k : outgoing[population_of[n]]) {
             const Synapses& s = net.projections[k];
-            const std::uint64_t first = s.row_begin[i];
-            if (first == s.row_begin[i + 1]) continue;
-            queue.push({.time = t + s.delay[first], .origin_time = t,
-                        .order = (std::uint64_t{k} << synapse_bits) | first,
-                        .target = net.populations[s.post].first + s.target[first], .aux = i,
-                        .kind = EventKind::spike_arrival});
+            const std::uint32_t first = net.populations[s.post].first;
+            for (std::uint64_t q = s.row_begin[i]; q < s.row_begin[i + 1]; ++q) {
+                const std::uint32_t target = first + s.target[q];
+                const double arrival = t + s.delay[q];
+                queue.push({.time = arrival, .order = (std::uint64_t{k} << synapse_bits) | q, .target = target,
+                            .kind = EventKind::spike_arrival});
+                auto& pending = pending_arrivals[target];
+                pending.push_back(arrival);
+                std::push_heap(pending.begin(), pending.end(), std::greater<>());
+            }
         }
     }
     outbox.clear();
@@ -285,17 +293,13 @@ void Simulation::Engine::on_arrival(const Event& e) {
     const std::uint64_t s = e.order & synapse_mask;
     const Synapses& syn = net.projections[k];
     const std::uint32_t n = e.target;
+    auto& pending = pending_arrivals[n];
+    std::pop_heap(pending.begin(), pending.end(), std::greater<>());
+    pending.pop_back();
     advance(n, e.time);
     add_conductance(n, syn.receptor, lowered[syn.post].synaptic_efficacy * syn.weight[s]);
     if (syn.stdp) stdp_on_arrival(k, s, e.time);
     touched(n);
-    if (s + 1 < syn.row_begin[e.aux + 1]) {
-        Event next = e;
-        next.time = e.origin_time + syn.delay[s + 1];
-        next.order = e.order + 1;
-        next.target = net.populations[syn.post].first + syn.target[s + 1];
-        queue.push(next);
-    }
 }
 
 void Simulation::Engine::on_external(const Event& e) {

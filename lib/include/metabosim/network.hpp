@@ -2,8 +2,8 @@
 // compressed sparse rows (CSR) by presynaptic neuron, structure of arrays.
 //
 // Invariants:
-//  - a row holds the synapses of one presynaptic neuron sorted by (delay, target, draw order), so
-//    one spike's arrivals can be delivered as a single chain of events in time order;
+//  - a row holds the synapses of one presynaptic neuron in draw order (ascending targets for
+//    the random rules), so a spike's delivery walks memory forwards;
 //  - plastic projections also keep a reverse index (postsynaptic neuron -> synapse ids, ascending)
 //    for the STDP update on postsynaptic spikes;
 //  - weights are stored at reference scale; a spike delivers phi_g(T) * w.

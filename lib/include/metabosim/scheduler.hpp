@@ -23,11 +23,10 @@ namespace metabosim {
 
 struct Event {
     double time = 0;           // ms
-    double origin_time = 0;    // spike arrival: emission time of the spike
     std::uint64_t order = 0;
     std::uint64_t sequence = 0;
     std::uint32_t target = 0;
-    std::uint32_t aux = 0;     // arrival: presynaptic neuron (local); input: spike index
+    std::uint32_t aux = 0;     // generator input: index of the spike time; sample: sample index
     EventKind kind = EventKind::end_of_run;
 
     friend bool operator<(const Event& a, const Event& b) {  // "a comes before b"

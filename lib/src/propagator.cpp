@@ -145,7 +145,7 @@ Segment::Segment(const LoweredNeuron& p, const MembraneState& s, double h) : h_(
         if (k < g_terms) {
             g[k] = e + i;
             drive[k] = e * p.Ee + i * p.Ei;
-            if ((std::abs(e) + std::abs(i)) * driving_force <= negligible * 1e-3) g_terms = k + 1;
+            if ((std::abs(e) + std::abs(i)) * driving_force <= negligible) g_terms = k + 1;
         }
         double conv = k == 0 ? p.gL * p.EL + p.I_ext : 0.0;
         if (k < g_terms) conv += drive[k];

@@ -342,7 +342,7 @@ TEST_CASE("each kind of config error names its key path and line") {
          {"test.toml:4: populations.E.neuron.C: ", "is a conductance, expected a capacitance"}},
         // a dimensioned value without quotes
         {"[populations.E]\nsize = 10\n[populations.E.neuron]\nt_ref = 5\n",
-         {"test.toml:4: populations.E.neuron.t_ref = 5: expected a non-negative time (e.g. \"5 ms\")"}},
+         {"test.toml:4: populations.E.neuron.t_ref = 5: expected a positive time (e.g. \"5 ms\")"}},
         // Vr must stay below Vth
         {"[populations.E]\nsize = 10\n[populations.E.neuron]\nVr = \"-40 mV\"\n",
          {"test.toml:4: populations.E.neuron.Vr = \"-40 mV\": expected a voltage below Vth = -50 mV"}},

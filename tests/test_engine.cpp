@@ -262,3 +262,85 @@ TEST_CASE("STDP weights stay inside their hard bounds") {
     }
     CHECK(r.weights[0].fraction_at_max.back() + r.weights[0].fraction_at_min.back() == 1.0);
 }
+
+TEST_CASE("inputs during refractoriness add to the conductance while V stays clamped") {
+    Model m = one_cell(300, 20);
+    const LoweredNeuron p = lower(m.populations[0], 37).neuron;
+    const double t_spike = time_to_threshold(p, p.EL);  // 8.1 ms
+    const double t_input = t_spike + 2;                 // inside the 5 ms clamp
+    SpikeGenerator g;
+    g.name = "kick";
+    g.target = "cell";
+    g.times = {t_input};
+    g.weight = 7;
+    m.generators.push_back(g);
+    m.recording.states.push_back({.population = "cell", .neurons = {0}, .variables = {"V", "ge"}, .interval = 0.5});
+    const Results r = simulate(m);
+    REQUIRE(!r.spikes[0].times.empty());
+    CHECK(std::abs(r.spikes[0].times[0] - t_spike) <= 1e-9);
+    const StateTrace& s = r.states[0];
+    for (std::size_t k = 0; k < s.samples; ++k) {
+        const double t = k * s.interval;
+        if (t > t_spike && t < t_spike + p.t_ref) CHECK(s.at(k, 0, 0) == p.Vr);
+        const double ge = t < t_input ? 0.0 : 7 * std::exp(-(t - t_input) / p.tau_e);
+        CHECK(s.at(k, 1, 0) == doctest::Approx(ge).epsilon(1e-12));
+    }
+}
+
+TEST_CASE("samples run from 0 to the end inclusive, even when the interval does not divide it exactly") {
+    Model m = one_cell(0, 0.3);
+    m.recording.states.push_back({.population = "cell", .neurons = {0}, .variables = {"V"}, .interval = 0.1});
+    const Results r = simulate(m);
+    CHECK(r.states[0].samples == 4);  // 0, 0.1, 0.2, 0.3 although 3 * 0.1 > 0.3 in floating point
+}
+
+TEST_CASE("recording does not change the trajectory it observes") {
+    Model quiet = microcircuit(37, 100);
+    quiet.populations[0].size = 400;
+    quiet.populations[1].size = 100;
+    for (auto& p : quiet.projections) p.connectivity.p = 0.1;
+    quiet.recording.states.clear();
+    Model watched = quiet;
+    watched.recording.states.push_back({.population = "E", .neurons = {0, 1, 2, 3}, .variables = {"V", "ge", "gi"},
+                                        .interval = 0.013});
+    const Results a = simulate(quiet), b = simulate(watched);
+    REQUIRE(a.spikes[0].times.size() > 20);
+    CHECK(a.spikes[0].times == b.spikes[0].times);
+    CHECK(a.spikes[1].times == b.spikes[1].times);
+}
+
+TEST_CASE("a refractory period of zero is rejected") {
+    Model m = one_cell(300, 10);
+    m.populations[0].neuron.t_ref = 0;
+    CHECK_THROWS_AS(simulate(m), UserError);
+}
+
+TEST_CASE("models that would fail late or run forever are rejected up front") {
+    const auto message = [](const Model& m) -> std::string {
+        try {
+            validate(m);
+        } catch (const UserError& e) {
+            return e.what();
+        }
+        return "";
+    };
+    Model slash = one_cell(0, 10);
+    slash.populations[0].name = "E/x";  // would become nested HDF5 groups
+    CHECK(message(slash).find("without '/'") != std::string::npos);
+
+    Model scaled = one_cell(0, 10);  // a Q10 that scales gL to 0 at the temperature visited
+    scaled.populations[0].q10.gL = 1e-300;
+    scaled.populations[0].temperature = 50;  // (1e-300)^1.3 underflows to 0
+    CHECK(message(scaled).find("Q10-scaled gL") != std::string::npos);
+
+    Model current = one_cell(1e13, 10);
+    CHECK(message(current).find("neuron.I_ext") != std::string::npos);
+
+    Model twice = stdp_pair(StdpParameters::Pairing::all_to_all, 37);
+    twice.recording.weights.push_back(twice.recording.weights[0]);
+    CHECK(message(twice).find("each projection recorded once") != std::string::npos);
+
+    Model fine = one_cell(0, 1000);
+    fine.recording.rate_bin = 1e-9;
+    CHECK(message(fine).find("rate_bin") != std::string::npos);
+}

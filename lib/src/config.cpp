@@ -369,7 +369,7 @@ constexpr QuantityField<NeuronParameters> neuron_fields[] = {
     {"EL", &NeuronParameters::EL, Dimension::voltage, Bound::any},
     {"Vth", &NeuronParameters::Vth, Dimension::voltage, Bound::any},
     {"Vr", &NeuronParameters::Vr, Dimension::voltage, Bound::any},
-    {"t_ref", &NeuronParameters::t_ref, Dimension::time, Bound::non_negative},
+    {"t_ref", &NeuronParameters::t_ref, Dimension::time, Bound::positive},
     {"Ee", &NeuronParameters::Ee, Dimension::voltage, Bound::any},
     {"Ei", &NeuronParameters::Ei, Dimension::voltage, Bound::any},
     {"tau_e", &NeuronParameters::tau_e, Dimension::time, Bound::positive},

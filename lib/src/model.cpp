@@ -1,4 +1,5 @@
 #include "metabosim/model.hpp"
+#include "metabosim/lowering.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -49,6 +50,11 @@ namespace {
 
 constexpr double min_temperature = 0;   // degC
 constexpr double max_temperature = 50;  // degC
+// Far beyond biology, and where the numerics stay sound (series convergence, segment counts).
+constexpr double max_current = 1e6;       // pA
+constexpr double max_conductance = 1e6;   // nS, per synaptic jump
+constexpr double min_probability = 1e-12; // smaller p cannot be drawn as geometric gaps in double
+constexpr double max_recorded_values = 2e8;
 
 enum class Bound { finite, non_negative, positive };
 
@@ -79,6 +85,10 @@ public:
         static constexpr std::string_view adjective[] = {"finite", "non-negative", "positive"};
         require(ok, field, with_unit(v, d),
                 fmt::format("a {} {}", adjective[static_cast<int>(bound)], dimension_name(d)));
+    }
+
+    void at_most(std::string_view field, double v, Dimension d, double limit) const {
+        require(v <= limit, field, with_unit(v, d), fmt::format("at most {}", with_unit(limit, d)));
     }
 
     void temperature(std::string_view field, double t) const {
@@ -123,6 +133,8 @@ private:
 
 std::string quoted(std::string_view name) { return fmt::format("\"{}\"", name); }
 
+double largest(const Distribution& d) { return d.kind == Distribution::Kind::constant ? d.value : d.high; }
+
 // Names are non-empty and unique within their kind.
 template <class Item>
 void check_names(const std::vector<Item>& items, std::string_view kind) {
@@ -130,6 +142,9 @@ void check_names(const std::vector<Item>& items, std::string_view kind) {
     for (std::size_t i = 0; i < items.size(); ++i) {
         Checker c(fmt::format("{} #{}", kind, i));
         c.require(!items[i].name.empty(), "name", "\"\"", "a non-empty name");
+        // names become HDF5 group names in the outputs
+        c.require(items[i].name.find('/') == std::string::npos, "name", quoted(items[i].name),
+                  "a name without '/'");
         c.require(seen.insert(items[i].name).second, "name", quoted(items[i].name), "a unique name");
     }
 }
@@ -146,12 +161,16 @@ void check_population(const Population& p) {
     c.value("neuron.Vr", n.Vr, Dimension::voltage, Bound::finite);
     c.require(n.Vr < n.Vth, "neuron.Vr", with_unit(n.Vr, Dimension::voltage),
               fmt::format("below neuron.Vth = {}", with_unit(n.Vth, Dimension::voltage)));
-    c.value("neuron.t_ref", n.t_ref, Dimension::time, Bound::non_negative);
+    // t_ref > 0 bounds the firing rate: without it, input strong enough to hold V above threshold
+    // makes a neuron fire without bound.
+    c.value("neuron.t_ref", n.t_ref, Dimension::time, Bound::positive);
     c.value("neuron.Ee", n.Ee, Dimension::voltage, Bound::finite);
     c.value("neuron.Ei", n.Ei, Dimension::voltage, Bound::finite);
     c.value("neuron.tau_e", n.tau_e, Dimension::time, Bound::positive);
     c.value("neuron.tau_i", n.tau_i, Dimension::time, Bound::positive);
     c.value("neuron.I_ext", n.I_ext, Dimension::current, Bound::finite);
+    c.require(std::abs(n.I_ext) <= max_current, "neuron.I_ext", with_unit(n.I_ext, Dimension::current),
+              fmt::format("at most {} in magnitude", with_unit(max_current, Dimension::current)));
 
     const Q10Table& q = p.q10;
     const std::pair<std::string_view, double> q10s[] = {
@@ -177,6 +196,7 @@ void check_population(const Population& p) {
     if (p.drive) {
         c.value("drive.rate", p.drive->rate, Dimension::rate, Bound::non_negative);
         c.value("drive.weight", p.drive->weight, Dimension::conductance, Bound::non_negative);
+        c.at_most("drive.weight", p.drive->weight, Dimension::conductance, max_conductance);
     }
 }
 
@@ -194,8 +214,8 @@ void check_connectivity(const Checker& c, const Connectivity& k, const Populatio
     using Rule = Connectivity::Rule;
     switch (k.rule) {
         case Rule::probability:
-            c.require(k.p >= 0 && k.p <= 1, "connectivity.p", fmt::format("{}", k.p),
-                      "a probability in [0, 1]");
+            c.require(k.p == 0 || (k.p >= min_probability && k.p <= 1), "connectivity.p", fmt::format("{}", k.p),
+                      fmt::format("0 or a probability in [{}, 1]", min_probability));
             return;
         case Rule::fixed_indegree: {
             const bool self = pre.name == post.name && !k.autapses;
@@ -250,6 +270,7 @@ void check_projection(const Model& model, const Projection& p) {
     const Population& post = referenced_population(model, c, "post", p.post);
     check_connectivity(c, p.connectivity, pre, post);
     c.distribution("weight", p.weight, Dimension::conductance, Bound::non_negative);
+    c.at_most("weight", largest(p.weight), Dimension::conductance, max_conductance);
     // The engine's epochs last the minimum delay, so every delay must be positive.
     c.distribution("delay", p.delay, Dimension::time, Bound::positive);
     if (p.stdp) check_stdp(c, *p.stdp);
@@ -268,6 +289,7 @@ void check_generator(const Model& model, std::size_t index, const SpikeGenerator
                                   with_unit(g.times[i - 1], Dimension::time)));
     }
     c.value("weight", g.weight, Dimension::conductance, Bound::non_negative);
+    c.at_most("weight", g.weight, Dimension::conductance, max_conductance);
 }
 
 void check_metabolic_step(const Model& model, std::size_t index, const MetabolicStep& s) {
@@ -280,10 +302,48 @@ void check_metabolic_step(const Model& model, std::size_t index, const Metabolic
     c.temperature("temperature", s.temperature);
 }
 
+// Extreme Q10 values can scale a parameter to 0 or infinity at a temperature the run visits.
+void check_scaled(const Model& model) {
+    for (const Population& p : model.populations) {
+        std::set<double> visited{p.temperature};
+        for (const auto& step : model.metabolism)
+            if (step.population.empty() || step.population == p.name) visited.insert(step.temperature);
+        for (double t : visited) {
+            Checker c(fmt::format("population {} at {}", quoted(p.name), with_unit(t, Dimension::temperature)));
+            const LoweredPopulation l = lower(p, t);
+            const auto scaled = [&](std::string_view field, double v, Dimension d, Bound b) {
+                c.value(fmt::format("Q10-scaled {}", field), v, d, b);
+            };
+            scaled("C", l.neuron.C, Dimension::capacitance, Bound::positive);
+            scaled("gL", l.neuron.gL, Dimension::conductance, Bound::positive);
+            scaled("tau_e", l.neuron.tau_e, Dimension::time, Bound::positive);
+            scaled("tau_i", l.neuron.tau_i, Dimension::time, Bound::positive);
+            scaled("t_ref", l.neuron.t_ref, Dimension::time, Bound::non_negative);
+            scaled("synaptic efficacy", l.synaptic_efficacy, Dimension::dimensionless, Bound::positive);
+            scaled("drive rate", l.poisson_rate, Dimension::rate, Bound::non_negative);
+            for (const Projection& proj : model.projections) {
+                if (proj.post != p.name || !proj.stdp) continue;
+                const LoweredStdp s = lower(*proj.stdp, l);
+                scaled("stdp.tau_plus", s.tau_plus, Dimension::time, Bound::positive);
+                scaled("stdp.tau_minus", s.tau_minus, Dimension::time, Bound::positive);
+                scaled("stdp.A_plus", s.A_plus, Dimension::conductance, Bound::finite);
+                scaled("stdp.A_minus", s.A_minus, Dimension::conductance, Bound::finite);
+            }
+        }
+    }
+}
+
 void check_recording(const Model& model) {
     const Recording& r = model.recording;
     Checker c("recording");
     c.value("rate_bin", r.rate_bin, Dimension::time, Bound::positive);
+    const auto bounded_count = [&](std::string_view field, double interval, double per_sample) {
+        c.require(model.duration / interval * per_sample <= max_recorded_values, field,
+                  with_unit(interval, Dimension::time),
+                  fmt::format("an interval that keeps the recording below {:g} values over {}", max_recorded_values,
+                              with_unit(model.duration, Dimension::time)));
+    };
+    bounded_count("rate_bin", r.rate_bin, double(model.populations.size()));
     for (std::size_t i = 0; i < r.states.size(); ++i) {
         const StateRecording& s = r.states[i];
         const auto field = [&](std::string_view name) { return fmt::format("states[{}].{}", i, name); };
@@ -292,7 +352,9 @@ void check_recording(const Model& model) {
         for (const auto& v : s.variables)
             c.require(v == "V" || v == "ge" || v == "gi", field("variables"), quoted(v), "one of V, ge, gi");
         c.value(field("interval"), s.interval, Dimension::time, Bound::positive);
+        bounded_count(field("interval"), s.interval, double(s.neurons.size() * s.variables.size()));
     }
+    std::set<std::string_view> recorded;
     for (std::size_t i = 0; i < r.weights.size(); ++i) {
         const WeightRecording& w = r.weights[i];
         const auto field = [&](std::string_view name) { return fmt::format("weights[{}].{}", i, name); };
@@ -301,6 +363,9 @@ void check_recording(const Model& model) {
         c.require(known, field("projection"), quoted(w.projection), "the name of a projection");
         c.value(field("interval"), w.interval, Dimension::time, Bound::positive);
         c.require(w.histogram_bins >= 1, field("histogram_bins"), "0", "at least 1 bin");
+        bounded_count(field("interval"), w.interval, double(w.histogram_bins + 5));
+        c.require(recorded.insert(w.projection).second, field("projection"), quoted(w.projection),
+                  "each projection recorded once");
     }
 }
 
@@ -323,6 +388,7 @@ void validate(const Model& model) {
     for (std::size_t i = 0; i < model.metabolism.size(); ++i)
         check_metabolic_step(model, i, model.metabolism[i]);
     check_recording(model);
+    check_scaled(model);
 }
 
 namespace {

@@ -49,7 +49,7 @@ double segment_length(const LoweredNeuron& p, const MembraneState& s) {
 }
 
 MembraneState end_of_segment(const LoweredNeuron& p, const MembraneState& s, const Segment& seg) {
-    return {seg.V_end(), s.ge * std::exp(-seg.length() / p.tau_e), s.gi * std::exp(-seg.length() / p.tau_i)};
+    return {seg.V(seg.length()), s.ge * std::exp(-seg.length() / p.tau_e), s.gi * std::exp(-seg.length() / p.tau_i)};
 }
 
 // Steady state of V for frozen conductances.
@@ -95,27 +95,28 @@ Outlook outlook(const LoweredNeuron& p, const MembraneState& s, double s0, doubl
 std::optional<double> search(const LoweredNeuron& p, const MembraneState& s, const Segment& seg,
                              double s0, double v0, double s1, double v1) {
     const Outlook o = outlook(p, s, s0, s1, v0);
-    const auto locate = [&]() -> double {
+    // The crossing inside [a, b], given V(a) < Vth <= V(b).
+    const auto locate = [&](double a, double va, double b, double vb) -> double {
         const auto f = [&](double x) { return seg.V(x) - p.Vth; };
         std::uintmax_t iterations = 200;
         const auto bracket = boost::math::tools::toms748_solve(
-            f, s0, s1, v0 - p.Vth, v1 - p.Vth, boost::math::tools::eps_tolerance<double>(), iterations);
+            f, a, b, va - p.Vth, vb - p.Vth, boost::math::tools::eps_tolerance<double>(), iterations);
         return bracket.second;  // the end where V >= Vth
     };
     if (o.equilibrium.lo >= p.Vth) {
-        if (v1 >= p.Vth) return locate();
+        if (v1 >= p.Vth) return locate(s0, v0, s1, v1);
         return std::nullopt;
     }
     if (o.ceiling < p.Vth) return std::nullopt;
     if (s1 - s0 <= smallest_bracket) {
-        if (v1 >= p.Vth) return locate();
+        if (v1 >= p.Vth) return locate(s0, v0, s1, v1);
         return std::nullopt;  // grazes the threshold without crossing it at this resolution
     }
     const double mid = 0.5 * (s0 + s1);
     const double vm = seg.V(mid);
     if (vm >= p.Vth) {
         if (auto r = search(p, s, seg, s0, v0, mid, vm)) return r;
-        throw InternalError("propagator: lost a threshold crossing while bisecting");
+        return locate(s0, v0, mid, vm);  // bounds rounded at the 1e-14 mV level near a tangency
     }
     if (auto r = search(p, s, seg, s0, v0, mid, vm)) return r;
     return search(p, s, seg, mid, vm, s1, v1);
@@ -168,12 +169,6 @@ double Segment::V(double s) const {
     return v;
 }
 
-double Segment::V_end() const {
-    double v = 0;
-    for (int k = n_ - 1; k >= 0; --k) v += c_[k];
-    return v;
-}
-
 MembraneState advance_along(const LoweredNeuron& p, const MembraneState& s, const Segment& seg, double dt) {
     return {seg.V(dt), s.ge * std::exp(-dt / p.tau_e), s.gi * std::exp(-dt / p.tau_i)};
 }
@@ -205,6 +200,7 @@ std::optional<double> first_crossing(const LoweredNeuron& p, MembraneState s, do
     if (s.V >= p.Vth) return 0.0;
     double elapsed = 0;
     while (elapsed < horizon) {
+        if (s.V >= p.Vth) return elapsed;  // reached exactly at a segment's end
         // From here on the conductances only decay: no crossing if V and every reachable
         // equilibrium stay below threshold.
         if (equilibrium_range(p, 0, s.ge, 0, s.gi).hi < p.Vth) return std::nullopt;

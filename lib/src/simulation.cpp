@@ -52,6 +52,7 @@ struct Simulation::Engine {
     std::vector<std::uint8_t> refractory;
     std::vector<std::uint32_t> population_of;
     std::vector<Segment> ahead;             // free trajectory from t_last, as far as the last prediction integrated it
+    std::vector<double> last_spike;
     std::vector<double> next_drive;         // time of the pending Poisson input
     std::vector<std::vector<double>> pending_arrivals;  // min-heaps: times of queued spike arrivals
     std::vector<Rng> drive_rng;
@@ -112,6 +113,7 @@ void Simulation::Engine::initialise() {
     refractory.assign(n_total, 0);
     population_of.resize(n_total);
     ahead.resize(n_total);
+    last_spike.assign(n_total, -never);
     next_drive.assign(n_total, never);
     pending_arrivals.resize(n_total);
     drive_rng.reserve(n_total);
@@ -240,19 +242,21 @@ void Simulation::Engine::schedule_drive(std::uint32_t n, double from) {
 
 void Simulation::Engine::spike(std::uint32_t n, double t) {
     const std::uint32_t p = population_of[n];
+    // With no (or a vanishing) refractory period, input strong enough to hold V above threshold
+    // would make the neuron fire again and again without time moving on.
+    if (t == last_spike[n])
+        throw UserError(fmt::format("population \"{}\" neuron {} fires twice at t = {} ms with t_ref = {} ms: "
+                                    "time cannot advance; give the population a positive refractory period",
+                                    model.populations[p].name, local(n), t, params(n).t_ref));
+    last_spike[n] = t;
     results.spikes[p].times.push_back(t);
     results.spikes[p].node_ids.push_back(local(n));
     V[n] = params(n).Vr;
     ++version[n];
     outbox.emplace_back(n, t);
     for (std::uint32_t k : incoming_plastic[p]) stdp_on_spike(k, local(n), t);
-    const double t_ref = params(n).t_ref;
-    if (t_ref > 0) {
-        refractory[n] = 1;
-        queue.push({.time = t + t_ref, .target = n, .kind = EventKind::refractory_end});
-    } else {
-        predict(n);
-    }
+    refractory[n] = 1;
+    queue.push({.time = t + params(n).t_ref, .target = n, .kind = EventKind::refractory_end});
 }
 
 // Spikes of the epoch that just ended reach their synapses no earlier than its end.
@@ -432,12 +436,13 @@ void Simulation::Engine::on_sample(const Event& e) {
         sample_weights(r - n_states, e.time);
         interval = model.recording.weights[r - n_states].interval;
     }
-    // k * interval rather than a running sum: no drift over long runs
-    const double next = (e.aux + 1) * interval;
-    if (next <= model.duration) {
+    // Samples k = 0 .. floor(duration / interval), at k * interval (no running sum, no drift);
+    // the tolerance keeps the last one when duration / interval is whole but rounds below.
+    const auto last = static_cast<std::uint32_t>(std::floor(model.duration / interval + 1e-9));
+    if (e.aux < last) {
         Event again = e;
-        again.time = next;
         again.aux = e.aux + 1;
+        again.time = std::min(again.aux * interval, model.duration);
         queue.push(again);
     }
 }
@@ -459,12 +464,11 @@ void Simulation::Engine::sample_weights(std::size_t r, double t) {
     const Synapses& s = net.projections[weight_projection[r]];
     const unsigned bins = model.recording.weights[r].histogram_bins;
     std::vector<std::uint64_t> histogram(bins, 0);
-    double sum = 0, sum_sq = 0;
+    double sum = 0;
     std::uint64_t at_min = 0, at_max = 0;
     const double width = (trace.w_max - trace.w_min) / bins;
     for (double w : s.weight) {
         sum += w;
-        sum_sq += w * w;
         at_min += w <= trace.w_min;
         at_max += w >= trace.w_max;
         const double x = width > 0 ? (w - trace.w_min) / width : 0;
@@ -472,9 +476,11 @@ void Simulation::Engine::sample_weights(std::size_t r, double t) {
     }
     const double n = static_cast<double>(std::max<std::uint64_t>(s.size(), 1));
     const double mean = sum / n;
+    double squares = 0;  // second pass: no cancellation when the spread is small
+    for (double w : s.weight) squares += (w - mean) * (w - mean);
     trace.times.push_back(t);
     trace.mean.push_back(mean);
-    trace.stddev.push_back(std::sqrt(std::max(0.0, sum_sq / n - mean * mean)));
+    trace.stddev.push_back(std::sqrt(squares / n));
     trace.fraction_at_min.push_back(at_min / n);
     trace.fraction_at_max.push_back(at_max / n);
     trace.histogram.push_back(std::move(histogram));
@@ -511,6 +517,10 @@ void Simulation::Engine::run(const std::function<void(const Progress&)>& progres
     bool done = false;
     while (!done) {
         const double epoch_end = epoch_start + net.min_delay;
+        if (epoch_end == epoch_start)
+            throw UserError(fmt::format("the minimum delay, {} ms, is too small to advance time past {} ms "
+                                        "in double precision; use longer delays or a shorter run",
+                                        net.min_delay, epoch_start));
         while (!queue.empty() && queue.top().time < epoch_end) {
             const Event e = queue.pop();
             ++counters.events[static_cast<std::size_t>(e.kind)];
@@ -523,7 +533,12 @@ void Simulation::Engine::run(const std::function<void(const Progress&)>& progres
         if (queue.empty()) done = true;
         deliver_outbox();
         ++counters.epochs;
+        // Empty epochs up to the next event are stepped over cheaply. The grid itself stays
+        // t_k+1 = t_k + d_min whatever is queued: when a spike becomes known, and so how far
+        // predictions look, must not depend on what is recorded.
         epoch_start = epoch_end;
+        if (!queue.empty())
+            while (epoch_start + net.min_delay <= queue.top().time) epoch_start += net.min_delay;
         if (progress && seconds_since(last_report) >= progress_interval) {
             last_report = clock::now();
             progress({std::min(epoch_start, model.duration), model.duration, seconds_since(start),

@@ -36,7 +36,6 @@ public:
     double length() const { return h_; }
     void clear() { h_ = 0; }
     double V(double s) const;  // s in [0, length]
-    double V_end() const;
 
 private:
     double h_ = 0;

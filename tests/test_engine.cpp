@@ -344,3 +344,63 @@ TEST_CASE("models that would fail late or run forever are rejected up front") {
     fine.recording.rate_bin = 1e-9;
     CHECK(message(fine).find("rate_bin") != std::string::npos);
 }
+
+TEST_CASE("STDP across a metabolic step: traces decay under the old time constants, then the new") {
+    Model m = stdp_pair(StdpParameters::Pairing::all_to_all, 37);
+    const double t_step = 250;
+    m.metabolism.push_back({.time = t_step, .population = "", .temperature = 41});
+    const LoweredStdp cold = lower(*m.projections[0].stdp, lower(m.populations[1], 37));
+    const LoweredStdp warm = lower(*m.projections[0].stdp, lower(m.populations[1], 41));
+    const Results r = simulate(m);
+
+    // Replay: (time, 0 = arrival, 1 = post spike, 2 = the step); the step comes first at its time.
+    std::vector<std::pair<double, int>> events{{t_step, -1}};
+    for (double t : r.spikes[0].times)
+        if (t + 1.5 <= m.duration) events.push_back({t + 1.5, 0});
+    for (double t : r.spikes[1].times) events.push_back({t, 1});
+    std::sort(events.begin(), events.end());
+    double w = w0, pre = 0, post = 0, t_pre = 0, t_post = 0;
+    LoweredStdp s = cold;
+    for (auto [t, kind] : events) {
+        if (kind == -1) {  // settle both traces under the old constants, then switch
+            pre *= std::exp(-(t - t_pre) / s.tau_plus);
+            post *= std::exp(-(t - t_post) / s.tau_minus);
+            t_pre = t_post = t;
+            s = warm;
+        } else if (kind == 0) {
+            pre = pre * std::exp(-(t - t_pre) / s.tau_plus) + s.A_plus;
+            t_pre = t;
+            w += post * std::exp(-(t - t_post) / s.tau_minus);
+        } else {
+            post = post * std::exp(-(t - t_post) / s.tau_minus) + s.A_minus;
+            t_post = t;
+            w += pre * std::exp(-(t - t_pre) / s.tau_plus);
+        }
+    }
+    CHECK(r.weights[0].final_weight[0] == doctest::Approx(w).epsilon(1e-12));
+}
+
+TEST_CASE("weight statistics describe the engine's own weights") {
+    Model m = microcircuit(41, 300);
+    m.populations[0].size = 400;
+    m.populations[1].size = 100;
+    for (auto& p : m.projections) p.connectivity.p = 0.1;
+    const Results r = simulate(m);
+    const WeightTrace& w = r.weights[0];
+    REQUIRE(w.times.back() == m.duration);  // the last sample and the final weights coincide
+    const auto& final_w = w.final_weight;
+    const double n = double(final_w.size());
+    double mean = 0;
+    for (double x : final_w) mean += x;
+    mean /= n;
+    double var = 0;
+    for (double x : final_w) var += (x - mean) * (x - mean);
+    CHECK(w.mean.back() == doctest::Approx(mean).epsilon(1e-14));
+    CHECK(w.stddev.back() == doctest::Approx(std::sqrt(var / n)).epsilon(1e-12));
+    CHECK(w.fraction_at_max.back() == double(std::count(final_w.begin(), final_w.end(), 12.0)) / n);
+    CHECK(w.fraction_at_min.back() == double(std::count(final_w.begin(), final_w.end(), 0.0)) / n);
+    std::uint64_t total = 0;
+    for (auto c : w.histogram.back()) total += c;
+    CHECK(total == final_w.size());
+    CHECK(w.mean.back() != w.mean.front());  // plasticity acted
+}

@@ -127,33 +127,37 @@ std::optional<double> search(const LoweredNeuron& p, const MembraneState& s, con
 // V(s) = sum_k c[k] x^k with x = s / h: the coefficients already carry h^k.
 Segment::Segment(const LoweredNeuron& p, const MembraneState& s, double h) : h_(h) {
     const Active active(p, s);
-    // Taylor coefficients of the conductances, already multiplied by h^k.
-    std::array<double, max_terms> g;  // ge + gi
-    std::array<double, max_terms> drive;  // ge Ee + gi Ei
-    double e = active.e ? s.ge : 0.0, i = active.i ? s.gi : 0.0;
-    const double re = -h / p.tau_e, ri = -h / p.tau_i;
     const double step = h / p.C;
     // Terms shrink like 1/k! once k exceeds every scaled rate; stop when two in a row are
     // below 2^-50 of the value they are added to (1e-13 mV at -60 mV).
-    const double negligible = std::ldexp(std::max(std::abs(s.V), 1.0), -50);
+    const double negligible = std::max(std::abs(s.V), 1.0) * 0x1p-50;
     // What a conductance term can still add to a later coefficient, in mV.
     const double driving_force = step * std::max({std::abs(p.Ee - s.V), std::abs(p.Ei - s.V), 1.0});
-    // The conductance terms die out first; past them the convolution needs no more of them.
-    int g_terms = max_terms;
+
+    // Taylor coefficients of the conductances (times h^k), as far as they matter; they die out
+    // first, and past them the convolution below needs no more of them.
+    std::array<double, max_terms> g;      // ge + gi
+    std::array<double, max_terms> drive;  // ge Ee + gi Ei, and gL EL + I at k = 0
+    double e = active.e ? s.ge : 0.0, i = active.i ? s.gi : 0.0;
+    const double re = -h / p.tau_e, ri = -h / p.tau_i;
+    int g_terms = 0;
+    while (g_terms < max_terms) {
+        g[g_terms] = e + i;
+        drive[g_terms] = e * p.Ee + i * p.Ei;
+        ++g_terms;
+        if ((std::abs(e) + std::abs(i)) * driving_force <= negligible) break;
+        e *= re * inverse[g_terms];
+        i *= ri * inverse[g_terms];
+    }
+    drive[0] = p.gL * p.EL + p.I_ext + drive[0];
+
     c_[0] = s.V;
     n_ = max_terms;
     for (int k = 0; k + 1 < max_terms; ++k) {
-        if (k < g_terms) {
-            g[k] = e + i;
-            drive[k] = e * p.Ee + i * p.Ei;
-            if ((std::abs(e) + std::abs(i)) * driving_force <= negligible) g_terms = k + 1;
-        }
-        double conv = k == 0 ? p.gL * p.EL + p.I_ext : 0.0;
-        if (k < g_terms) conv += drive[k];
-        for (int j = 0, last = std::min(k, g_terms - 1); j <= last; ++j) conv -= g[j] * c_[k - j];
+        const int last = std::min(k, g_terms - 1);
+        double conv = k < g_terms ? drive[k] : 0.0;
+        for (int j = 0; j <= last; ++j) conv -= g[j] * c_[k - j];
         c_[k + 1] = step * inverse[k + 1] * (conv - p.gL * c_[k]);
-        e *= re * inverse[k + 1];
-        i *= ri * inverse[k + 1];
         if (k >= 2 && k >= g_terms && std::abs(c_[k + 1]) <= negligible && std::abs(c_[k]) <= negligible) {
             n_ = k + 2;
             break;

@@ -8,8 +8,12 @@
 
 namespace metabosim {
 namespace {
-// std heaps keep the largest element on top; we want the earliest.
-bool later(const Event& a, const Event& b) { return b < a; }
+// std heaps keep the largest element on top; we want the earliest. A function object (not a
+// function pointer) so that the comparison is inlined into the heap operations.
+struct Later {
+    bool operator()(const Event& a, const Event& b) const { return b < a; }
+};
+constexpr Later later;
 }  // namespace
 
 void EventQueue::push(Event e) {

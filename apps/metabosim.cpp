@@ -65,6 +65,7 @@ void show_progress(const Progress& p) {
 int run_command(const std::string& config, const std::string& out_dir, const std::vector<std::string>& overrides,
                 std::optional<std::uint64_t> seed, bool quiet) {
     const Model model = load_model(config, overrides, seed);
+    check_output_directory(out_dir);
     Simulation sim(model);
     const bool live = !quiet && isatty(STDERR_FILENO);
     if (!quiet)

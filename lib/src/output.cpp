@@ -530,4 +530,16 @@ void write_results(const Model& model, const Results& results, const fs::path& d
     remove_stale_outputs(dir, files);
 }
 
+void check_output_directory(const fs::path& dir) {
+    const fs::path probe = partial_path(dir, "probe");
+    try {
+        fs::create_directories(dir);
+        std::ofstream out(probe);
+        if (!out) throw std::runtime_error("cannot create a file in it");
+    } catch (const std::exception& e) {
+        throw UserError(fmt::format("cannot write results to '{}': {}", dir.string(), e.what()));
+    }
+    fs::remove(probe);
+}
+
 }  // namespace metabosim

@@ -19,4 +19,8 @@ namespace metabosim {
 
 void write_results(const Model& model, const Results& results, const std::filesystem::path& dir);
 
+// Creates `dir` if needed and checks that files can be written in it, so that a long run does
+// not end in an unwritable directory. Throws UserError naming the directory and the reason.
+void check_output_directory(const std::filesystem::path& dir);
+
 }  // namespace metabosim

@@ -120,6 +120,15 @@ class BadInput(unittest.TestCase):
     def test_syntax_error(self):
         self.check_rejected('[populations.E\nsize = 10\n', "bad.toml:1")
 
+    def test_unwritable_output_is_refused_before_the_run(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            blocker = pathlib.Path(tmp) / "file"
+            blocker.write_text("")
+            r = metabosim("run", TINY, "-o", blocker / "out")
+            self.assertEqual(r.returncode, 2)
+            self.assertIn("cannot write results", r.stderr)
+            self.assertNotIn("spikes,", r.stderr)  # no run summary: it stopped before simulating
+
     def test_missing_config_and_bad_override(self):
         self.assertEqual(metabosim("run", "/nonexistent.toml").returncode, 2)
         r = metabosim("validate", TINY, "--set", "populations.E.neuron.tau_e=5 mV")

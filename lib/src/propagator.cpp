@@ -13,7 +13,7 @@
 namespace metabosim {
 namespace {
 
-constexpr int max_terms = Segment::max_terms;
+constexpr int max_terms = 48;
 constexpr double never = std::numeric_limits<double>::infinity();
 
 // 1 / k, so that the recurrence multiplies instead of dividing.
@@ -38,6 +38,20 @@ struct Active {
     bool e, i;
     Active(const LoweredNeuron& p, const MembraneState& s)
         : e(!spent(p, s.ge, p.tau_e, p.Ee, s.V)), i(!spent(p, s.gi, p.tau_i, p.Ei, s.V)) {}
+};
+
+// The free trajectory over [0, h] from one state, summed to machine precision, then evaluated
+// anywhere inside: V(s) = sum_k c[k] x^k with x = s / h (the coefficients carry h^k).
+class Segment {
+public:
+    Segment(const LoweredNeuron& p, const MembraneState& s, double h);
+    double length() const { return h_; }
+    double V(double s) const;  // s in [0, h]
+
+private:
+    double h_;
+    int n_;
+    std::array<double, max_terms> c_;  // the first n_ are set
 };
 
 // Longest segment over which every series term is bounded by (scaled rate)^k / k! with rates
@@ -122,9 +136,7 @@ std::optional<double> search(const LoweredNeuron& p, const MembraneState& s, con
     return search(p, s, seg, mid, vm, s1, v1);
 }
 
-}  // namespace
 
-// V(s) = sum_k c[k] x^k with x = s / h: the coefficients already carry h^k.
 Segment::Segment(const LoweredNeuron& p, const MembraneState& s, double h) : h_(h) {
     const Active active(p, s);
     const double step = h / p.C;
@@ -173,9 +185,8 @@ double Segment::V(double s) const {
     return v;
 }
 
-MembraneState advance_along(const LoweredNeuron& p, const MembraneState& s, const Segment& seg, double dt) {
-    return {seg.V(dt), s.ge * std::exp(-dt / p.tau_e), s.gi * std::exp(-dt / p.tau_i)};
-}
+
+}  // namespace
 
 MembraneState propagate(const LoweredNeuron& p, MembraneState s, double dt) {
     while (dt > 0) {
@@ -199,8 +210,7 @@ double no_crossing_before(const LoweredNeuron& p, const MembraneState& s) {
     return std::log((eq.hi - s.V) / (eq.hi - p.Vth)) / a_max;  // where ceiling() reaches Vth
 }
 
-std::optional<double> first_crossing(const LoweredNeuron& p, MembraneState s, double horizon, Segment* first) {
-    if (first) first->clear();
+std::optional<double> first_crossing(const LoweredNeuron& p, MembraneState s, double horizon) {
     if (s.V >= p.Vth) return 0.0;
     double elapsed = 0;
     while (elapsed < horizon) {
@@ -212,7 +222,6 @@ std::optional<double> first_crossing(const LoweredNeuron& p, MembraneState s, do
         // Most predictions end here, without computing the series.
         if (h >= horizon - elapsed && outlook(p, s, 0, h, s.V).ceiling < p.Vth) return std::nullopt;
         const Segment seg(p, s, h);
-        if (first && elapsed == 0) *first = seg;
         if (auto r = search(p, s, seg, 0, s.V, h, seg.V(h))) return elapsed + *r;
         s = end_of_segment(p, s, seg);
         elapsed += h;

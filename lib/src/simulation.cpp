@@ -51,7 +51,6 @@ struct Simulation::Engine {
     std::vector<std::uint32_t> version;     // bumped whenever a pending crossing prediction goes stale
     std::vector<std::uint8_t> refractory;
     std::vector<std::uint32_t> population_of;
-    std::vector<Segment> ahead;             // free trajectory from t_last, as far as the last prediction integrated it
     std::vector<double> last_spike;
     std::vector<double> next_drive;         // time of the pending Poisson input
     std::vector<std::vector<double>> pending_arrivals;  // min-heaps: times of queued spike arrivals
@@ -112,7 +111,6 @@ void Simulation::Engine::initialise() {
     version.assign(n_total, 0);
     refractory.assign(n_total, 0);
     population_of.resize(n_total);
-    ahead.resize(n_total);
     last_spike.assign(n_total, -never);
     next_drive.assign(n_total, never);
     pending_arrivals.resize(n_total);
@@ -204,7 +202,6 @@ MembraneState Simulation::Engine::state_at(std::uint32_t n, double t) const {
     const double dt = t - t_last[n];
     if (dt <= 0) return s;
     if (refractory[n]) return decay_conductances(params(n), s, dt);
-    if (dt <= ahead[n].length()) return advance_along(params(n), s, ahead[n], dt);
     return propagate(params(n), s, dt);
 }
 
@@ -214,7 +211,6 @@ void Simulation::Engine::advance(std::uint32_t n, double t) {
     ge[n] = s.ge;
     gi[n] = s.gi;
     t_last[n] = t;
-    ahead[n].clear();  // it started at the old t_last
 }
 
 void Simulation::Engine::predict(std::uint32_t n) {
@@ -225,7 +221,7 @@ void Simulation::Engine::predict(std::uint32_t n) {
     const double horizon = std::max(std::min({next_drive[n], next_arrival, model.duration}) - t_last[n], 0.0);
     const MembraneState s{V[n], ge[n], gi[n]};
     if (no_crossing_before(params(n), s) > horizon) return;  // settles many without integrating
-    if (const auto crossing = first_crossing(params(n), s, horizon, &ahead[n]))
+    if (const auto crossing = first_crossing(params(n), s, horizon))
         queue.push({.time = t_last[n] + *crossing, .order = version[n], .target = n,
                     .kind = EventKind::threshold_crossing});
 }

@@ -12,7 +12,6 @@
 // Bulirsch-Stoer reference (|dV| <= 1e-9 mV, |dt_spike| <= 1e-9 ms).
 #pragma once
 
-#include <array>
 #include <optional>
 
 #include "metabosim/lowering.hpp"
@@ -24,27 +23,6 @@ struct MembraneState {
     double ge;  // nS
     double gi;  // nS
 };
-
-// The free trajectory over [0, length] from one state, summed to machine precision and then
-// evaluated anywhere inside. A prediction's first segment is kept by the engine so that the next
-// update of the neuron, usually inside it, needs no series of its own.
-class Segment {
-public:
-    static constexpr int max_terms = 48;
-    Segment() = default;  // empty: length 0 (clear() empties one)
-    Segment(const LoweredNeuron& p, const MembraneState& s, double length);
-    double length() const { return h_; }
-    void clear() { h_ = 0; }
-    double V(double s) const;  // s in [0, length]
-
-private:
-    double h_ = 0;
-    int n_ = 0;
-    std::array<double, max_terms> c_;  // the first n_ are set
-};
-
-// The state `dt` <= seg.length() after the state `s` the segment was built from.
-MembraneState advance_along(const LoweredNeuron& p, const MembraneState& s, const Segment& seg, double dt);
 
 // The state after `dt` ms without input and without threshold (the free trajectory).
 MembraneState propagate(const LoweredNeuron& p, MembraneState s, double dt);
@@ -59,8 +37,6 @@ double no_crossing_before(const LoweredNeuron& p, const MembraneState& s);
 // Time in (0, horizon] at which the free trajectory first reaches Vth, if it does.
 // Cheap bounds settle most calls without integrating; a crossing found is bracketed and
 // located with TOMS 748 on the segment's series.
-// If `first` is given it receives the first segment integrated (length 0 if none was needed).
-std::optional<double> first_crossing(const LoweredNeuron& p, MembraneState s, double horizon,
-                                     Segment* first = nullptr);
+std::optional<double> first_crossing(const LoweredNeuron& p, MembraneState s, double horizon);
 
 }  // namespace metabosim

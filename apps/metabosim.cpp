@@ -86,14 +86,6 @@ int run_command(const std::string& config, const std::string& out_dir, const std
     return 0;
 }
 
-// Every temperature a population visits: its initial one and those of the metabolic steps.
-std::set<double> temperatures_of(const Model& model, const Population& p) {
-    std::set<double> out{p.temperature};
-    for (const auto& step : model.metabolism)
-        if (step.population.empty() || step.population == p.name) out.insert(step.temperature);
-    return out;
-}
-
 int validate_command(const std::string& config, const std::vector<std::string>& overrides) {
     const Model model = load_model(config, overrides, std::nullopt);
     fmt::print("{}: valid. {} populations, {} neurons, {} projections, {:.0f} ms, seed {}\n", config,
@@ -104,7 +96,7 @@ int validate_command(const std::string& config, const std::vector<std::string>& 
                    p.drive ? fmt::format(", Poisson drive {} Hz x {} nS", p.drive->rate, p.drive->weight) : "");
         fmt::print("  {:>7} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>9} {:>9}\n", "T degC", "gL nS", "C pF",
                    "tau_e ms", "tau_i ms", "t_ref ms", "phi_g", "drive Hz", "tau_m ms");
-        for (double t : temperatures_of(model, p)) {
+        for (double t : temperatures_visited(model, p)) {
             const LoweredPopulation l = lower(p, t);
             fmt::print("  {:7.1f} {:8.3f} {:8.2f} {:8.3f} {:8.3f} {:8.3f} {:8.3f} {:9.1f} {:9.3f}\n", t,
                        l.neuron.gL, l.neuron.C, l.neuron.tau_e, l.neuron.tau_i, l.neuron.t_ref,
@@ -129,7 +121,7 @@ int validate_command(const std::string& config, const std::vector<std::string>& 
                    proj.stdp ? ", plastic" : "");
         if (!proj.stdp) continue;
         fmt::print("  {:>7} {:>11} {:>12} {:>10} {:>10}\n", "T degC", "tau_plus ms", "tau_minus ms", "A+ nS", "A- nS");
-        for (double t : temperatures_of(model, post)) {
+        for (double t : temperatures_visited(model, post)) {
             const LoweredStdp s = lower(*proj.stdp, lower(post, t));
             fmt::print("  {:7.1f} {:11.3f} {:12.3f} {:10.5f} {:10.5f}\n", t, s.tau_plus, s.tau_minus, s.A_plus,
                        s.A_minus);

@@ -556,6 +556,28 @@ TEST_CASE("validate names object, field, value with unit and expectation") {
     CHECK(contains(error(m),
                    "population \"I\": initial_gi.low = -100 nS, expected a non-negative conductance"));
 
+    // Models that would otherwise fail after the run, or never finish, are refused up front.
+    m = microcircuit();
+    m.populations[0].name = "E/x";  // would become nested HDF5 groups
+    CHECK(contains(error(m), "expected a name without '/'"));
+
+    m = microcircuit();
+    m.populations[0].q10.gL = 1e-300;  // (1e-300)^1.3 underflows: gL would be 0 at 50 degC
+    m.populations[0].temperature = 50;
+    CHECK(contains(error(m), "population \"E\" at 50 degC: Q10-scaled gL = 0 nS"));
+
+    m = microcircuit();
+    m.populations[0].neuron.I_ext = 1e13;
+    CHECK(contains(error(m), "neuron.I_ext"));
+
+    m = microcircuit();
+    m.recording.weights.push_back(m.recording.weights[0]);
+    CHECK(contains(error(m), "each projection recorded once"));
+
+    m = microcircuit();
+    m.recording.rate_bin = 1e-9;
+    CHECK(contains(error(m), "recording: rate_bin"));
+
     CHECK_THROWS_AS(microcircuit().population("X"), UserError);
 }
 

@@ -305,10 +305,7 @@ void check_metabolic_step(const Model& model, std::size_t index, const Metabolic
 // Extreme Q10 values can scale a parameter to 0 or infinity at a temperature the run visits.
 void check_scaled(const Model& model) {
     for (const Population& p : model.populations) {
-        std::set<double> visited{p.temperature};
-        for (const auto& step : model.metabolism)
-            if (step.population.empty() || step.population == p.name) visited.insert(step.temperature);
-        for (double t : visited) {
+        for (double t : temperatures_visited(model, p)) {
             Checker c(fmt::format("population {} at {}", quoted(p.name), with_unit(t, Dimension::temperature)));
             const LoweredPopulation l = lower(p, t);
             const auto scaled = [&](std::string_view field, double v, Dimension d, Bound b) {
@@ -370,6 +367,13 @@ void check_recording(const Model& model) {
 }
 
 }  // namespace
+
+std::set<double> temperatures_visited(const Model& model, const Population& population) {
+    std::set<double> out{population.temperature};
+    for (const auto& step : model.metabolism)
+        if (step.population.empty() || step.population == population.name) out.insert(step.temperature);
+    return out;
+}
 
 void validate(const Model& model) {
     Checker c("model");

@@ -238,11 +238,11 @@ void Simulation::Engine::schedule_drive(std::uint32_t n, double from) {
 
 void Simulation::Engine::spike(std::uint32_t n, double t) {
     const std::uint32_t p = population_of[n];
-    // With no (or a vanishing) refractory period, input strong enough to hold V above threshold
-    // would make the neuron fire again and again without time moving on.
+    // A refractory period too short to move time on (t + t_ref == t) with input strong enough to
+    // hold V above threshold would make the neuron fire again and again at the same instant.
     if (t == last_spike[n])
         throw UserError(fmt::format("population \"{}\" neuron {} fires twice at t = {} ms with t_ref = {} ms: "
-                                    "time cannot advance; give the population a positive refractory period",
+                                    "time cannot advance; give the population a longer refractory period",
                                     model.populations[p].name, local(n), t, params(n).t_ref));
     last_spike[n] = t;
     results.spikes[p].times.push_back(t);

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -182,6 +183,9 @@ struct Model {
     std::uint32_t population_index(const std::string& name) const;
     std::uint32_t neuron_count() const;
 };
+
+// Every temperature the population takes during a run: its initial one and its metabolic steps'.
+std::set<double> temperatures_visited(const Model& model, const Population& population);
 
 // Checks every value for range and every name for existence; throws UserError naming the
 // object, the field, the value with its unit and what was expected.

@@ -13,6 +13,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "metabosim/brian2_export.hpp"
 #include "metabosim/config.hpp"
 #include "metabosim/error.hpp"
 #include "metabosim/lowering.hpp"
@@ -83,6 +84,16 @@ int run_command(const std::string& config, const std::string& out_dir, const std
                    results.counters.total_events() / std::max(results.counters.wall_seconds, 1e-9) / 1e6,
                    results.real_time_factor(), out_dir);
     }
+    return 0;
+}
+
+int export_command(const std::string& config, const std::string& out_dir, const std::vector<std::string>& overrides,
+                   std::optional<std::uint64_t> seed) {
+    const Model model = load_model(config, overrides, seed);
+    export_brian2(model, out_dir);
+    fmt::print(stderr, "metabosim: exported {} neurons, {:.0f} ms, seed {} to {}\n"
+                       "  run it with: python3 {}/run_brian2.py --dt 0.1 -o {}/brian2-out\n",
+               model.neuron_count(), model.duration, model.seed, out_dir, out_dir, out_dir);
     return 0;
 }
 
@@ -165,6 +176,14 @@ int main(int argc, char** argv) {
     check->add_option("config", config, "TOML model file")->required()->check(CLI::ExistingFile);
     check->add_option("--set", overrides, "override one key before checking")->type_name("KEY=VALUE");
 
+    auto* exporter = app.add_subcommand("export", "Write a model as data plus a Brian2 script that runs it:\n"
+                                                  "the same connectivity, weights, delays, initial state and input spikes.");
+    exporter->add_option("config", config, "TOML model file (default: the built-in microcircuit)")
+        ->check(CLI::ExistingFile);
+    exporter->add_option("-o,--output", out_dir, "directory for network.h5 and run_brian2.py")->required();
+    exporter->add_option("--seed", seed, "random seed; overrides run.seed");
+    exporter->add_option("--set", overrides, "override one key before exporting")->type_name("KEY=VALUE");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -173,6 +192,7 @@ int main(int argc, char** argv) {
     }
     try {
         if (*run) return run_command(config, out_dir, overrides, seed, quiet);
+        if (*exporter) return export_command(config, out_dir, overrides, seed);
         return validate_command(config, overrides);
     } catch (const UserError& e) {
         fmt::print(stderr, "metabosim: error: {}\n", e.what());

@@ -19,6 +19,12 @@ namespace metabosim {
 
 void write_results(const Model& model, const Results& results, const std::filesystem::path& dir);
 
+// Reads a directory written by write_results (or by an exported Brian2 script, which writes the
+// same layout) back into Results: spikes, states, weight traces, the metabolic timeline, and
+// duration, seed, synapse count and counters from summary.json. Files that are absent leave
+// their part empty. Throws UserError naming the file, the object and what was expected.
+Results read_results(const std::filesystem::path& dir);
+
 // Creates `dir` if needed and checks that files can be written in it, so that a long run does
 // not end in an unwritable directory. Throws UserError naming the directory and the reason.
 void check_output_directory(const std::filesystem::path& dir);

@@ -1,0 +1,67 @@
+// Measures of spiking activity, computed from Results (or from plain vectors), for the apps and
+// for embedding code alike. Times are in ms, rates in Hz. A measure that is undefined for its
+// input (too few spikes, zero variance) returns NaN rather than a number that looks like data.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "metabosim/results.hpp"
+
+namespace metabosim::analysis {
+
+// Spike times of every neuron of a population, by local index, each ascending.
+std::vector<std::vector<double>> spike_trains(const PopulationSpikes& spikes);
+
+// Mean rate per neuron over [t0, t1) (Hz); and the population mean of it.
+std::vector<double> rates(const PopulationSpikes& spikes, double t0, double t1);
+double mean_rate(const PopulationSpikes& spikes, double t0, double t1);
+
+// Population rate (Hz per neuron) in consecutive bins of `bin` ms from t0; the last partial bin
+// is dropped.
+std::vector<double> population_rate(const PopulationSpikes& spikes, double bin, double t0, double t1);
+
+// Coefficient of variation of the interspike intervals (population standard deviation / mean)
+// of one train; NaN with fewer than 3 spikes.
+double cv_isi(const std::vector<double>& train);
+// Local variation Lv = 3/(n-1) sum ((I_i - I_i+1)/(I_i + I_i+1))^2 over n intervals (Shinomoto
+// et al. 2003); NaN with fewer than 3 intervals.
+double local_variation(const std::vector<double>& train);
+// Mean of cv_isi over the neurons with at least `min_spikes` spikes in [t0, t1); NaN if none.
+double mean_cv_isi(const PopulationSpikes& spikes, double t0, double t1, std::size_t min_spikes = 3);
+double mean_local_variation(const PopulationSpikes& spikes, double t0, double t1, std::size_t min_spikes = 4);
+
+// Fano factor Var/mean of the population spike count in bins of `bin` ms over [t0, t1).
+double fano_factor(const PopulationSpikes& spikes, double bin, double t0, double t1);
+
+// Golomb synchrony chi (not squared): chi^2 = Var_t(mean_i V_i(t)) / mean_i Var_t(V_i(t)),
+// over the samples k in [first, last) of `variable` of the trace's neurons; NaN if every neuron's
+// variance is 0.
+double synchrony_chi(const StateTrace& trace, std::size_t variable, std::size_t first, std::size_t last);
+
+// Vinje-Gallant population sparseness S = (1 - a) / (1 - 1/N), a = (sum r/N)^2 / sum(r^2/N);
+// 0 for a uniform response, 1 when a single neuron responds. NaN if all responses are 0.
+double vinje_gallant_sparseness(const std::vector<double>& responses);
+// Hoyer sparseness (sqrt(n) - |x|_1/|x|_2) / (sqrt(n) - 1).
+double hoyer_sparseness(const std::vector<double>& x);
+
+double pearson(const std::vector<double>& x, const std::vector<double>& y);
+// Spearman rank correlation, ties given their mean rank.
+double spearman(const std::vector<double>& x, const std::vector<double>& y);
+
+// Least-squares fit of y = amplitude * exp(-|x| / tau) (e.g. one side of an STDP window).
+struct ExponentialFit {
+    double amplitude = 0, tau = 0;  // units of y, units of x
+    double rms_residual = 0;
+};
+ExponentialFit fit_exponential(const std::vector<double>& x, const std::vector<double>& y);
+
+// Mean with its 95 % confidence interval from Student's t (n - 1 degrees of freedom).
+struct Estimate {
+    double mean = 0, low = 0, high = 0;
+    std::size_t n = 0;
+};
+Estimate mean_ci95(const std::vector<double>& values);
+
+}  // namespace metabosim::analysis

@@ -1,0 +1,60 @@
+#include "metabosim/inputs.hpp"
+
+#include <algorithm>
+#include <limits>
+
+#include <boost/random/exponential_distribution.hpp>
+
+#include "metabosim/lowering.hpp"
+
+namespace metabosim {
+
+InitialState initial_state(const Model& model, std::uint32_t population) {
+    const Population& pop = model.populations[population];
+    Rng rng = make_rng(model.seed, Stream::initial_state, population);
+    InitialState state;
+    for (std::uint32_t i = 0; i < pop.size; ++i) {  // V, ge, gi of one neuron after another
+        state.V.push_back(draw(pop.initial_V, rng));
+        state.ge.push_back(draw(pop.initial_ge, rng));
+        state.gi.push_back(draw(pop.initial_gi, rng));
+    }
+    return state;
+}
+
+Rng drive_stream(const Model& model, std::uint32_t population, std::uint32_t neuron) {
+    return make_rng(model.seed, Stream::poisson_drive, population, neuron);
+}
+
+double next_drive_time(Rng& stream, double from, double rate) {
+    if (rate <= 0) return std::numeric_limits<double>::infinity();
+    return from + boost::random::exponential_distribution<double>(rate / 1000.0)(stream);
+}
+
+std::vector<double> drive_times(const Model& model, std::uint32_t population, std::uint32_t neuron) {
+    const Population& pop = model.populations[population];
+    // The engines meet the steps in time order, simultaneous ones in the order given, and a
+    // step before an input at the same instant.
+    std::vector<const MetabolicStep*> steps;
+    for (const MetabolicStep& step : model.metabolism)
+        if (step.population.empty() || step.population == pop.name) steps.push_back(&step);
+    std::stable_sort(steps.begin(), steps.end(),
+                     [](const MetabolicStep* a, const MetabolicStep* b) { return a->time < b->time; });
+
+    Rng stream = drive_stream(model, population, neuron);
+    double rate = lower(pop, pop.temperature).poisson_rate;
+    double next = next_drive_time(stream, 0.0, rate);
+    std::vector<double> times;
+    for (const MetabolicStep* step : steps) {
+        if (step->time > model.duration) break;
+        for (; next < step->time; next = next_drive_time(stream, next, rate)) times.push_back(next);
+        const double new_rate = lower(pop, step->temperature).poisson_rate;
+        if (new_rate != rate) {
+            rate = new_rate;
+            next = next_drive_time(stream, step->time, rate);
+        }
+    }
+    for (; next <= model.duration; next = next_drive_time(stream, next, rate)) times.push_back(next);
+    return times;
+}
+
+}  // namespace metabosim

@@ -19,6 +19,7 @@
 #include "metabosim/lowering.hpp"
 #include "metabosim/output.hpp"
 #include "metabosim/simulation.hpp"
+#include "metabosim/units.hpp"
 
 using namespace metabosim;
 
@@ -35,6 +36,7 @@ constants, conductances and plasticity through Q10 factors, and can change durin
 Examples:
   metabosim run                                  the built-in microcircuit (4000 E + 1000 I, STDP, 37 degC, 2 s)
   metabosim run configs/coba.toml -o coba-out    a model from a TOML file
+  metabosim run configs/coba.toml --engine clock --dt 0.1ms   the same on a fixed grid, as Brian2 runs it
   metabosim run --set populations.E.temperature="41 degC" --set populations.I.temperature="41 degC"
   metabosim validate configs/microcircuit.toml   check a config and print the scaled parameters
 
@@ -63,15 +65,25 @@ void show_progress(const Progress& p) {
     std::fflush(stderr);
 }
 
+Strategy strategy_from(const std::string& engine, const std::string& dt) {
+    if (engine == "event") {
+        if (!dt.empty()) throw UserError("--dt applies to --engine clock only (the event-driven engine has no step)");
+        return Strategy::event_driven();
+    }
+    return Strategy::clock_driven(dt.empty() ? 0.1 : parse_quantity(dt, Dimension::time));
+}
+
 int run_command(const std::string& config, const std::string& out_dir, const std::vector<std::string>& overrides,
-                std::optional<std::uint64_t> seed, bool quiet) {
+                std::optional<std::uint64_t> seed, const Strategy& strategy, bool quiet) {
     const Model model = load_model(config, overrides, seed);
     check_output_directory(out_dir);
-    Simulation sim(model);
+    Simulation sim(model, strategy);
     const bool live = !quiet && isatty(STDERR_FILENO);
     if (!quiet)
-        fmt::print(stderr, "metabosim: {} neurons, {} synapses, {:.0f} ms, seed {}\n", model.neuron_count(),
-                   sim.network().synapse_count(), model.duration, model.seed);
+        fmt::print(stderr, "metabosim: {} neurons, {} synapses, {:.0f} ms, seed {}, {}\n", model.neuron_count(),
+                   sim.network().synapse_count(), model.duration, model.seed,
+                   strategy.kind == Strategy::Kind::event_driven ? std::string("event-driven")
+                                                                 : fmt::format("clock-driven, dt = {} ms", strategy.dt));
     const Results results = live ? sim.run(show_progress) : sim.run();
     if (live) fmt::print(stderr, "\n");
     write_results(model, results, out_dir);
@@ -159,6 +171,7 @@ int main(int argc, char** argv) {
     std::vector<std::string> overrides;
     std::optional<std::uint64_t> seed;
     bool quiet = false;
+    std::string engine = "event", dt;
 
     auto* run = app.add_subcommand("run", "Simulate a model and write its outputs.\n"
                                           "Without CONFIG, runs the built-in microcircuit at 37 degC for 2 s.");
@@ -169,6 +182,12 @@ int main(int argc, char** argv) {
     run->add_option("--set", overrides, "override one key, e.g. --set run.duration=\"5 s\" "
                                         "--set populations.E.temperature=\"41 degC\"")
         ->type_name("KEY=VALUE");
+    run->add_option("--engine", engine, "event: exact, event-driven (default); clock: a fixed step dt, "
+                                        "updated as Brian2 does (exponential Euler, threshold on the grid, "
+                                        "delays rounded to steps)")
+        ->check(CLI::IsMember({"event", "clock"}))
+        ->capture_default_str();
+    run->add_option("--dt", dt, "clock-driven step with its unit, e.g. 0.1ms (default 0.1 ms)")->type_name("TIME");
     run->add_flag("-q,--quiet", quiet, "no progress or summary on stderr");
 
     auto* check = app.add_subcommand("validate", "Check a config and print the lowered model:\n"
@@ -191,7 +210,7 @@ int main(int argc, char** argv) {
         return code == 0 ? 0 : 2;
     }
     try {
-        if (*run) return run_command(config, out_dir, overrides, seed, quiet);
+        if (*run) return run_command(config, out_dir, overrides, seed, strategy_from(engine, dt), quiet);
         if (*exporter) return export_command(config, out_dir, overrides, seed);
         return validate_command(config, overrides);
     } catch (const UserError& e) {

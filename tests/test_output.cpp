@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -15,6 +16,9 @@
 
 #include "metabosim/error.hpp"
 #include "metabosim/output.hpp"
+
+// Internal: the library's own HDF5 writer makes malformed files for read_results.
+#include "../lib/src/hdf5_file.hpp"
 
 namespace fs = std::filesystem;
 using namespace metabosim;
@@ -406,4 +410,308 @@ TEST_CASE("a failure after some files were written leaves no output behind") {
     fs::create_directory(tmp.path / ".summary.json.partial");
     CHECK_THROWS_AS(write_results(two_population_model(), small_results(), tmp.path), UserError);
     CHECK(files_in(tmp.path) == std::vector<std::string>{".summary.json.partial"});
+}
+
+// ---------------------------------------------------------------------------------------------
+// read_results: round trips, files written elsewhere (Brian2, Python), malformed files.
+
+namespace {
+
+// Everything write_results stores, with values that are not round in binary.
+Results round_trip_results() {
+    Results results;
+    results.duration = 10;
+    results.seed = 18446744073709551557ULL;  // above 2^63: only a JSON uint64 holds it
+    results.synapse_count = 123;
+    // Highest ids 9 and 3, so that the sizes read back (highest id + 1) are the model's.
+    results.spikes.push_back({"E", 10, {0.1, 0.25, 3.5, 3.5, 7.125}, {9, 0, 2, 4, 9}});
+    results.spikes.push_back({"I", 4, {1.0 / 3, 2.75}, {3, 1}});
+
+    StateTrace trace;
+    trace.population = "E";
+    trace.neurons = {0, 4, 7};
+    trace.variables = {"V", "ge"};
+    trace.start = 0.5;
+    trace.interval = 0.1;
+    trace.samples = 5;
+    for (std::size_t k = 0; k < 5; ++k)
+        for (std::size_t v = 0; v < 2; ++v)
+            for (std::size_t n = 0; n < 3; ++n)
+                trace.values.push_back(-65 + std::sqrt(100.0 * k + 10.0 * v + n));
+    results.states.push_back(trace);
+
+    WeightTrace ee;
+    ee.projection = "EE";
+    ee.w_min = 0;
+    ee.w_max = 1.5;
+    ee.times = {0, 50, 100};
+    ee.mean = {0.7, 0.71, 0.1 + 0.2};
+    ee.stddev = {0.01, 0.2, 1.0 / 7};
+    ee.fraction_at_min = {0, 0.25, 0.5};
+    ee.fraction_at_max = {0, 0.125, 1.0 / 3};
+    ee.histogram = {{4, 0, 0}, {1, 2, 1}, {2, 0, 2}};
+    ee.has_final = true;
+    ee.final_source = {0, 0, 3, 9};
+    ee.final_target = {1, 2, 0, 8};
+    ee.final_weight = {0.3, 1.5, 0, 2.0 / 3};
+    ee.final_delay = {1.25, 0.1, 3, 1.0 / 3};
+    results.weights.push_back(ee);
+    WeightTrace ei;  // without final weights
+    ei.projection = "EI";
+    ei.w_min = 0.5;
+    ei.w_max = 2;
+    ei.times = {100};
+    ei.mean = {1};
+    ei.stddev = {0};
+    ei.fraction_at_min = {0};
+    ei.fraction_at_max = {0};
+    ei.histogram = {{0, 8}};
+    results.weights.push_back(ei);
+
+    results.metabolic_timeline = {{0, "E", 37}, {0, "I", 37}, {5, "E", 41}};
+    results.counters.events = {1, 2, 3, 4, 5, 6, 1};
+    results.counters.stale_predictions = 9;
+    results.counters.epochs = 4;
+    results.counters.wall_seconds = 0.125;
+    return results;
+}
+
+void check_same_spikes(const std::vector<PopulationSpikes>& read,
+                       const std::vector<PopulationSpikes>& written) {
+    REQUIRE(read.size() == written.size());
+    for (std::size_t p = 0; p < read.size(); ++p) {
+        CHECK(read[p].population == written[p].population);
+        CHECK(read[p].size == written[p].size);
+        CHECK(read[p].times == written[p].times);
+        CHECK(read[p].node_ids == written[p].node_ids);
+    }
+}
+
+// The message of the UserError that read_results throws for `dir`.
+std::string read_error(const fs::path& dir) {
+    try {
+        read_results(dir);
+    } catch (const UserError& e) {
+        return e.what();
+    }
+    FAIL("read_results did not throw");
+    return {};
+}
+
+template <class Fill>
+void write_h5(const fs::path& path, Fill fill) {
+    detail::Hdf5Writer h5(path);
+    fill(h5);
+    h5.close();
+}
+
+}  // namespace
+
+TEST_CASE("read_results reads back exactly what write_results wrote") {
+    TempDir tmp;
+    const Results written = round_trip_results();
+    write_results(two_population_model(), written, tmp.path);
+    const Results read = read_results(tmp.path);
+
+    CHECK(read.duration == written.duration);
+    CHECK(read.seed == written.seed);
+    CHECK(read.synapse_count == written.synapse_count);
+    check_same_spikes(read.spikes, written.spikes);
+
+    REQUIRE(read.states.size() == 1);
+    const StateTrace& trace = read.states.front();
+    const StateTrace& expected = written.states.front();
+    CHECK(trace.population == expected.population);
+    CHECK(trace.neurons == expected.neurons);
+    CHECK(trace.variables == expected.variables);
+    CHECK(trace.start == expected.start);
+    CHECK(trace.interval == expected.interval);
+    CHECK(trace.samples == expected.samples);
+    CHECK(trace.values == expected.values);
+
+    REQUIRE(read.weights.size() == written.weights.size());
+    for (std::size_t w = 0; w < read.weights.size(); ++w) {
+        const WeightTrace& a = read.weights[w];
+        const WeightTrace& b = written.weights[w];
+        CHECK(a.projection == b.projection);
+        CHECK(a.w_min == b.w_min);
+        CHECK(a.w_max == b.w_max);
+        CHECK(a.times == b.times);
+        CHECK(a.mean == b.mean);
+        CHECK(a.stddev == b.stddev);
+        CHECK(a.fraction_at_min == b.fraction_at_min);
+        CHECK(a.fraction_at_max == b.fraction_at_max);
+        CHECK(a.histogram == b.histogram);
+        CHECK(a.has_final == b.has_final);
+        CHECK(a.final_source == b.final_source);
+        CHECK(a.final_target == b.final_target);
+        CHECK(a.final_weight == b.final_weight);
+        CHECK(a.final_delay == b.final_delay);
+    }
+
+    REQUIRE(read.metabolic_timeline.size() == written.metabolic_timeline.size());
+    for (std::size_t c = 0; c < read.metabolic_timeline.size(); ++c) {
+        CHECK(read.metabolic_timeline[c].time == written.metabolic_timeline[c].time);
+        CHECK(read.metabolic_timeline[c].population == written.metabolic_timeline[c].population);
+        CHECK(read.metabolic_timeline[c].temperature ==
+              written.metabolic_timeline[c].temperature);
+    }
+
+    CHECK(read.counters.events == written.counters.events);
+    CHECK(read.counters.stale_predictions == written.counters.stale_predictions);
+    CHECK(read.counters.epochs == written.counters.epochs);
+    CHECK(read.counters.wall_seconds == written.counters.wall_seconds);
+}
+
+TEST_CASE("read_results leaves the parts of absent files empty") {
+    TempDir tmp;
+    const Results written = round_trip_results();
+    write_results(two_population_model(), written, tmp.path);
+    for (const auto& name : files_in(tmp.path)) {
+        if (name != "spikes.h5") fs::remove(tmp.path / name);
+    }
+    const Results read = read_results(tmp.path);
+    check_same_spikes(read.spikes, written.spikes);
+    CHECK(read.states.empty());
+    CHECK(read.weights.empty());
+    CHECK(read.metabolic_timeline.empty());
+    CHECK(read.duration == 0);
+    CHECK(read.seed == 0);
+    CHECK(read.counters.total_events() == 0);
+}
+
+TEST_CASE("read_results orders populations as summary.json lists them, repeated traces too") {
+    TempDir tmp;
+    auto model = two_population_model();
+    std::swap(model.populations[0], model.populations[1]);  // I before E
+    auto results = small_results();
+    StateTrace e = results.states.front();
+    StateTrace i = e;
+    i.population = "I";
+    StateTrace i_later = i;
+    i_later.start = 5;
+    results.states = {i, e, i_later};  // written as report groups I, E, I_1
+    write_results(model, results, tmp.path);
+
+    const Results read = read_results(tmp.path);
+    REQUIRE(read.spikes.size() == 2);
+    CHECK(read.spikes[0].population == "I");
+    CHECK(read.spikes[0].size == 4);  // no spikes, but summary.json gives its size
+    CHECK(read.spikes[1].population == "E");
+    REQUIRE(read.states.size() == 3);
+    CHECK(read.states[0].population == "I");
+    CHECK(read.states[0].start == 0);
+    CHECK(read.states[1].population == "I");
+    CHECK(read.states[1].start == 5);
+    CHECK(read.states[2].population == "E");
+}
+
+TEST_CASE("read_results takes SONATA spikes in any order and CSV as Python writes it") {
+    TempDir tmp;
+    write_h5(tmp.path / "spikes.h5", [](auto& h5) {
+        h5.dataset("/spikes/exc/timestamps", doubles{2, 5, 1, 2});  // sorted by id
+        h5.dataset("/spikes/exc/node_ids", ids{0, 0, 1, 1});
+        h5.dataset("/spikes/inh/timestamps", doubles{});
+        h5.dataset("/spikes/inh/node_ids", ids{});
+    });
+    std::ofstream(tmp.path / "summary.json")
+        << R"({"duration_ms": 6.5, "populations": {"inh": {}, "exc": {}}})";
+    std::ofstream(tmp.path / "metabolism.csv")
+        << "time_ms,population,temperature_degC\r\n0,\"exc, layer \"\"4\"\"\",36.5\r\n";
+
+    const Results read = read_results(tmp.path);
+    CHECK(read.duration == 6.5);
+    check_same_spikes(read.spikes, {{"inh", 0, {}, {}}, {"exc", 2, {1, 2, 2, 5}, {1, 0, 1, 0}}});
+    REQUIRE(read.metabolic_timeline.size() == 1);
+    CHECK(read.metabolic_timeline[0].population == "exc, layer \"4\"");
+    CHECK(read.metabolic_timeline[0].temperature == 36.5);
+}
+
+TEST_CASE("read_results names the file, the object and what was expected") {
+    TempDir tmp;
+    const fs::path spikes = tmp.path / "spikes.h5";
+    const fs::path summary = tmp.path / "summary.json";
+    const auto error_is = [&](const fs::path& file, const std::string& what) {
+        CHECK(read_error(tmp.path) == file.string() + ": " + what);
+    };
+    const auto error_starts = [&](const fs::path& file, const std::string& what) {
+        CHECK(read_error(tmp.path).rfind(file.string() + ": " + what, 0) == 0);
+    };
+
+    SUBCASE("a missing dataset") {
+        write_h5(spikes, [](auto& h5) { h5.dataset("/spikes/E/timestamps", doubles{1, 2}); });
+        error_is(spikes, "/spikes/E/node_ids is missing");
+    }
+    SUBCASE("datasets of different lengths") {
+        write_h5(spikes, [](auto& h5) {
+            h5.dataset("/spikes/E/timestamps", doubles{1, 2, 3});
+            h5.dataset("/spikes/E/node_ids", ids{0, 1});
+        });
+        error_is(spikes, "/spikes/E/node_ids has 2 values but timestamps has 3");
+    }
+    SUBCASE("times in other units") {
+        write_h5(spikes, [](auto& h5) {
+            h5.dataset("/spikes/E/timestamps", doubles{0.001});
+            h5.attribute("/spikes/E/timestamps", "units", "s");
+            h5.dataset("/spikes/E/node_ids", ids{0});
+        });
+        error_is(spikes, "/spikes/E/timestamps@units is 's'; expected 'ms'");
+    }
+    SUBCASE("a node id beyond 32 bits") {
+        write_h5(spikes, [](auto& h5) {
+            h5.dataset("/spikes/E/timestamps", doubles{1});
+            h5.dataset("/spikes/E/node_ids", ids{1ULL << 40});
+        });
+        error_is(spikes, "/spikes/E/node_ids has values outside [0, 4294967295]");
+    }
+    SUBCASE("a file that is not HDF5") {
+        std::ofstream(spikes) << "time,id\n";
+        error_starts(spikes, "cannot open the file as HDF5: ");
+    }
+    SUBCASE("a state report whose data and mapping disagree") {
+        const fs::path states = tmp.path / "states.h5";
+        write_h5(states, [](auto& h5) {
+            h5.dataset("/report/E/V/data", doubles{1, 2, 3, 4, 5, 6}, {2, 3});
+            h5.dataset("/report/E/V/mapping/node_ids", ids{0, 1});
+        });
+        error_is(states, "/report/E/V/data has 3 columns but mapping/node_ids has 2 values");
+    }
+    SUBCASE("a weight histogram without a row per sample") {
+        const fs::path weights = tmp.path / "weights.h5";
+        write_h5(weights, [](auto& h5) {
+            for (const char* name : {"time", "mean", "stddev", "fraction_at_min",
+                                     "fraction_at_max"}) {
+                h5.dataset(std::string("/EE/") + name, doubles{0, 100});
+            }
+            h5.dataset("/EE/histogram", ids{1, 2, 3}, {1, 3});
+        });
+        error_is(weights, "/EE/histogram has 1 rows but time has 2 values");
+    }
+    SUBCASE("a summary.json that is not JSON") {
+        std::ofstream(summary) << R"({"seed": 7,)";
+        error_starts(summary, "not valid JSON: ");
+    }
+    SUBCASE("a summary key of the wrong type") {
+        std::ofstream(summary) << R"({"seed": "seven"})";
+        error_is(summary, R"('seed' is "seven"; expected an integer >= 0)");
+    }
+    SUBCASE("a negative event count") {
+        std::ofstream(summary) << R"({"events": {"sample": -1}})";
+        error_is(summary, "'events.sample' is -1; expected an integer >= 0");
+    }
+    SUBCASE("a metabolism.csv with a temperature that is not a number") {
+        const fs::path metabolism = tmp.path / "metabolism.csv";
+        std::ofstream(metabolism) << "time_ms,population,temperature_degC\n0,E,warm\n";
+        error_is(metabolism, "row 2: temperature_degC is 'warm'; expected a number");
+    }
+}
+
+TEST_CASE("read_results of a missing or empty directory throws UserError naming it") {
+    TempDir tmp;
+    const fs::path missing = tmp.path / "nowhere";
+    CHECK(read_error(missing) ==
+          "cannot read results from '" + missing.string() + "': No such file or directory");
+    CHECK(read_error(tmp.path) == "cannot read results from '" + tmp.path.string() +
+                                      "': it holds none of spikes.h5, states.h5, weights.h5, "
+                                      "metabolism.csv, summary.json");
 }

@@ -277,6 +277,7 @@ std::string summary_json(const Model& model, const Results& results) {
         const auto count = spikes_of(results, population.name).times.size();
         const double neuron_seconds = population.size * duration_s;
         populations[population.name] = {
+            {"size", population.size},
             {"spikes", count},
             {"mean_rate_Hz", neuron_seconds > 0 ? count / neuron_seconds : 0.0},
         };

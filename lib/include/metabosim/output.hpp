@@ -22,7 +22,10 @@ void write_results(const Model& model, const Results& results, const std::filesy
 // Reads a directory written by write_results (or by an exported Brian2 script, which writes the
 // same layout) back into Results: spikes, states, weight traces, the metabolic timeline, and
 // duration, seed, synapse count and counters from summary.json. Files that are absent leave
-// their part empty. Throws UserError naming the file, the object and what was expected.
+// their part empty, keys absent from summary.json their defaults. Populations and state traces
+// come in summary.json's population order. The files store no population sizes, so a
+// population's size is its highest spiking node id + 1. Throws UserError naming the file, the
+// object and what was expected.
 Results read_results(const std::filesystem::path& dir);
 
 // Creates `dir` if needed and checks that files can be written in it, so that a long run does

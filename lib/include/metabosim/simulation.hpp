@@ -1,12 +1,12 @@
-// Running a model, event-driven.
+// Running a model: event-driven (exact; the default) or clock-driven (a fixed step, as Brian2).
 //
-// The run proceeds in epochs of the minimum synaptic delay d_min: a spike emitted inside
-// [T, T + d_min) cannot arrive anywhere before T + d_min, so within an epoch every neuron's
-// inputs are already known and spikes need only be exchanged at the epoch's end. Inside an epoch
-// events are popped from one queue in the total order of scheduler.hpp. Each neuron is advanced
-// exactly (propagator.hpp) to each event that touches it; after any change its next threshold
-// crossing is predicted again and the old prediction becomes stale (a version counter, checked
-// when the prediction is popped).
+// Event-driven, each neuron is integrated exactly from one event that touches it to the next,
+// spike times are the exact threshold crossings, spikes arrive after their exact delays.
+// Clock-driven, every neuron is updated on a grid of step dt the way Brian2 updates it: one
+// exponential-Euler step with the conductances of the step's start, the threshold tested on the
+// grid, delays rounded to whole steps. Both run the same model with the same network, initial
+// state and input spike trains (inputs.hpp) and produce the same kinds of Results; only the
+// integration and scheduling differ. docs/comparison.md maps the semantics.
 //
 // The simulation takes the model by value and never calls user code while an epoch runs; the
 // optional progress callback is called between epochs.
@@ -28,10 +28,24 @@ struct Progress {
     std::uint64_t events = 0;
 };
 
+struct Strategy {
+    enum class Kind { event_driven, clock_driven };
+    Kind kind = Kind::event_driven;
+    double dt = 0.1;  // ms, the clock-driven step
+
+    static Strategy event_driven() { return {}; }
+    static Strategy clock_driven(double dt) { return {Kind::clock_driven, dt}; }
+};
+
+namespace detail {
+struct EngineCore;
+}
+
 class Simulation {
 public:
-    // Validates the model (UserError), builds the network and draws the initial state.
-    explicit Simulation(Model model);
+    // Validates the model and the strategy (UserError), builds the network and draws the
+    // initial state.
+    explicit Simulation(Model model, Strategy strategy = {});
     ~Simulation();
     Simulation(Simulation&&) noexcept;
     Simulation& operator=(Simulation&&) noexcept;
@@ -44,11 +58,11 @@ public:
     Results run(const std::function<void(const Progress&)>& progress = {}, double progress_interval = 1.0);
 
 private:
-    struct Engine;
-    std::unique_ptr<Engine> engine_;
+    std::unique_ptr<detail::EngineCore> engine_;
+    bool has_run_ = false;
 };
 
-// Convenience: Simulation(model).run().
-Results simulate(const Model& model);
+// Convenience: Simulation(model, strategy).run().
+Results simulate(const Model& model, Strategy strategy = {});
 
 }  // namespace metabosim

@@ -1,0 +1,109 @@
+// What the event-driven and the clock-driven engines share (internal): the model and network,
+// the parameters lowered at each population's current temperature, the neuron state, STDP, the
+// Poisson drive and the recorders. An engine adds only how time advances.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "metabosim/lowering.hpp"
+#include "metabosim/model.hpp"
+#include "metabosim/network.hpp"
+#include "metabosim/results.hpp"
+#include "metabosim/rng.hpp"
+#include "metabosim/simulation.hpp"
+
+namespace metabosim::detail {
+
+// STDP state of one projection (pre trace per synapse, post trace per postsynaptic neuron).
+// Traces decay exponentially between updates and are read exactly at any later time.
+struct Plasticity {
+    LoweredStdp lowered{};
+    std::vector<double> pre_value, pre_time;    // per synapse
+    std::vector<double> post_value, post_time;  // per postsynaptic neuron
+};
+
+struct EngineCore {
+    Model model;
+    Network net;
+    std::vector<LoweredPopulation> lowered;  // per population, at its current temperature
+    std::vector<Plasticity> plasticity;      // per projection, empty vectors when static
+    std::vector<std::vector<std::uint32_t>> outgoing;          // population -> projections from it
+    std::vector<std::vector<std::uint32_t>> incoming_plastic;  // population -> plastic projections into it
+    std::vector<std::uint32_t> weight_projection;               // weight recorder -> projection
+
+    // Neuron state, structure of arrays by global id.
+    std::vector<double> V, ge, gi;
+    std::vector<std::uint32_t> population_of;
+    std::vector<double> next_drive;  // time of the pending Poisson input (ms)
+    std::vector<Rng> drive_rng;
+
+    Results results;
+
+    // Validates the model, builds the network, draws the initial state, prepares the recorders.
+    explicit EngineCore(Model m);
+    virtual ~EngineCore() = default;
+    EngineCore(const EngineCore&) = delete;
+    EngineCore& operator=(const EngineCore&) = delete;
+
+    // Runs the whole duration once and leaves the outcome in `results`.
+    virtual void run(const std::function<void(const Progress&)>& progress, double progress_interval) = 0;
+
+    std::uint32_t local(std::uint32_t n) const { return n - net.populations[population_of[n]].first; }
+    const LoweredNeuron& params(std::uint32_t n) const { return lowered[population_of[n]].neuron; }
+    void add_conductance(std::uint32_t n, Receptor r, double g) { (r == Receptor::excitatory ? ge : gi)[n] += g; }
+    // Conductance one input delivers: phi_g of the receiving population times the weight.
+    double efficacy(std::uint32_t population, double weight) const { return lowered[population].synaptic_efficacy * weight; }
+
+    // Draws neuron n's next drive input after `from` at its population's current rate.
+    void draw_drive(std::uint32_t n, double from);
+
+    void record_spike(std::uint32_t n, double t);
+    // STDP of a presynaptic spike arriving at synapse s of projection k, and of a spike of
+    // neuron n at every plastic synapse onto it.
+    void stdp_on_arrival(std::uint32_t k, std::uint64_t s, double t);
+    void stdp_on_spike(std::uint32_t n, double t);
+
+    // Brings traces of plastic projections into p to t under the old constants, lowers p at
+    // `temperature` and notes the change; returns whether the drive rate changed.
+    bool change_temperature(std::uint32_t p, double temperature, double t);
+
+    // Sample k of recorder r (states first, then weights) falls at k * interval, k = 0 .. last.
+    std::size_t recorder_count() const { return results.states.size() + results.weights.size(); }
+    double recorder_interval(std::size_t r) const;
+    std::uint32_t last_sample(std::size_t r) const;
+    void sample_state(std::size_t r, const std::function<double(std::uint32_t n, std::size_t variable)>& value);
+    void sample_weights(std::size_t r, double t);
+
+    // Final weights, duration, seed, synapse count and wall time into `results`.
+    void finish(double wall_seconds);
+};
+
+// Calls a progress callback about every `interval` wall-clock seconds.
+class ProgressReporter {
+public:
+    ProgressReporter(const std::function<void(const Progress&)>& callback, double interval, double duration)
+        : callback_(callback), interval_(interval), duration_(duration), start_(clock::now()), last_(start_) {}
+    void maybe_report(double simulated, std::uint64_t events) {
+        if (!callback_ || seconds_since(last_) < interval_) return;
+        last_ = clock::now();
+        callback_({std::min(simulated, duration_), duration_, seconds_since(start_), events});
+    }
+    double elapsed() const { return seconds_since(start_); }
+
+private:
+    using clock = std::chrono::steady_clock;
+    static double seconds_since(clock::time_point t0) {
+        return std::chrono::duration<double>(clock::now() - t0).count();
+    }
+    const std::function<void(const Progress&)>& callback_;
+    double interval_, duration_;
+    clock::time_point start_, last_;
+};
+
+std::unique_ptr<EngineCore> make_event_engine(Model model);
+std::unique_ptr<EngineCore> make_clock_engine(Model model, double dt);
+
+}  // namespace metabosim::detail

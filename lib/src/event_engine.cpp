@@ -1,0 +1,311 @@
+// The event-driven engine.
+//
+// The run proceeds in epochs of the minimum synaptic delay d_min: a spike emitted inside
+// [T, T + d_min) cannot arrive anywhere before T + d_min, so within an epoch every neuron's
+// inputs are already known and spikes need only be exchanged at the epoch's end. Inside an epoch
+// events are popped from one queue in the total order of scheduler.hpp. Each neuron is advanced
+// exactly (propagator.hpp) to each event that touches it; after any change its next threshold
+// crossing is predicted again and the old prediction becomes stale (a version counter, checked
+// when the prediction is popped).
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "engine_core.hpp"
+#include "metabosim/error.hpp"
+#include "metabosim/propagator.hpp"
+#include "metabosim/scheduler.hpp"
+
+namespace metabosim::detail {
+namespace {
+
+constexpr double never = std::numeric_limits<double>::infinity();
+constexpr int synapse_bits = 40;  // an arrival's order is (projection << 40) | synapse
+constexpr std::uint64_t synapse_mask = (std::uint64_t{1} << synapse_bits) - 1;
+constexpr std::uint64_t drive_order = 0;  // order of Poisson inputs; generator g uses g + 1
+
+struct EventEngine final : EngineCore {
+    std::vector<double> t_last;             // time each neuron's state refers to
+    std::vector<std::uint32_t> version;     // bumped whenever a pending crossing prediction goes stale
+    std::vector<std::uint8_t> refractory;
+    std::vector<double> last_spike;
+    std::vector<std::vector<double>> pending_arrivals;  // min-heaps: times of queued spike arrivals
+    EventQueue queue;
+    std::vector<std::pair<std::uint32_t, double>> outbox;  // spikes of the current epoch
+
+    explicit EventEngine(Model m);
+    void run(const std::function<void(const Progress&)>& progress, double progress_interval) override;
+
+    MembraneState state_at(std::uint32_t n, double t) const;
+    void advance(std::uint32_t n, double t);
+    void predict(std::uint32_t n);
+    void touched(std::uint32_t n) {
+        ++version[n];
+        predict(n);
+    }
+    void schedule_drive(std::uint32_t n, double from);
+    void spike(std::uint32_t n, double t);
+    void deliver_outbox();
+
+    void on_event(const Event& e);
+    void on_arrival(const Event& e);
+    void on_external(const Event& e);
+    void on_crossing(const Event& e);
+    void on_refractory_end(const Event& e);
+    void on_metabolic_change(const Event& e);
+    void on_sample(const Event& e);
+};
+
+EventEngine::EventEngine(Model m) : EngineCore(std::move(m)) {
+    const std::uint32_t n_total = net.neuron_count();
+    t_last.assign(n_total, 0.0);
+    version.assign(n_total, 0);
+    refractory.assign(n_total, 0);
+    last_spike.assign(n_total, -never);
+    pending_arrivals.resize(n_total);
+
+    // Everything known at t = 0 goes into the queue.
+    for (std::uint32_t k = 0; k < model.metabolism.size(); ++k)
+        queue.push({.time = model.metabolism[k].time, .target = k, .kind = EventKind::metabolic_change});
+    for (std::uint32_t n = 0; n < n_total; ++n)
+        if (next_drive[n] != never)
+            queue.push({.time = next_drive[n], .order = drive_order, .target = n, .kind = EventKind::external_input});
+    for (std::uint32_t g = 0; g < model.generators.size(); ++g) {
+        const SpikeGenerator& gen = model.generators[g];
+        if (gen.times.empty()) continue;
+        const PopulationRange& range = net.populations[model.population_index(gen.target)];
+        const auto push_for = [&](std::uint32_t i) {
+            queue.push({.time = gen.times[0], .order = g + 1, .target = range.first + i, .aux = 0,
+                        .kind = EventKind::external_input});
+        };
+        if (gen.neurons.empty())
+            for (std::uint32_t i = 0; i < range.size; ++i) push_for(i);
+        else
+            for (std::uint32_t i : gen.neurons) push_for(i);
+    }
+    for (std::size_t r = 0; r < recorder_count(); ++r)
+        queue.push({.time = 0, .target = static_cast<std::uint32_t>(r), .aux = 0, .kind = EventKind::sample});
+    queue.push({.time = model.duration, .kind = EventKind::end_of_run});
+    for (std::uint32_t n = 0; n < n_total; ++n) predict(n);
+}
+
+MembraneState EventEngine::state_at(std::uint32_t n, double t) const {
+    const MembraneState s{V[n], ge[n], gi[n]};
+    const double dt = t - t_last[n];
+    if (dt <= 0) return s;
+    if (refractory[n]) return decay_conductances(params(n), s, dt);
+    return propagate(params(n), s, dt);
+}
+
+void EventEngine::advance(std::uint32_t n, double t) {
+    const MembraneState s = state_at(n, t);
+    V[n] = s.V;
+    ge[n] = s.ge;
+    gi[n] = s.gi;
+    t_last[n] = t;
+}
+
+void EventEngine::predict(std::uint32_t n) {
+    if (refractory[n]) return;
+    // Any input re-predicts, so looking beyond the next input already known (or the end) is
+    // wasted work. Inputs not yet known cannot make a prediction wrong: they re-predict too.
+    const double next_arrival = pending_arrivals[n].empty() ? never : pending_arrivals[n].front();
+    const double horizon = std::max(std::min({next_drive[n], next_arrival, model.duration}) - t_last[n], 0.0);
+    const MembraneState s{V[n], ge[n], gi[n]};
+    if (no_crossing_before(params(n), s) > horizon) return;  // settles many without integrating
+    if (const auto crossing = first_crossing(params(n), s, horizon))
+        queue.push({.time = t_last[n] + *crossing, .order = version[n], .target = n,
+                    .kind = EventKind::threshold_crossing});
+}
+
+void EventEngine::schedule_drive(std::uint32_t n, double from) {
+    draw_drive(n, from);
+    if (next_drive[n] != never)
+        queue.push({.time = next_drive[n], .order = drive_order, .target = n, .kind = EventKind::external_input});
+}
+
+void EventEngine::spike(std::uint32_t n, double t) {
+    // A refractory period too short to move time on (t + t_ref == t) with input strong enough to
+    // hold V above threshold would make the neuron fire again and again at the same instant.
+    if (t == last_spike[n])
+        throw UserError(fmt::format("population \"{}\" neuron {} fires twice at t = {} ms with t_ref = {} ms: "
+                                    "time cannot advance; give the population a longer refractory period",
+                                    model.populations[population_of[n]].name, local(n), t, params(n).t_ref));
+    last_spike[n] = t;
+    V[n] = params(n).Vr;
+    ++version[n];
+    outbox.emplace_back(n, t);
+    record_spike(n, t);
+    stdp_on_spike(n, t);
+    refractory[n] = 1;
+    queue.push({.time = t + params(n).t_ref, .target = n, .kind = EventKind::refractory_end});
+}
+
+// Spikes of the epoch that just ended reach their synapses no earlier than its end.
+void EventEngine::deliver_outbox() {
+    for (const auto& [n, t] : outbox) {
+        const std::uint32_t i = local(n);
+        for (std::uint32_t k : outgoing[population_of[n]]) {
+            const Synapses& s = net.projections[k];
+            const std::uint32_t first = net.populations[s.post].first;
+            for (std::uint64_t q = s.row_begin[i]; q < s.row_begin[i + 1]; ++q) {
+                const std::uint32_t target = first + s.target[q];
+                const double arrival = t + s.delay[q];
+                queue.push({.time = arrival, .order = (std::uint64_t{k} << synapse_bits) | q, .target = target,
+                            .kind = EventKind::spike_arrival});
+                auto& pending = pending_arrivals[target];
+                pending.push_back(arrival);
+                std::push_heap(pending.begin(), pending.end(), std::greater<>());
+            }
+        }
+    }
+    outbox.clear();
+}
+
+void EventEngine::on_event(const Event& e) {
+    switch (e.kind) {
+    case EventKind::metabolic_change: return on_metabolic_change(e);
+    case EventKind::refractory_end: return on_refractory_end(e);
+    case EventKind::spike_arrival: return on_arrival(e);
+    case EventKind::external_input: return on_external(e);
+    case EventKind::threshold_crossing: return on_crossing(e);
+    case EventKind::sample: return on_sample(e);
+    case EventKind::end_of_run: return;
+    }
+}
+
+void EventEngine::on_arrival(const Event& e) {
+    const std::uint32_t k = static_cast<std::uint32_t>(e.order >> synapse_bits);
+    const std::uint64_t s = e.order & synapse_mask;
+    const Synapses& syn = net.projections[k];
+    const std::uint32_t n = e.target;
+    auto& pending = pending_arrivals[n];
+    std::pop_heap(pending.begin(), pending.end(), std::greater<>());
+    pending.pop_back();
+    advance(n, e.time);
+    add_conductance(n, syn.receptor, efficacy(syn.post, syn.weight[s]));
+    if (syn.stdp) stdp_on_arrival(k, s, e.time);
+    touched(n);
+}
+
+void EventEngine::on_external(const Event& e) {
+    const std::uint32_t n = e.target;
+    const std::uint32_t p = population_of[n];
+    if (e.order == drive_order) {
+        if (e.time != next_drive[n]) return;  // superseded by a rate change
+        advance(n, e.time);
+        add_conductance(n, model.populations[p].drive->receptor, lowered[p].poisson_weight);
+        schedule_drive(n, e.time);
+    } else {
+        const SpikeGenerator& gen = model.generators[e.order - 1];
+        advance(n, e.time);
+        add_conductance(n, gen.receptor, efficacy(p, gen.weight));
+        if (e.aux + 1 < gen.times.size()) {
+            Event next = e;
+            next.time = gen.times[e.aux + 1];
+            next.aux = e.aux + 1;
+            queue.push(next);
+        }
+    }
+    touched(n);
+}
+
+void EventEngine::on_crossing(const Event& e) {
+    const std::uint32_t n = e.target;
+    if (e.order != version[n]) {
+        ++results.counters.stale_predictions;
+        return;
+    }
+    advance(n, e.time);
+    spike(n, e.time);
+}
+
+void EventEngine::on_refractory_end(const Event& e) {
+    const std::uint32_t n = e.target;
+    advance(n, e.time);
+    refractory[n] = 0;
+    V[n] = params(n).Vr;
+    touched(n);
+}
+
+// Everything that decays with a scaled time constant is brought to t under the old values
+// before the new ones take over, so the trajectory is piecewise exact.
+void EventEngine::on_metabolic_change(const Event& e) {
+    const MetabolicStep& step = model.metabolism[e.target];
+    for (std::uint32_t p = 0; p < model.populations.size(); ++p) {
+        if (!step.population.empty() && step.population != model.populations[p].name) continue;
+        const PopulationRange range = net.populations[p];
+        for (std::uint32_t n = range.first; n < range.first + range.size; ++n) advance(n, e.time);
+        const bool new_rate = change_temperature(p, step.temperature, e.time);
+        for (std::uint32_t n = range.first; n < range.first + range.size; ++n) {
+            if (new_rate) schedule_drive(n, e.time);
+            touched(n);
+        }
+    }
+}
+
+void EventEngine::on_sample(const Event& e) {
+    const std::size_t r = e.target;
+    if (r < results.states.size()) {
+        const StateTrace& trace = results.states[r];
+        sample_state(r, [&](std::uint32_t n, std::size_t v) {
+            // Read-only: recording never changes the trajectory it observes.
+            const MembraneState s = state_at(n, e.time);
+            const std::string& var = trace.variables[v];
+            return var == "V" ? s.V : var == "ge" ? s.ge : s.gi;
+        });
+    } else {
+        sample_weights(r - results.states.size(), e.time);
+    }
+    // Samples k = 0 .. last at k * interval (no running sum, no drift).
+    if (e.aux < last_sample(r)) {
+        Event again = e;
+        again.aux = e.aux + 1;
+        again.time = std::min(again.aux * recorder_interval(r), model.duration);
+        queue.push(again);
+    }
+}
+
+void EventEngine::run(const std::function<void(const Progress&)>& progress, double progress_interval) {
+    ProgressReporter reporter(progress, progress_interval, model.duration);
+    RunCounters& counters = results.counters;
+
+    double epoch_start = 0;
+    bool done = false;
+    while (!done) {
+        const double epoch_end = epoch_start + net.min_delay;
+        if (epoch_end == epoch_start)
+            throw UserError(fmt::format("the minimum delay, {} ms, is too small to advance time past {} ms "
+                                        "in double precision; use longer delays or a shorter run",
+                                        net.min_delay, epoch_start));
+        while (!queue.empty() && queue.top().time < epoch_end) {
+            const Event e = queue.pop();
+            ++counters.events[static_cast<std::size_t>(e.kind)];
+            if (e.kind == EventKind::end_of_run) {
+                done = true;
+                break;
+            }
+            on_event(e);
+        }
+        if (queue.empty()) done = true;
+        deliver_outbox();
+        ++counters.epochs;
+        // Empty epochs up to the next event are stepped over cheaply. The grid itself stays
+        // t_k+1 = t_k + d_min whatever is queued: when a spike becomes known, and so how far
+        // predictions look, must not depend on what is recorded.
+        epoch_start = epoch_end;
+        if (!queue.empty())
+            while (epoch_start + net.min_delay <= queue.top().time) epoch_start += net.min_delay;
+        reporter.maybe_report(epoch_start, counters.total_events());
+    }
+    finish(reporter.elapsed());
+}
+
+}  // namespace
+
+std::unique_ptr<EngineCore> make_event_engine(Model model) { return std::make_unique<EventEngine>(std::move(model)); }
+
+}  // namespace metabosim::detail

@@ -13,6 +13,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "compare.hpp"
 #include "metabosim/brian2_export.hpp"
 #include "metabosim/config.hpp"
 #include "metabosim/error.hpp"
@@ -39,6 +40,8 @@ Examples:
   metabosim run configs/coba.toml --engine clock --dt 0.1ms   the same on a fixed grid, as Brian2 runs it
   metabosim run --set populations.E.temperature="41 degC" --set populations.I.temperature="41 degC"
   metabosim validate configs/microcircuit.toml   check a config and print the scaled parameters
+  metabosim compare configs/coba.toml            event-driven vs clock-driven vs Brian2: errors, statistics, speed
+  metabosim export configs/coba.toml -o coba-b2  the same network as data + a Brian2 script
 
 Outputs (in the directory given by -o): spikes.h5 (SONATA), states.h5, weights.h5, rates.csv,
 metabolism.csv, summary.json. See docs/config.md for every configuration key.
@@ -203,6 +206,31 @@ int main(int argc, char** argv) {
     exporter->add_option("--seed", seed, "random seed; overrides run.seed");
     exporter->add_option("--set", overrides, "override one key before exporting")->type_name("KEY=VALUE");
 
+    app::CompareOptions compare_options;
+    auto* compare = app.add_subcommand(
+        "compare", "Run a model event-driven, clock-driven at several dt and in Brian2, and report:\n"
+                   "spike-time error against the exact solution versus dt (one neuron and a small\n"
+                   "network drawn from the model, with the convergence order), network statistics\n"
+                   "over seeds with 95% confidence intervals (rates, CV, synchrony chi, Fano factor,\n"
+                   "weights), wall times as ratios, figures and report.md. See docs/comparison.md.");
+    compare->add_option("config", config, "TOML model file (default: the built-in microcircuit)")->check(CLI::ExistingFile);
+    compare->add_option("-o,--output", compare_options.output, "directory for compare.json, report.md, figures, runs")
+        ->capture_default_str();
+    compare->add_option("--seeds", compare_options.seeds, "seeds of the network runs")->delimiter(',')->capture_default_str();
+    compare->add_option("--dts", compare_options.dts, "clock-driven steps in ms for the network runs")
+        ->delimiter(',')->capture_default_str();
+    compare->add_option("--brian2-dts", compare_options.brian2_dts, "Brian2 steps in ms for the network runs")
+        ->delimiter(',')->capture_default_str();
+    compare->add_option("--convergence-dts", compare_options.convergence_dts, "steps in ms for the convergence study")
+        ->delimiter(',')->capture_default_str();
+    compare->add_option("--brian2-codegen", compare_options.brian2_codegen, "Brian2 code generation for the network runs")
+        ->check(CLI::IsMember({"numpy", "cython"}))
+        ->capture_default_str();
+    compare->add_flag("!--no-brian2", compare_options.brian2, "skip Brian2");
+    compare->add_flag("!--no-figures", compare_options.figures, "numbers only (compare.json), no figures or report");
+    compare->add_option("--set", overrides, "override one key of the model")->type_name("KEY=VALUE");
+    compare->add_flag("-q,--quiet", compare_options.quiet, "no progress on stderr");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -212,6 +240,10 @@ int main(int argc, char** argv) {
     try {
         if (*run) return run_command(config, out_dir, overrides, seed, strategy_from(engine, dt), quiet);
         if (*exporter) return export_command(config, out_dir, overrides, seed);
+        if (*compare) {
+            return app::compare(load_model(config, overrides, std::nullopt), config.empty() ? "built-in microcircuit" : config,
+                                compare_options);
+        }
         return validate_command(config, overrides);
     } catch (const UserError& e) {
         fmt::print(stderr, "metabosim: error: {}\n", e.what());

@@ -2,7 +2,8 @@
 // updates it, so that its results can be set beside Brian2's and beside the exact solution.
 //
 // Step n (time t_n), in Brian2's order:
-//   metabolic steps due at n      the population is lowered again (traces settled to t_n first)
+//   metabolic steps due at n      the population is lowered again (traces settled to t_n first);
+//                                 then energy updates due at n, which may change it too
 //   recorders due at n            the state at t_n
 //   state update                  V: one exponential-Euler step with ge, gi of t_n (V held at
 //                                 Vr while refractory); ge, gi: exact decay over dt
@@ -55,7 +56,8 @@ struct ClockEngine final : EngineCore {
         decay_e[p] = std::exp(-dt / lowered[p].neuron.tau_e);
         decay_i[p] = std::exp(-dt / lowered[p].neuron.tau_i);
     }
-    void apply_metabolic_step(const MetabolicStep& step, double t);
+    void apply_metabolic_step(const MetabolicStep& step, double now);
+    void change_population(std::uint32_t p, double temperature, double now, double drive_from);
     void sample(std::size_t r, double t);
     void update_and_threshold(std::int64_t n);
     void deliver_inputs(std::int64_t n);
@@ -86,24 +88,29 @@ ClockEngine::ClockEngine(Model m, double step) : EngineCore(std::move(m)), dt(st
     generator_next.assign(model.generators.size(), 0);
 }
 
-// Like the event-driven engine, a changed drive rate draws the next input again from the exact
-// time of the step, after the inputs drawn before it (which still fall in this step's bin).
-void ClockEngine::apply_metabolic_step(const MetabolicStep& step, double t) {
-    for (std::uint32_t p = 0; p < model.populations.size(); ++p) {
-        if (!step.population.empty() && step.population != model.populations[p].name) continue;
-        const double old_rate = lowered[p].poisson_rate;
-        const bool new_rate = change_temperature(p, step.temperature, t);
-        lower_decays(p);
-        if (!new_rate) continue;
-        const PopulationRange range = net.populations[p];
-        for (std::uint32_t n = range.first; n < range.first + range.size; ++n) {
-            while (next_drive[n] < t) {
-                carried_drive.push_back(n);
-                next_drive[n] = next_drive_time(drive_rng[n], next_drive[n], old_rate);
-            }
-            draw_drive(n, t);
+// The change takes effect at the step's time `now` (traces are settled to it, as Brian2 does
+// between two runs). The input trains are data, drawn as for every engine: a changed drive rate
+// draws the next input again from the change's own time, after the inputs drawn before it
+// (which still fall in this step's bin).
+void ClockEngine::change_population(std::uint32_t p, double temperature, double now, double drive_from) {
+    const double old_rate = lowered[p].poisson_rate;
+    const bool new_rate = change_temperature(p, temperature, now);
+    lower_decays(p);
+    if (!new_rate) return;
+    const PopulationRange range = net.populations[p];
+    for (std::uint32_t n = range.first; n < range.first + range.size; ++n) {
+        while (next_drive[n] < drive_from) {
+            carried_drive.push_back(n);
+            next_drive[n] = next_drive_time(drive_rng[n], next_drive[n], old_rate);
         }
+        draw_drive(n, drive_from);
     }
+}
+
+void ClockEngine::apply_metabolic_step(const MetabolicStep& step, double now) {
+    for (std::uint32_t p = 0; p < model.populations.size(); ++p)
+        if (step.population.empty() || step.population == model.populations[p].name)
+            change_population(p, step.temperature, now, step.time);
 }
 
 void ClockEngine::sample(std::size_t r, double t) {
@@ -184,6 +191,7 @@ void ClockEngine::deliver_arrivals(std::int64_t n, double t) {
         const std::uint64_t q = entry & synapse_mask;
         const Synapses& s = net.projections[k];
         add_conductance(net.populations[s.post].first + s.target[q], s.receptor, efficacy(s.post, s.weight[q]));
+        ++energy[s.pre].releases;
         if (s.stdp) stdp_on_arrival(k, q, t);
     }
     results.counters.events[static_cast<std::size_t>(EventKind::spike_arrival)] += due.size();
@@ -201,6 +209,19 @@ void ClockEngine::run(const std::function<void(const Progress&)>& progress, doub
                      [&](std::size_t a, std::size_t b) { return model.metabolism[a].time < model.metabolism[b].time; });
     std::size_t next_step = 0;
     std::vector<std::uint32_t> next_sample(recorder_count(), 0);
+    std::vector<std::uint32_t> next_energy(model.populations.size(), 0);
+    const auto energy_due = [&](std::int64_t n) {  // after the steps given, as in the event-driven engine
+        for (std::uint32_t p = 0; p < model.populations.size(); ++p) {
+            if (!model.populations[p].energy) continue;
+            const double interval = model.populations[p].energy->interval;
+            for (; next_energy[p] <= last_energy_update(p) && event_step(next_energy[p] * interval) <= n; ++next_energy[p]) {
+                const double now = static_cast<double>(std::min(n, steps)) * dt;
+                if (const auto temperature = update_energy(p, now))
+                    change_population(p, *temperature, now, std::min(next_energy[p] * interval, model.duration));
+                ++counters.events[static_cast<std::size_t>(EventKind::metabolic_change)];
+            }
+        }
+    };
     const auto sample_due = [&](std::int64_t n) {
         for (std::size_t r = 0; r < recorder_count(); ++r)
             while (next_sample[r] <= last_sample(r) && event_step(next_sample[r] * recorder_interval(r)) <= n) {
@@ -213,10 +234,10 @@ void ClockEngine::run(const std::function<void(const Progress&)>& progress, doub
     for (std::int64_t n = 0; n < steps; ++n) {
         const double t = static_cast<double>(n) * dt;
         for (; next_step < order.size() && event_step(model.metabolism[order[next_step]].time) <= n; ++next_step) {
-            const MetabolicStep& step = model.metabolism[order[next_step]];
-            apply_metabolic_step(step, step.time);
+            apply_metabolic_step(model.metabolism[order[next_step]], t);
             ++counters.events[static_cast<std::size_t>(EventKind::metabolic_change)];
         }
+        energy_due(n);
         sample_due(n);
         update_and_threshold(n);
         for (std::uint32_t i : spikes_now) record_spike(i, t);
@@ -234,7 +255,8 @@ void ClockEngine::run(const std::function<void(const Progress&)>& progress, doub
     }
     // Metabolic steps at the very end and the samples at t = duration see the final state.
     for (; next_step < order.size() && model.metabolism[order[next_step]].time <= model.duration; ++next_step)
-        apply_metabolic_step(model.metabolism[order[next_step]], model.metabolism[order[next_step]].time);
+        apply_metabolic_step(model.metabolism[order[next_step]], static_cast<double>(steps) * dt);
+    energy_due(std::numeric_limits<std::int64_t>::max());
     sample_due(std::numeric_limits<std::int64_t>::max());
     ++counters.events[static_cast<std::size_t>(EventKind::end_of_run)];
     finish(reporter.elapsed());

@@ -400,6 +400,21 @@ constexpr QuantityField<PoissonDrive> drive_fields[] = {
     {"weight", &PoissonDrive::weight, Dimension::conductance, Bound::non_negative},
 };
 
+// Energy amounts are plain numbers of ATP molecules (per neuron; supply and rest per second).
+constexpr QuantityField<EnergyBudget> energy_fields[] = {
+    {"capacity", &EnergyBudget::capacity, Dimension::dimensionless, Bound::positive},
+    {"initial_fraction", &EnergyBudget::initial_fraction, Dimension::dimensionless, Bound::probability},
+    {"supply", &EnergyBudget::supply, Dimension::dimensionless, Bound::non_negative},
+    {"q10_supply", &EnergyBudget::q10_supply, Dimension::dimensionless, Bound::positive},
+    {"rest", &EnergyBudget::rest, Dimension::dimensionless, Bound::non_negative},
+    {"per_spike", &EnergyBudget::per_spike, Dimension::dimensionless, Bound::non_negative},
+    {"per_release", &EnergyBudget::per_release, Dimension::dimensionless, Bound::non_negative},
+    {"interval", &EnergyBudget::interval, Dimension::time, Bound::positive},
+};
+
+constexpr Choice<EnergyThreshold::Direction> directions[] = {{"falling", EnergyThreshold::Direction::falling},
+                                                             {"rising", EnergyThreshold::Direction::rising}};
+
 constexpr QuantityField<StdpParameters> stdp_fields[] = {
     {"tau_plus", &StdpParameters::tau_plus, Dimension::time, Bound::positive},
     {"tau_minus", &StdpParameters::tau_minus, Dimension::time, Bound::positive},
@@ -510,6 +525,20 @@ Population read_population(Section& s, std::string name) {
         d.receptor = drive->choice("receptor", receptors, d.receptor);
         drive->finish();
         p.drive = d;
+    }
+    if (auto energy = s.section("energy")) {
+        EnergyBudget e;
+        read_fields<EnergyBudget>(*energy, e, energy_fields);
+        for (auto& threshold : energy->sections("thresholds")) {
+            EnergyThreshold t;
+            t.direction = threshold.choice("direction", directions, t.direction);
+            t.level = threshold.required_quantity("level", Dimension::dimensionless, Bound::probability, 0.3);
+            t.temperature = threshold.required_quantity("temperature", Dimension::temperature, Bound::temperature, 32);
+            threshold.finish();
+            e.thresholds.push_back(t);
+        }
+        energy->finish();
+        p.energy = e;
     }
     s.finish();
     return p;
@@ -890,6 +919,13 @@ bool set_population(Population& p, std::span<const std::string_view> rest, const
         p.drive = drive;
         return true;
     }
+    if (rest[0] == "energy") {
+        // Setting an energy field turns the pool on, with defaults for the other fields.
+        EnergyBudget energy = p.energy.value_or(EnergyBudget{});
+        if (!set_field<EnergyBudget>(energy, energy_fields, rest[1], o)) return false;
+        p.energy = energy;
+        return true;
+    }
     return false;
 }
 
@@ -939,20 +975,20 @@ bool set(Model& model, std::span<const std::string_view> parts, const Override& 
 }
 
 std::string settable() {
-    std::vector<std::string_view> population{"size"}, neuron, q10, drive, stdp;
+    std::vector<std::string_view> population{"size"}, neuron, q10, drive, energy, stdp;
     append_keys<QuantityField<Population>>(population, population_fields);
     append_keys<QuantityField<NeuronParameters>>(neuron, neuron_fields);
     append_keys<QuantityField<Q10Table>>(q10, q10_fields);
     append_keys<QuantityField<PoissonDrive>>(drive, drive_fields);
+    append_keys<QuantityField<EnergyBudget>>(energy, energy_fields);
     append_keys<QuantityField<StdpParameters>>(stdp, stdp_fields);
     append_keys<OptionalStdpField>(stdp, optional_stdp_fields);
     return fmt::format(
         "run.duration, run.seed, populations.<name>.{{{}}}, populations.<name>.neuron.{{{}}}, "
-        "populations.<name>.q10.{{{}}}, populations.<name>.drive.{{{}}}, projections.<name>.{{weight, "
-        "delay}}, "
-        "projections.<name>.connectivity.p, projections.<name>.stdp.{{{}}}",
+        "populations.<name>.q10.{{{}}}, populations.<name>.drive.{{{}}}, populations.<name>.energy.{{{}}}, "
+        "projections.<name>.{{weight, delay}}, projections.<name>.connectivity.p, projections.<name>.stdp.{{{}}}",
         fmt::join(population, ", "), fmt::join(neuron, ", "), fmt::join(q10, ", "), fmt::join(drive, ", "),
-        fmt::join(stdp, ", "));
+        fmt::join(energy, ", "), fmt::join(stdp, ", "));
 }
 
 }  // namespace

@@ -52,6 +52,8 @@ EngineCore::EngineCore(Model m) : model(std::move(m)) {
             drive_rng.push_back(drive_stream(model, p, i));
         }
         results.spikes.push_back({pop.name, pop.size, {}, {}});
+        energy.push_back({pop.energy ? pop.energy->initial_fraction * pop.energy->capacity : 0.0, 0.0, 0, 0});
+        if (pop.energy) results.energy.push_back({pop.name, {}, {}, {}});
     }
     for (std::uint32_t n = 0; n < n_total; ++n) draw_drive(n, 0.0);
 
@@ -99,6 +101,7 @@ void EngineCore::record_spike(std::uint32_t n, double t) {
     const std::uint32_t p = population_of[n];
     results.spikes[p].times.push_back(t);
     results.spikes[p].node_ids.push_back(local(n));
+    ++energy[p].spikes;
 }
 
 // Presynaptic spike arriving at synapse s: a_pre += A+, w += a_post.
@@ -147,6 +150,39 @@ bool EngineCore::change_temperature(std::uint32_t p, double temperature, double 
     for (std::uint32_t k : incoming_plastic[p]) plasticity[k].lowered = lower(*net.projections[k].stdp, lowered[p]);
     results.metabolic_timeline.push_back({t, model.populations[p].name, temperature});
     return lowered[p].poisson_rate != old_rate;
+}
+
+std::optional<double> EngineCore::update_energy(std::uint32_t p, double t) {
+    const Population& pop = model.populations[p];
+    const EnergyBudget& budget = *pop.energy;
+    EnergyPool& pool = energy[p];
+    const double temperature = lowered[p].temperature;
+    const double supply = budget.supply * q10_factor(budget.q10_supply, temperature, pop.reference_temperature);
+    const double before = pool.atp / budget.capacity;
+    pool.atp += (supply - budget.rest) * (t - pool.updated) / 1000.0 -
+                (budget.per_spike * pool.spikes + budget.per_release * pool.releases) / pop.size;
+    pool.atp = std::clamp(pool.atp, 0.0, budget.capacity);
+    pool.updated = t;
+    pool.spikes = pool.releases = 0;
+    const double after = pool.atp / budget.capacity;
+
+    std::optional<double> target;
+    for (const EnergyThreshold& threshold : budget.thresholds) {
+        const bool crossed = threshold.direction == EnergyThreshold::Direction::falling
+                                 ? before >= threshold.level && after < threshold.level
+                                 : before <= threshold.level && after > threshold.level;
+        if (crossed && threshold.temperature != temperature) target = threshold.temperature;
+    }
+    EnergyTrace& trace = *std::find_if(results.energy.begin(), results.energy.end(),
+                                       [&](const EnergyTrace& e) { return e.population == pop.name; });
+    trace.times.push_back(t);
+    trace.atp_fraction.push_back(after);
+    trace.temperature.push_back(target.value_or(temperature));
+    return target;
+}
+
+std::uint32_t EngineCore::last_energy_update(std::uint32_t p) const {
+    return static_cast<std::uint32_t>(std::floor(model.duration / model.populations[p].energy->interval + 1e-9));
 }
 
 double EngineCore::recorder_interval(std::size_t r) const {

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <vector>
 
 #include "metabosim/lowering.hpp"
@@ -25,6 +26,13 @@ struct Plasticity {
     std::vector<double> post_value, post_time;  // per postsynaptic neuron
 };
 
+// A population's ATP pool and the activity since its last update.
+struct EnergyPool {
+    double atp = 0;                // per neuron
+    double updated = 0;            // ms
+    std::uint64_t spikes = 0, releases = 0;
+};
+
 struct EngineCore {
     Model model;
     Network net;
@@ -39,6 +47,7 @@ struct EngineCore {
     std::vector<std::uint32_t> population_of;
     std::vector<double> next_drive;  // time of the pending Poisson input (ms)
     std::vector<Rng> drive_rng;
+    std::vector<EnergyPool> energy;  // per population; used only by those with an energy budget
 
     Results results;
 
@@ -69,6 +78,12 @@ struct EngineCore {
     // Brings traces of plastic projections into p to t under the old constants, lowers p at
     // `temperature` and notes the change; returns whether the drive rate changed.
     bool change_temperature(std::uint32_t p, double temperature, double t);
+
+    // Brings population p's ATP pool to t and records it; returns the temperature of the
+    // threshold it crossed, if any (and if that is not the current one).
+    std::optional<double> update_energy(std::uint32_t p, double t);
+    // Energy update k of every population with a budget falls at k * interval, k = 0 .. last.
+    std::uint32_t last_energy_update(std::uint32_t p) const;
 
     // Sample k of recorder r (states first, then weights) falls at k * interval, k = 0 .. last.
     std::size_t recorder_count() const { return results.states.size() + results.weights.size(); }

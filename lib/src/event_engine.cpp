@@ -56,6 +56,8 @@ struct EventEngine final : EngineCore {
     void on_crossing(const Event& e);
     void on_refractory_end(const Event& e);
     void on_metabolic_change(const Event& e);
+    void change_population(std::uint32_t p, double temperature, double t);
+    std::uint32_t energy_target(std::uint32_t p) const { return static_cast<std::uint32_t>(model.metabolism.size()) + p; }
     void on_sample(const Event& e);
 };
 
@@ -70,6 +72,10 @@ EventEngine::EventEngine(Model m) : EngineCore(std::move(m)) {
     // Everything known at t = 0 goes into the queue.
     for (std::uint32_t k = 0; k < model.metabolism.size(); ++k)
         queue.push({.time = model.metabolism[k].time, .target = k, .kind = EventKind::metabolic_change});
+    // Energy updates are metabolic events too, after the steps given (targets beyond them).
+    for (std::uint32_t p = 0; p < model.populations.size(); ++p)
+        if (model.populations[p].energy)
+            queue.push({.time = 0, .target = energy_target(p), .aux = 0, .kind = EventKind::metabolic_change});
     for (std::uint32_t n = 0; n < n_total; ++n)
         if (next_drive[n] != never)
             queue.push({.time = next_drive[n], .order = drive_order, .target = n, .kind = EventKind::external_input});
@@ -186,6 +192,7 @@ void EventEngine::on_arrival(const Event& e) {
     std::pop_heap(pending.begin(), pending.end(), std::greater<>());
     pending.pop_back();
     advance(n, e.time);
+    ++energy[syn.pre].releases;
     add_conductance(n, syn.receptor, efficacy(syn.post, syn.weight[s]));
     if (syn.stdp) stdp_on_arrival(k, s, e.time);
     touched(n);
@@ -233,18 +240,32 @@ void EventEngine::on_refractory_end(const Event& e) {
 
 // Everything that decays with a scaled time constant is brought to t under the old values
 // before the new ones take over, so the trajectory is piecewise exact.
-void EventEngine::on_metabolic_change(const Event& e) {
-    const MetabolicStep& step = model.metabolism[e.target];
-    for (std::uint32_t p = 0; p < model.populations.size(); ++p) {
-        if (!step.population.empty() && step.population != model.populations[p].name) continue;
-        const PopulationRange range = net.populations[p];
-        for (std::uint32_t n = range.first; n < range.first + range.size; ++n) advance(n, e.time);
-        const bool new_rate = change_temperature(p, step.temperature, e.time);
-        for (std::uint32_t n = range.first; n < range.first + range.size; ++n) {
-            if (new_rate) schedule_drive(n, e.time);
-            touched(n);
-        }
+void EventEngine::change_population(std::uint32_t p, double temperature, double t) {
+    const PopulationRange range = net.populations[p];
+    for (std::uint32_t n = range.first; n < range.first + range.size; ++n) advance(n, t);
+    const bool new_rate = change_temperature(p, temperature, t);
+    for (std::uint32_t n = range.first; n < range.first + range.size; ++n) {
+        if (new_rate) schedule_drive(n, t);
+        touched(n);
     }
+}
+
+void EventEngine::on_metabolic_change(const Event& e) {
+    if (e.target >= model.metabolism.size()) {  // an energy update
+        const std::uint32_t p = e.target - static_cast<std::uint32_t>(model.metabolism.size());
+        if (const auto temperature = update_energy(p, e.time)) change_population(p, *temperature, e.time);
+        if (e.aux < last_energy_update(p)) {
+            Event next = e;
+            next.aux = e.aux + 1;
+            next.time = std::min(next.aux * model.populations[p].energy->interval, model.duration);
+            queue.push(next);
+        }
+        return;
+    }
+    const MetabolicStep& step = model.metabolism[e.target];
+    for (std::uint32_t p = 0; p < model.populations.size(); ++p)
+        if (step.population.empty() || step.population == model.populations[p].name)
+            change_population(p, step.temperature, e.time);
 }
 
 void EventEngine::on_sample(const Event& e) {

@@ -198,6 +198,25 @@ void check_population(const Population& p) {
         c.value("drive.weight", p.drive->weight, Dimension::conductance, Bound::non_negative);
         c.at_most("drive.weight", p.drive->weight, Dimension::conductance, max_conductance);
     }
+    if (p.energy) {
+        const EnergyBudget& e = p.energy.value();
+        c.value("energy.capacity", e.capacity, Dimension::dimensionless, Bound::positive);
+        c.require(e.initial_fraction >= 0 && e.initial_fraction <= 1, "energy.initial_fraction",
+                  fmt::format("{}", e.initial_fraction), "a fraction of capacity in [0, 1]");
+        c.value("energy.supply", e.supply, Dimension::dimensionless, Bound::non_negative);
+        c.value("energy.q10_supply", e.q10_supply, Dimension::dimensionless, Bound::positive);
+        c.value("energy.rest", e.rest, Dimension::dimensionless, Bound::non_negative);
+        c.value("energy.per_spike", e.per_spike, Dimension::dimensionless, Bound::non_negative);
+        c.value("energy.per_release", e.per_release, Dimension::dimensionless, Bound::non_negative);
+        c.value("energy.interval", e.interval, Dimension::time, Bound::positive);
+        for (std::size_t k = 0; k < e.thresholds.size(); ++k) {
+            const EnergyThreshold& t = e.thresholds[k];
+            const std::string field = fmt::format("energy.thresholds[{}]", k);
+            c.require(t.level >= 0 && t.level <= 1, field + ".level", fmt::format("{}", t.level),
+                      "a fraction of capacity in [0, 1]");
+            c.temperature(field + ".temperature", t.temperature);
+        }
+    }
 }
 
 // A population by name, or a failure naming the field that refers to it.
@@ -372,6 +391,8 @@ std::set<double> temperatures_visited(const Model& model, const Population& popu
     std::set<double> out{population.temperature};
     for (const auto& step : model.metabolism)
         if (step.population.empty() || step.population == population.name) out.insert(step.temperature);
+    if (population.energy)
+        for (const auto& threshold : population.energy->thresholds) out.insert(threshold.temperature);
     return out;
 }
 

@@ -268,6 +268,22 @@ std::string metabolism_csv(const Results& results) {
     return csv;
 }
 
+std::string energy_csv(const Results& results) {
+    std::string csv = "time_ms,population,atp_fraction,temperature_degC\n";
+    for (const auto& trace : results.energy)
+        for (std::size_t k = 0; k < trace.times.size(); ++k) {
+            append_number(csv, trace.times[k]);
+            csv += ',';
+            csv += csv_field(trace.population);
+            csv += ',';
+            append_number(csv, trace.atp_fraction[k]);
+            csv += ',';
+            append_number(csv, trace.temperature[k]);
+            csv += '\n';
+        }
+    return csv;
+}
+
 std::string summary_json(const Model& model, const Results& results) {
     const auto& counters = results.counters;
     const double duration_s = results.duration / 1000.0;
@@ -308,8 +324,8 @@ std::string summary_json(const Model& model, const Results& results) {
 
 // ---------------------------------------------------------------------------------------------
 
-constexpr std::array output_names{"spikes.h5",     "states.h5",      "weights.h5",
-                                   "rates.csv",     "metabolism.csv", "summary.json"};
+constexpr std::array output_names{"spikes.h5",      "states.h5",  "weights.h5",  "rates.csv",
+                                   "metabolism.csv", "energy.csv", "summary.json"};
 
 std::vector<StagedFile> output_files(const Model& model, const Results& results) {
     std::vector<StagedFile> files;
@@ -327,6 +343,8 @@ std::vector<StagedFile> output_files(const Model& model, const Results& results)
         {"rates.csv", [&](const fs::path& p) { write_text(p, rates_csv(model, results)); }});
     files.push_back(
         {"metabolism.csv", [&](const fs::path& p) { write_text(p, metabolism_csv(results)); }});
+    if (!results.energy.empty())
+        files.push_back({"energy.csv", [&](const fs::path& p) { write_text(p, energy_csv(results)); }});
     files.push_back(
         {"summary.json", [&](const fs::path& p) { write_text(p, summary_json(model, results)); }});
     return files;

@@ -70,6 +70,32 @@ struct PoissonDrive {
     Receptor receptor = Receptor::excitatory;
 };
 
+// A crossing of the ATP pool through `level` (a fraction of capacity) in `direction` moves the
+// population to `temperature`: the metabolic state follows the energy it has.
+struct EnergyThreshold {
+    enum class Direction { falling, rising };
+    Direction direction = Direction::falling;
+    double level = 0.3;         // fraction of capacity
+    double temperature = 32;    // degC
+};
+
+// The ATP pool of a population, per neuron, closing the loop between activity and metabolism:
+//   dA/dt = supply * phi_P(T) - rest - per_spike * (spikes) - per_release * (vesicle releases)
+// with phi_P = q10_supply^((T - T0)/10), costs from Attwell & Laughlin (2001). A release is a
+// presynaptic spike of the population reaching one of its synapses. The pool is brought up to
+// date every `interval`, clipped to [0, capacity], and its thresholds tested then.
+struct EnergyBudget {
+    double capacity = 1e10;          // ATP per neuron
+    double initial_fraction = 1.0;   // of capacity, at t = 0
+    double supply = 3.3e9;           // ATP/s per neuron at the reference temperature
+    double q10_supply = 2.8;         // cerebral O2 consumption
+    double rest = 3.4e8;             // ATP/s per neuron
+    double per_spike = 3.8e8;        // ATP per action potential
+    double per_release = 1.4e5;      // ATP per synaptic vesicle release
+    double interval = 10;            // ms between updates
+    std::vector<EnergyThreshold> thresholds;
+};
+
 struct Population {
     std::string name;
     std::uint32_t size = 0;
@@ -81,6 +107,7 @@ struct Population {
     Distribution initial_ge = Distribution::constant(0);       // nS
     Distribution initial_gi = Distribution::constant(0);       // nS
     std::optional<PoissonDrive> drive;
+    std::optional<EnergyBudget> energy;
 };
 
 struct Connectivity {
@@ -184,7 +211,8 @@ struct Model {
     std::uint32_t neuron_count() const;
 };
 
-// Every temperature the population takes during a run: its initial one and its metabolic steps'.
+// Every temperature the population can take during a run: its initial one, its metabolic steps'
+// and its energy thresholds'.
 std::set<double> temperatures_visited(const Model& model, const Population& population);
 
 // Checks every value for range and every name for existence; throws UserError naming the

@@ -5,6 +5,7 @@
 //   weights.h5       weight statistics over time and final weights per recorded projection
 //   rates.csv        population rates (Hz) in bins of recording.rate_bin
 //   metabolism.csv   the metabolic-state timeline
+//   energy.csv       the ATP pool of each population with an energy budget, at every update
 //   summary.json     counts, rates, events processed, wall time, real-time factor
 // Files are written under temporary names and renamed only when all succeeded: a directory
 // holds complete outputs or none of them.

@@ -48,6 +48,14 @@ struct StateChange {
     double temperature;   // degC
 };
 
+// A population's ATP pool over time (model.hpp, EnergyBudget), sampled at every update.
+struct EnergyTrace {
+    std::string population;
+    std::vector<double> times;          // ms
+    std::vector<double> atp_fraction;   // of capacity
+    std::vector<double> temperature;    // degC, after the update's threshold test
+};
+
 // Order matters: it is the tie order of simultaneous events (scheduler.hpp).
 enum class EventKind : std::uint8_t {
     metabolic_change,
@@ -81,6 +89,7 @@ struct Results {
     std::vector<StateTrace> states;
     std::vector<WeightTrace> weights;
     std::vector<StateChange> metabolic_timeline;
+    std::vector<EnergyTrace> energy;
     RunCounters counters;
 
     double real_time_factor() const {  // simulated seconds per wall second

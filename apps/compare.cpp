@@ -244,6 +244,8 @@ private:
         if (!o_.quiet) fmt::print(stderr, "{}\n", text);
     }
     bool brian2_usable();
+    // Runs the exported model in Brian2: the runtime device with `codegen`, or C++ standalone
+    // when codegen is empty.
     std::optional<Results> run_brian2(const Model& model, const fs::path& export_dir, double dt, const std::string& codegen,
                                       const fs::path& out, Json* timing);
     Json convergence(const std::string& name, const Model& model, std::size_t per_neuron);
@@ -274,9 +276,13 @@ std::optional<Results> Comparison::run_brian2(const Model& model, const fs::path
     if (!fs::exists(export_dir / "network.h5")) export_brian2(model, export_dir);
     const fs::path log = o_.output / "logs" / (out.parent_path().filename().string() + "-" + out.filename().string() + ".log");
     fs::create_directories(log.parent_path());
-    const int status = run_process({python, (export_dir / "run_brian2.py").string(), "--dt", fmt::format("{:.17g}", dt),
-                                    "--codegen", codegen, "-o", out.string()},
-                                   log);
+    std::vector<std::string> args{python, (export_dir / "run_brian2.py").string(), "--dt", fmt::format("{:.17g}", dt),
+                                  "-o", out.string()};
+    if (codegen.empty())  // one project for every run: later runs recompile little
+        args.insert(args.end(), {"--device", "cpp_standalone", "--standalone-dir", (o_.output / "brian2-build").string()});
+    else
+        args.insert(args.end(), {"--codegen", codegen});
+    const int status = run_process(args, log);
     if (status != 0) {
         say(fmt::format("  Brian2 failed (exit status {}); its log, {}, ends:\n{}", status, log.string(), tail_of(log)));
         return std::nullopt;
@@ -361,11 +367,12 @@ Json Comparison::network_runs() {
         }
         if (!brian2_usable()) continue;
         for (double dt : o_.brian2_dts) {
-            say(fmt::format("seed {}: Brian2 ({}), dt = {:g} ms", seed, o_.brian2_codegen, dt));
+            const bool standalone = o_.brian2_device == "cpp_standalone";
+            say(fmt::format("seed {}: Brian2 ({}), dt = {:g} ms", seed, standalone ? "C++ standalone" : o_.brian2_codegen, dt));
             const std::string label = "brian2-dt" + dt_label(dt);
             Json timing;
-            const auto b = run_brian2(m, o_.output / "brian2-export" / fmt::format("seed-{}", seed), dt, o_.brian2_codegen,
-                                      out(label), &timing);
+            const auto b = run_brian2(m, o_.output / "brian2-export" / fmt::format("seed-{}", seed), dt,
+                                      standalone ? "" : o_.brian2_codegen, out(label), &timing);
             if (!b) continue;
             // Brian2's own run time (its build and compile times are kept apart in "brian2").
             const double wall = timing.value("run_seconds", b->counters.wall_seconds);

@@ -17,7 +17,8 @@ struct CompareOptions {
     std::vector<double> brian2_dts{0.1};               // ms, Brian2 network runs
     std::vector<double> convergence_dts{0.1, 0.05, 0.02, 0.01, 0.005};  // ms, small models
     bool brian2 = true;
-    std::string brian2_codegen = "cython";
+    std::string brian2_device = "cpp_standalone";   // network runs; its compile time is kept apart
+    std::string brian2_codegen = "cython";           // with the runtime device
     bool figures = true;
     bool quiet = false;
 };

@@ -223,7 +223,11 @@ int main(int argc, char** argv) {
         ->delimiter(',')->capture_default_str();
     compare->add_option("--convergence-dts", compare_options.convergence_dts, "steps in ms for the convergence study")
         ->delimiter(',')->capture_default_str();
-    compare->add_option("--brian2-codegen", compare_options.brian2_codegen, "Brian2 code generation for the network runs")
+    compare->add_option("--brian2-device", compare_options.brian2_device,
+                        "Brian2 device for the network runs (cpp_standalone: compile time reported apart)")
+        ->check(CLI::IsMember({"runtime", "cpp_standalone"}))
+        ->capture_default_str();
+    compare->add_option("--brian2-codegen", compare_options.brian2_codegen, "Brian2 code generation with --brian2-device runtime")
         ->check(CLI::IsMember({"numpy", "cython"}))
         ->capture_default_str();
     compare->add_flag("!--no-brian2", compare_options.brian2, "skip Brian2");

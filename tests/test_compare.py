@@ -79,7 +79,7 @@ class WithBrian2(unittest.TestCase):
     def test_same_steps_as_the_clock_driven_engine(self):
         with tempfile.TemporaryDirectory() as tmp:
             out = pathlib.Path(tmp) / "cmp"
-            r = compare(out, "--convergence-dts", "0.1,0.02", "--brian2-codegen", "numpy")
+            r = compare(out, "--convergence-dts", "0.1,0.02", "--brian2-device", "runtime", "--brian2-codegen", "numpy")
             self.assertEqual(r.returncode, 0, r.stderr)
             report = json.loads((out / "compare.json").read_text())
             for name in ("single_neurons", "small_network"):

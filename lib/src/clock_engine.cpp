@@ -39,8 +39,15 @@ struct ClockEngine final : EngineCore {
     std::vector<std::vector<std::uint64_t>> ring;          // arrivals by step modulo ring size
     std::vector<std::int64_t> refractory_until;  // first step at which the neuron may fire again
     std::vector<double> decay_e, decay_i;        // per population: exp(-dt / tau) at its temperature
-    std::vector<std::uint32_t> spikes_now, carried_drive;
+    std::vector<std::uint32_t> spikes_now;
     std::vector<std::size_t> generator_next;     // index of each generator's next spike time
+    // The drive's rate follows the metabolic steps at their own times, which may fall inside a
+    // time step: per population, the steps that concern it (time order) and the next one.
+    std::vector<std::vector<const MetabolicStep*>> drive_steps;
+    std::vector<std::size_t> next_drive_step;
+    std::vector<double> drive_rate;              // per population, Hz, of the inputs now being drawn
+    std::vector<std::size_t> step_order;         // metabolic steps in time order, ties as given
+    std::size_t next_step = 0;                   // the first step in step_order not yet applied
 
     ClockEngine(Model m, double step);
     void run(const std::function<void(const Progress&)>& progress, double progress_interval) override;
@@ -57,7 +64,7 @@ struct ClockEngine final : EngineCore {
         decay_i[p] = std::exp(-dt / lowered[p].neuron.tau_i);
     }
     void apply_metabolic_step(const MetabolicStep& step, double now);
-    void change_population(std::uint32_t p, double temperature, double now, double drive_from);
+    void change_population(std::uint32_t p, double temperature, double now, bool redraw_drive);
     void sample(std::size_t r, double t);
     void update_and_threshold(std::int64_t n);
     void deliver_inputs(std::int64_t n);
@@ -86,31 +93,39 @@ ClockEngine::ClockEngine(Model m, double step) : EngineCore(std::move(m)), dt(st
     decay_i.resize(model.populations.size());
     for (std::uint32_t p = 0; p < model.populations.size(); ++p) lower_decays(p);
     generator_next.assign(model.generators.size(), 0);
+    step_order.resize(model.metabolism.size());
+    for (std::size_t k = 0; k < step_order.size(); ++k) step_order[k] = k;
+    std::stable_sort(step_order.begin(), step_order.end(), [&](std::size_t a, std::size_t b) {
+        return model.metabolism[a].time < model.metabolism[b].time;
+    });
+    drive_steps.resize(model.populations.size());
+    for (std::uint32_t p = 0; p < model.populations.size(); ++p) {
+        for (std::size_t k : step_order) {
+            const MetabolicStep& step = model.metabolism[k];
+            if ((step.population.empty() || step.population == model.populations[p].name) && step.time <= model.duration)
+                drive_steps[p].push_back(&step);
+        }
+        drive_rate.push_back(lowered[p].poisson_rate);
+    }
+    next_drive_step.assign(model.populations.size(), 0);
 }
 
 // The change takes effect at the step's time `now` (traces are settled to it, as Brian2 does
-// between two runs). The input trains are data, drawn as for every engine: a changed drive rate
-// draws the next input again from the change's own time, after the inputs drawn before it
-// (which still fall in this step's bin).
-void ClockEngine::change_population(std::uint32_t p, double temperature, double now, double drive_from) {
-    const double old_rate = lowered[p].poisson_rate;
-    const bool new_rate = change_temperature(p, temperature, now);
+// between two runs). The drive trains follow metabolic steps on their own (deliver_inputs); a
+// change the energy pool asks for is known only now, and the drive is drawn again from now.
+void ClockEngine::change_population(std::uint32_t p, double temperature, double now, bool redraw_drive) {
+    change_temperature(p, temperature, now);
     lower_decays(p);
-    if (!new_rate) return;
+    if (!redraw_drive || lowered[p].poisson_rate == drive_rate[p]) return;
+    drive_rate[p] = lowered[p].poisson_rate;
     const PopulationRange range = net.populations[p];
-    for (std::uint32_t n = range.first; n < range.first + range.size; ++n) {
-        while (next_drive[n] < drive_from) {
-            carried_drive.push_back(n);
-            next_drive[n] = next_drive_time(drive_rng[n], next_drive[n], old_rate);
-        }
-        draw_drive(n, drive_from);
-    }
+    for (std::uint32_t n = range.first; n < range.first + range.size; ++n) draw_drive(n, now);
 }
 
 void ClockEngine::apply_metabolic_step(const MetabolicStep& step, double now) {
     for (std::uint32_t p = 0; p < model.populations.size(); ++p)
         if (step.population.empty() || step.population == model.populations[p].name)
-            change_population(p, step.temperature, now, step.time);
+            change_population(p, step.temperature, now, false);
 }
 
 void ClockEngine::sample(std::size_t r, double t) {
@@ -143,18 +158,35 @@ void ClockEngine::update_and_threshold(std::int64_t n) {
 }
 
 void ClockEngine::deliver_inputs(std::int64_t n) {
-    for (std::uint32_t i : carried_drive)
-        add_conductance(i, model.populations[population_of[i]].drive->receptor, lowered[population_of[i]].poisson_weight);
-    results.counters.events[static_cast<std::size_t>(EventKind::external_input)] += carried_drive.size();
-    carried_drive.clear();
-    const std::uint32_t total = net.neuron_count();
     std::uint64_t delivered = 0;
     const double bin_end = static_cast<double>(n + 1) * dt;  // no later input can fall in bin n
-    for (std::uint32_t i = 0; i < total; ++i) {
-        if (next_drive[i] >= bin_end) continue;  // also without drive (infinity)
-        const std::uint32_t p = population_of[i];
-        for (; next_drive[i] < bin_end && input_bin(next_drive[i]) <= n; draw_drive(i, next_drive[i]), ++delivered)
-            add_conductance(i, model.populations[p].drive->receptor, lowered[p].poisson_weight);
+    for (std::uint32_t p = 0; p < model.populations.size(); ++p) {
+        if (!model.populations[p].drive) continue;
+        const Receptor receptor = model.populations[p].drive->receptor;
+        const PopulationRange range = net.populations[p];
+        // As in every engine (inputs.hpp), a step that changes the rate draws the next input
+        // again from the step's time; the inputs before it keep the old rate.
+        const auto& steps = drive_steps[p];
+        std::size_t k = next_drive_step[p];
+        double rate = drive_rate[p];
+        for (std::uint32_t i = range.first; i < range.first + range.size; ++i) {
+            rate = drive_rate[p];
+            for (k = next_drive_step[p];; ++k) {
+                const double until = k < steps.size() ? std::min(bin_end, steps[k]->time) : bin_end;
+                for (; next_drive[i] < until && input_bin(next_drive[i]) <= n; ++delivered) {
+                    add_conductance(i, receptor, lowered[p].poisson_weight);
+                    next_drive[i] = next_drive_time(drive_rng[i], next_drive[i], rate);
+                }
+                if (k == steps.size() || steps[k]->time >= bin_end) break;
+                const double new_rate = lower(model.populations[p], steps[k]->temperature).poisson_rate;
+                if (new_rate != rate) {
+                    rate = new_rate;
+                    next_drive[i] = next_drive_time(drive_rng[i], steps[k]->time, rate);
+                }
+            }
+        }
+        next_drive_step[p] = k;
+        drive_rate[p] = rate;
     }
     for (std::size_t g = 0; g < model.generators.size(); ++g) {
         const SpikeGenerator& gen = model.generators[g];
@@ -202,12 +234,6 @@ void ClockEngine::run(const std::function<void(const Progress&)>& progress, doub
     ProgressReporter reporter(progress, progress_interval, model.duration);
     RunCounters& counters = results.counters;
 
-    // Metabolic steps in time order, simultaneous ones in the order given.
-    std::vector<std::size_t> order(model.metabolism.size());
-    for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
-    std::stable_sort(order.begin(), order.end(),
-                     [&](std::size_t a, std::size_t b) { return model.metabolism[a].time < model.metabolism[b].time; });
-    std::size_t next_step = 0;
     std::vector<std::uint32_t> next_sample(recorder_count(), 0);
     std::vector<std::uint32_t> next_energy(model.populations.size(), 0);
     const auto energy_due = [&](std::int64_t n) {  // after the steps given, as in the event-driven engine
@@ -216,8 +242,7 @@ void ClockEngine::run(const std::function<void(const Progress&)>& progress, doub
             const double interval = model.populations[p].energy->interval;
             for (; next_energy[p] <= last_energy_update(p) && event_step(next_energy[p] * interval) <= n; ++next_energy[p]) {
                 const double now = static_cast<double>(std::min(n, steps)) * dt;
-                if (const auto temperature = update_energy(p, now))
-                    change_population(p, *temperature, now, std::min(next_energy[p] * interval, model.duration));
+                if (const auto temperature = update_energy(p, now)) change_population(p, *temperature, now, true);
                 ++counters.events[static_cast<std::size_t>(EventKind::metabolic_change)];
             }
         }
@@ -233,10 +258,11 @@ void ClockEngine::run(const std::function<void(const Progress&)>& progress, doub
 
     for (std::int64_t n = 0; n < steps; ++n) {
         const double t = static_cast<double>(n) * dt;
-        for (; next_step < order.size() && event_step(model.metabolism[order[next_step]].time) <= n; ++next_step) {
-            apply_metabolic_step(model.metabolism[order[next_step]], t);
+        for (; next_step < step_order.size() && event_step(model.metabolism[step_order[next_step]].time) <= n; ++next_step) {
+            apply_metabolic_step(model.metabolism[step_order[next_step]], t);
             ++counters.events[static_cast<std::size_t>(EventKind::metabolic_change)];
         }
+
         energy_due(n);
         sample_due(n);
         update_and_threshold(n);
@@ -254,11 +280,13 @@ void ClockEngine::run(const std::function<void(const Progress&)>& progress, doub
         if ((n & 1023) == 0) reporter.maybe_report(t, counters.total_events());
     }
     // Metabolic steps at the very end and the samples at t = duration see the final state.
-    for (; next_step < order.size() && model.metabolism[order[next_step]].time <= model.duration; ++next_step)
-        apply_metabolic_step(model.metabolism[order[next_step]], static_cast<double>(steps) * dt);
+    for (; next_step < step_order.size() && model.metabolism[step_order[next_step]].time <= model.duration; ++next_step)
+        apply_metabolic_step(model.metabolism[step_order[next_step]], static_cast<double>(steps) * dt);
     energy_due(std::numeric_limits<std::int64_t>::max());
     sample_due(std::numeric_limits<std::int64_t>::max());
     ++counters.events[static_cast<std::size_t>(EventKind::end_of_run)];
+    results.engine = "clock-driven";
+    results.dt = dt;
     finish(reporter.elapsed());
 }
 

@@ -306,6 +306,8 @@ std::string summary_json(const Model& model, const Results& results) {
 
     const nlohmann::ordered_json summary = {
         {"metabosim_version", METABOSIM_VERSION},
+        {"engine", results.engine},
+        {"dt_ms", results.dt > 0 ? nlohmann::ordered_json(results.dt) : nlohmann::ordered_json(nullptr)},
         {"seed", results.seed},
         {"duration_ms", results.duration},
         {"neurons", model.neuron_count()},

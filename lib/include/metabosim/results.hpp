@@ -82,6 +82,8 @@ struct RunCounters {
 };
 
 struct Results {
+    std::string engine = "event-driven";  // or "clock-driven"
+    double dt = 0;            // ms, the clock-driven step (0 event-driven)
     double duration = 0;      // ms simulated
     std::uint64_t seed = 0;
     std::uint64_t synapse_count = 0;

@@ -1,9 +1,7 @@
 #include "compare.hpp"
 
-#include <spawn.h>
-#include <sys/wait.h>
-#include <fcntl.h>
-#include <unistd.h>
+#include "processes.hpp"
+
 
 #include <algorithm>
 #include <chrono>
@@ -21,54 +19,11 @@
 #include "metabosim/output.hpp"
 #include "metabosim/simulation.hpp"
 
-extern char** environ;
-
 namespace metabosim::app {
 namespace {
 
 namespace fs = std::filesystem;
 using Json = nlohmann::ordered_json;
-
-constexpr const char* python = "/usr/bin/python3";
-
-// ---------------------------------------------------------------------------------------------
-// Processes and files
-
-// Runs argv[0] with its output into `log`; returns its exit status (or -1 if it could not start).
-int run_process(const std::vector<std::string>& argv, const fs::path& log) {
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-    pid_t pid;
-    const int spawned = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (spawned != 0) return -1;
-    int status = 0;
-    if (waitpid(pid, &status, 0) < 0) return -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-std::string tail_of(const fs::path& log, std::size_t lines = 8) {
-    std::ifstream in(log);
-    std::vector<std::string> all;
-    for (std::string line; std::getline(in, line);) all.push_back(line);
-    std::string out;
-    for (std::size_t k = all.size() > lines ? all.size() - lines : 0; k < all.size(); ++k) out += "    " + all[k] + "\n";
-    return out;
-}
-
-// The report script next to an installed program, else in the source tree it was built from.
-fs::path find_tool(const std::string& name) {
-    std::error_code ignored;
-    const fs::path exe = fs::read_symlink("/proc/self/exe", ignored);
-    const fs::path installed = exe.parent_path().parent_path() / "share" / "metabosim" / name;
-    if (fs::exists(installed)) return installed;
-    return fs::path(METABOSIM_SOURCE_DIR) / "tools" / name;
-}
 
 std::string dt_label(double dt) { return fmt::format("{:g}", dt); }
 
@@ -98,44 +53,13 @@ Model single_neurons(Model model, std::uint32_t count, double duration) {
     return model;
 }
 
-// The model with at most `max_neurons` neurons, populations in proportion, every neuron keeping
-// its expected number of inputs (connection probabilities are raised as populations shrink).
+// The model with at most `max_neurons` neurons for a short run, recording nothing of its own.
 Model shrink(Model model, std::uint32_t max_neurons, double duration) {
     model.duration = std::min(model.duration, duration);
-    const double f = std::min(1.0, static_cast<double>(max_neurons) / model.neuron_count());
-    std::map<std::string, std::uint32_t> size;
-    for (Population& p : model.populations) {
-        p.size = std::max<std::uint32_t>(1, static_cast<std::uint32_t>(std::lround(p.size * f)));
-        size[p.name] = p.size;
-    }
-    for (Projection& proj : model.projections) {
-        Connectivity& c = proj.connectivity;
-        const std::uint32_t pre = size[proj.pre], post = size[proj.post];
-        if (c.rule == Connectivity::Rule::probability) c.p = std::min(1.0, c.p / f);
-        if (c.rule == Connectivity::Rule::fixed_indegree)
-            c.indegree = std::min(c.indegree, pre - (proj.pre == proj.post && !c.autapses ? 1 : 0));
-        if (c.rule == Connectivity::Rule::explicit_list) {
-            Connectivity kept = c;
-            kept.sources.clear(), kept.targets.clear(), kept.weights.clear(), kept.delays.clear();
-            for (std::size_t k = 0; k < c.sources.size(); ++k) {
-                if (c.sources[k] >= pre || c.targets[k] >= post) continue;
-                kept.sources.push_back(c.sources[k]);
-                kept.targets.push_back(c.targets[k]);
-                if (!c.weights.empty()) kept.weights.push_back(c.weights[k]);
-                if (!c.delays.empty()) kept.delays.push_back(c.delays[k]);
-            }
-            c = kept;
-        }
-    }
-    std::erase_if(model.generators, [&](SpikeGenerator& g) {
-        if (g.neurons.empty()) return false;
-        std::erase_if(g.neurons, [&](std::uint32_t i) { return i >= size[g.target]; });
-        return g.neurons.empty();
-    });
     std::erase_if(model.metabolism, [&](const MetabolicStep& s) { return s.time > model.duration; });
     model.recording.states.clear();
     model.recording.weights.clear();
-    return model;
+    return resize(model, std::min(max_neurons, model.neuron_count()));
 }
 
 // What every compared network run records beyond the model's own recordings: V of up to 100

@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "compare.hpp"
+#include "experiments/findings.hpp"
 #include "metabosim/brian2_export.hpp"
 #include "metabosim/config.hpp"
 #include "metabosim/error.hpp"
@@ -34,7 +35,14 @@ Conductance-based LIF neurons are integrated exactly between events; spikes trav
 delays; STDP acts on pre- and postsynaptic events; temperature (the metabolic state) scales time
 constants, conductances and plasticity through Q10 factors, and can change during a run.
 
+Without a command, metabosim reproduces the five findings of the metaboplastic microcircuit
+(learning bifurcation, STDP-window deformation, signal degradation, hypersynchronization,
+robustness) and the energy loop at a reduced size (`metabosim experiment all`, ~10 min on 2
+cores) and writes metabosim-findings/report.md.
+
 Examples:
+  metabosim                                      the five findings, measured, with a report
+  metabosim experiment bifurcation --full        one finding at the paper's size (5000 cells, 10 s)
   metabosim run                                  the built-in microcircuit (4000 E + 1000 I, STDP, 37 degC, 2 s)
   metabosim run configs/coba.toml -o coba-out    a model from a TOML file
   metabosim run configs/coba.toml --engine clock --dt 0.1ms   the same on a fixed grid, as Brian2 runs it
@@ -167,7 +175,7 @@ int validate_command(const std::string& config, const std::vector<std::string>& 
 int main(int argc, char** argv) {
     CLI::App app{description, "metabosim"};
     app.set_version_flag("--version", std::string("metabosim ") + METABOSIM_VERSION);
-    app.require_subcommand(1);
+    app.require_subcommand(0, 1);
     app.get_formatter()->column_width(34);
 
     std::string config, out_dir = "metabosim-out";
@@ -235,6 +243,34 @@ int main(int argc, char** argv) {
     compare->add_option("--set", overrides, "override one key of the model")->type_name("KEY=VALUE");
     compare->add_flag("-q,--quiet", compare_options.quiet, "no progress on stderr");
 
+    experiments::Settings findings;
+    std::string experiment_name = "all";
+    bool full = false;
+    auto* experiment = app.add_subcommand(
+        "experiment", "Reproduce the paper's findings on the microcircuit and report each beside its claim:\n"
+                      "bifurcation, stdp-window, degradation, topology, robustness, energy-loop, or all.\n"
+                      "Writes findings.json, figures, report.md and the runs' outputs. See docs/findings.md.");
+    experiment->add_option("name", experiment_name, "which experiment")
+        ->check(CLI::IsMember({"bifurcation", "stdp-window", "degradation", "topology", "robustness", "energy-loop", "all"}))
+        ->capture_default_str();
+    experiment->add_option("--config", config, "TOML model to use instead of the built-in microcircuit "
+                                                "(needs populations E and I and a plastic projection EE)")
+        ->check(CLI::ExistingFile);
+    experiment->add_option("-o,--output", findings.output, "directory for the results")->capture_default_str();
+    experiment->add_option("--neurons", findings.neurons, "network size (E:I = 4:1 as configured; inputs per neuron kept)")
+        ->check(CLI::Range(10u, 100'000'000u))
+        ->capture_default_str();
+    experiment->add_option("--duration", findings.duration, "ms per network run")->capture_default_str();
+    experiment->add_option("--seeds", findings.seeds, "seeds (robustness needs >= 10)")->delimiter(',')->capture_default_str();
+    experiment->add_option("--threads", findings.threads, "runs in parallel")->check(CLI::Range(1u, 256u))->capture_default_str();
+    experiment->add_option("--engine", engine, "event (exact) or clock (fixed step, as Brian2)")
+        ->check(CLI::IsMember({"event", "clock"}));
+    experiment->add_option("--dt", dt, "clock-driven step, e.g. 0.1ms")->type_name("TIME");
+    experiment->add_flag("--full", full, "the paper's size: 5000 neurons, 10 s runs (hours on 2 cores)");
+    experiment->add_flag("!--no-sensitivity", findings.sensitivity, "skip the +-20 % Q10 sensitivity runs");
+    experiment->add_flag("!--no-figures", findings.figures, "findings.json only");
+    experiment->add_flag("-q,--quiet", findings.quiet, "no progress on stderr");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -244,6 +280,13 @@ int main(int argc, char** argv) {
     try {
         if (*run) return run_command(config, out_dir, overrides, seed, strategy_from(engine, dt), quiet);
         if (*exporter) return export_command(config, out_dir, overrides, seed);
+        if (*experiment || app.get_subcommands().empty()) {
+            if (full) findings.neurons = 5000, findings.duration = 10000;
+            if (*experiment && (experiment->count("--engine") || experiment->count("--dt")))
+                findings.strategy = strategy_from(engine, dt);
+            const Model base = config.empty() ? microcircuit(37, findings.duration) : load_model(config, {}, std::nullopt);
+            return experiments::run(experiment_name, base, findings);
+        }
         if (*compare) {
             return app::compare(load_model(config, overrides, std::nullopt), config.empty() ? "built-in microcircuit" : config,
                                 compare_options);

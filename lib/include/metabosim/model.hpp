@@ -219,6 +219,12 @@ std::set<double> temperatures_visited(const Model& model, const Population& popu
 // object, the field, the value with its unit and what was expected.
 void validate(const Model& model);
 
+// The model with `neurons` neurons in all, populations in proportion (at least one each), every
+// neuron keeping its expected number of inputs: connection probabilities grow as populations
+// shrink (capped at 1), fixed in-degrees are capped by the new sizes, explicit synapses,
+// generator targets and recorded neurons outside the new sizes are dropped.
+Model resize(Model model, std::uint32_t neurons);
+
 // The metaboplastic microcircuit: 4000 E + 1000 I gLIF cells, p = 0.02, plastic E->E,
 // 600 Hz Poisson drive, at `temperature` for `duration`.
 Model microcircuit(double temperature = 37, double duration = 1000);

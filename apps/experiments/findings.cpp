@@ -631,8 +631,7 @@ Json Findings::stdp_window() {
     Json curves = Json::array();
     std::map<std::string, StdpWindow> windows;
     say("pairing protocol at {:g}, {:g}, {:g} degC", s_.hypo, s_.normo, s_.hyper);
-    WindowProtocol protocol;
-    protocol.strategy = s_.strategy;
+    const WindowProtocol protocol;  // event-driven
     for (const auto& [label, t] : {std::pair{"hypo", s_.hypo}, {"normo", s_.normo}, {"hyper", s_.hyper}}) {
         windows[label] = measure_stdp_window(e, *plastic, t, protocol);
         const StdpWindow& w = windows[label];

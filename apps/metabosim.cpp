@@ -283,6 +283,7 @@ int main(int argc, char** argv) {
         if (*exporter) return export_command(config, out_dir, overrides, seed);
         if (*experiment || app.get_subcommands().empty()) {
             if (full) findings.neurons = 5000, findings.duration = 10000;
+            for (int k = 0; k < argc; ++k) findings.command += (k ? " " : "") + std::string(argv[k]);
             if (*experiment && (experiment->count("--engine") || experiment->count("--dt")))
                 findings.strategy = strategy_from(experiment->count("--engine") ? engine : "clock", dt);
             const Model base = config.empty() ? microcircuit(37, findings.duration) : load_model(config, {}, std::nullopt);

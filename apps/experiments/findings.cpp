@@ -182,30 +182,40 @@ public:
         std::vector<Json> out(jobs.size());
         std::atomic<std::size_t> next{0}, done{0};
         const auto start = std::chrono::steady_clock::now();
+        std::exception_ptr failure;  // the first error of any thread, thrown again here
         const auto work = [&] {
-            for (std::size_t k; (k = next++) < jobs.size();) {
-                const Job& job = jobs[k];
-                Results r = Simulation(job.model, s_.strategy).run();
-                out[k] = measure(job, r);
-                std::lock_guard lock(mutex_);  // HDF5 is not thread-safe; the progress line is shared
-                if (job.write)
-                    write_results(job.model, r, s_.output / "runs" / job.group / fmt::format("{}-seed{}", job.label, job.seed));
-                if (!s_.quiet)
-                    fmt::print(stderr, "  [{}/{}] {} {} ({:g} degC) seed {}: E {:.1f} Hz, w/w0 {:.2f}, {:.1f} s  ({:.0f} s in all)\n",
-                               ++done, jobs.size(), job.group, job.label, job.temperature, job.seed,
-                               out[k]["rate_E"].is_number() ? out[k]["rate_E"].get<double>() : 0.0,
-                               out[k]["final_relative"].get<double>(), r.counters.wall_seconds,
-                               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+            try {
+                for (std::size_t k; (k = next++) < jobs.size();) run_one(jobs[k], out[k], jobs.size(), done, start);
+            } catch (...) {
+                std::lock_guard lock(mutex_);
+                if (!failure) failure = std::current_exception();
+                next = jobs.size();  // the others stop after their current run
             }
         };
         std::vector<std::thread> threads;
         for (unsigned t = 1; t < std::max(1u, s_.threads); ++t) threads.emplace_back(work);
         work();
         for (auto& t : threads) t.join();
+        if (failure) std::rethrow_exception(failure);
         return out;
     }
 
 private:
+    void run_one(const Job& job, Json& result, std::size_t total, std::atomic<std::size_t>& done,
+                 std::chrono::steady_clock::time_point start) {
+        Results r = Simulation(job.model, s_.strategy).run();
+        result = measure(job, r);
+        std::lock_guard lock(mutex_);  // HDF5 is not thread-safe; the progress line is shared
+        if (job.write)
+            write_results(job.model, r, s_.output / "runs" / job.group / fmt::format("{}-seed{}", job.label, job.seed));
+        if (!s_.quiet)
+            fmt::print(stderr, "  [{}/{}] {} {} ({:g} degC) seed {}: E {:.1f} Hz, w/w0 {:.2f}, {:.1f} s  ({:.0f} s in all)\n",
+                       ++done, total, job.group, job.label, job.temperature, job.seed,
+                       result["rate_E"].is_number() ? result["rate_E"].get<double>() : 0.0,
+                       result["final_relative"].get<double>(), r.counters.wall_seconds,
+                       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    }
+
     const Settings& s_;
     std::mutex mutex_;
 };
@@ -366,7 +376,7 @@ Json Findings::bifurcation() {
     const double m_late = mean_of(hypo_late), m_peak = mean_of(hyper_peak);
     const auto accel = static_cast<std::size_t>(std::count(hyper_accel.begin(), hyper_accel.end(), true));
     std::vector<Criterion> c = {
-        criterion("hypo plateaus near baseline", "|w/w0 - 1| at the end <= 0.10 (hypo)", m_hypo,
+        criterion("hypo plateaus near baseline", "w/w0 at the end within [0.9, 1.1] (hypo)", m_hypo,
                   std::abs(m_hypo - 1) <= 0.1, n, [&](std::size_t k) { return std::abs(hypo[k] - 1) <= 0.1; }),
         criterion("hypo's late slope is small", "|slope over the last half| < 0.1 x hyper's peak slope (1/s)", m_late,
                   std::abs(m_late) < 0.1 * m_peak, n,
@@ -375,7 +385,7 @@ Json Findings::bifurcation() {
                   [&](std::size_t k) { return hyper[k] >= 1.5; }),
         criterion("hyper accelerates before it saturates", "seeds whose slope rises to its peak after the first interval",
                   static_cast<double>(accel), accel * 10 >= n * 9, n, [&](std::size_t k) { return hyper_accel[k]; }),
-        criterion("normo lies between", "w/w0 at the end: hypo <= normo <= hyper", m_normo,
+        criterion("normo lies between", "w/w0 at the end of normo, between hypo's and hyper's", m_normo,
                   m_hypo <= m_normo && m_normo <= m_hyper, n,
                   [&](std::size_t k) { return hypo[k] <= normo[k] && normo[k] <= hyper[k]; }),
     };
@@ -674,7 +684,9 @@ const std::vector<std::string>& experiment_names() {
 
 int run(const std::string& name, const Model& base, const Settings& s) {
     if (s.seeds.empty()) throw UserError("--seeds: expected at least one seed");
-    if (s.duration < 300) throw UserError(fmt::format("--duration {} ms: expected at least 300 ms", s.duration));
+    if (s.duration < chi_window)
+        throw UserError(fmt::format("--duration {} ms: expected at least {} ms (one synchrony window)", s.duration, chi_window));
+    validate(s.strategy, s.duration);
     const auto names = experiment_names();
     if (name != "all" && std::find(names.begin(), names.end(), name) == names.end())
         throw UserError(fmt::format("unknown experiment \"{}\"; expected one of {}, all", name, fmt::join(names, ", ")));
@@ -688,7 +700,7 @@ int run(const std::string& name, const Model& base, const Settings& s) {
     const auto start = std::chrono::steady_clock::now();
     Findings f(base, s);
     Json findings = {{"settings",
-                      {{"neurons", s.neurons}, {"duration_ms", s.duration}, {"seeds", s.seeds},
+                      {{"command", s.command}, {"neurons", s.neurons}, {"duration_ms", s.duration}, {"seeds", s.seeds},
                        {"temperatures", {{"hypo", s.hypo}, {"normo", s.normo}, {"hyper", s.hyper}}}, {"sweep", s.sweep},
                        {"engine", s.strategy.kind == Strategy::Kind::event_driven ? "event-driven" : "clock-driven"},
                        {"dt_ms", s.strategy.kind == Strategy::Kind::event_driven ? Json(nullptr) : Json(s.strategy.dt)},

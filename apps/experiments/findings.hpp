@@ -30,6 +30,7 @@ struct Settings {
     bool sensitivity = true;           // the +-20 % Q10 table (robustness)
     bool figures = true;
     bool quiet = false;
+    std::string command;               // as typed, for the report
 };
 
 // The experiment names, in the order `all` runs them.

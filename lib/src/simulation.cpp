@@ -11,17 +11,22 @@ namespace metabosim {
 namespace {
 
 std::unique_ptr<detail::EngineCore> make_engine(Model model, Strategy strategy) {
+    validate(strategy, model.duration);
     if (strategy.kind == Strategy::Kind::event_driven) return detail::make_event_engine(std::move(model));
-    if (!(std::isfinite(strategy.dt) && strategy.dt > 0))
-        throw UserError(fmt::format("clock-driven time step dt = {} ms: expected a positive time, e.g. 0.1 ms",
-                                    strategy.dt));
-    if (strategy.dt > model.duration)
-        throw UserError(fmt::format("clock-driven time step dt = {} ms is longer than the run ({} ms)", strategy.dt,
-                                    model.duration));
     return detail::make_clock_engine(std::move(model), strategy.dt);
 }
 
 }  // namespace
+
+void validate(const Strategy& strategy, double duration) {
+    if (strategy.kind == Strategy::Kind::event_driven) return;
+    if (!(std::isfinite(strategy.dt) && strategy.dt > 0))
+        throw UserError(fmt::format("clock-driven time step dt = {} ms: expected a positive time, e.g. 0.1 ms",
+                                    strategy.dt));
+    if (strategy.dt > duration)
+        throw UserError(fmt::format("clock-driven time step dt = {} ms is longer than the run ({} ms)", strategy.dt,
+                                    duration));
+}
 
 Simulation::Simulation(Model model, Strategy strategy) : engine_(make_engine(std::move(model), strategy)) {}
 Simulation::~Simulation() = default;

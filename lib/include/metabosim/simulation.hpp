@@ -37,6 +37,9 @@ struct Strategy {
     static Strategy clock_driven(double dt) { return {Kind::clock_driven, dt}; }
 };
 
+// Throws UserError unless the clock-driven step is a positive time no longer than the run.
+void validate(const Strategy& strategy, double duration);
+
 namespace detail {
 struct EngineCore;
 }

@@ -185,8 +185,12 @@ private:
 bool Comparison::brian2_usable() {
     if (!brian2_ok_) {
         fs::create_directories(o_.output / "logs");
-        brian2_ok_ = o_.brian2 && run_process({python, "-c", "import brian2, h5py"}, o_.output / "logs" / "brian2-check.log") == 0;
+        const bool energy = std::any_of(model_.populations.begin(), model_.populations.end(),
+                                        [](const Population& p) { return p.energy.has_value(); });
+        brian2_ok_ = o_.brian2 && !energy &&
+                     run_process({python, "-c", "import brian2, h5py"}, o_.output / "logs" / "brian2-check.log") == 0;
         brian2_note_ = !o_.brian2 ? "Brian2 not run (--no-brian2)"
+                       : energy   ? "Brian2 not run: the model has an energy budget, which a Brian2 export cannot express"
                        : *brian2_ok_ ? ""
                                      : "Brian2 not run: `python3 -c 'import brian2, h5py'` failed (install python3-brian "
                                        "and python3-h5py)";

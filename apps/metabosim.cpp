@@ -52,7 +52,7 @@ Examples:
   metabosim export configs/coba.toml -o coba-b2  the same network as data + a Brian2 script
 
 Outputs (in the directory given by -o): spikes.h5 (SONATA), states.h5, weights.h5, rates.csv,
-metabolism.csv, summary.json. See docs/config.md for every configuration key.
+metabolism.csv, energy.csv (with an energy budget), summary.json. See docs/config.md for every configuration key.
 
 Exit status: 0 success, 2 bad input (config, option or file), 1 internal error.)";
 

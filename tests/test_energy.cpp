@@ -80,3 +80,19 @@ TEST_CASE("every spike costs per_spike, shared over the population; the pool sta
     e.per_spike = 1e9;  // more than the pool holds
     CHECK(simulate(m).energy[0].atp_fraction.back() == 0.0);
 }
+
+TEST_CASE("across a metabolic step between updates, the supply follows each temperature for its share") {
+    Model m = resting_population(200);
+    EnergyBudget& e = *m.populations[0].energy;
+    e.supply = 1e8;
+    e.rest = 0;
+    e.initial_fraction = 0.5;
+    m.metabolism.push_back({.time = 125, .population = "cells", .temperature = 41});
+    const double warm = 1e8 * std::pow(2.8, 0.4);
+    for (const Strategy strategy : {Strategy::event_driven(), Strategy::clock_driven(0.125)}) {
+        const EnergyTrace& trace = simulate(m, strategy).energy[0];
+        REQUIRE(trace.times.size() == 5);
+        const double expected = 0.5 + (1e8 * 0.125 + warm * 0.025) / 1e9;  // at 150 ms
+        CHECK(trace.atp_fraction[3] == doctest::Approx(expected).epsilon(1e-12));
+    }
+}

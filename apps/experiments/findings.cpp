@@ -690,10 +690,12 @@ int run(const std::string& name, const Model& base, const Settings& s) {
     const auto names = experiment_names();
     if (name != "all" && std::find(names.begin(), names.end(), name) == names.end())
         throw UserError(fmt::format("unknown experiment \"{}\"; expected one of {}, all", name, fmt::join(names, ", ")));
-    if (!base.populations.empty() && (std::none_of(base.populations.begin(), base.populations.end(),
-                                                   [](const Population& p) { return p.name == "E"; }) ||
-                                      std::none_of(base.projections.begin(), base.projections.end(),
-                                                   [](const Projection& p) { return p.name == "EE" && p.stdp; })))
+    const auto has = [&](const char* name) {
+        return std::any_of(base.populations.begin(), base.populations.end(), [&](const Population& p) { return p.name == name; });
+    };
+    const bool plastic_ee = std::any_of(base.projections.begin(), base.projections.end(),
+                                        [](const Projection& p) { return p.name == "EE" && p.stdp; });
+    if (!has("E") || !has("I") || !plastic_ee)
         throw UserError("the experiments need populations \"E\" and \"I\" and a plastic projection \"EE\" (E -> E), "
                         "as in configs/microcircuit.toml");
     check_output_directory(s.output);

@@ -145,6 +145,14 @@ bool EngineCore::change_temperature(std::uint32_t p, double temperature, double 
             pl.post_time[j] = t;
         }
     }
+    // The pool's supply up to t follows the old temperature (the costs wait for the next update).
+    if (const auto& budget = model.populations[p].energy) {
+        EnergyPool& pool = energy[p];
+        const double phi = q10_factor(budget->q10_supply, lowered[p].temperature, model.populations[p].reference_temperature);
+        pool.atp = std::clamp(pool.atp + (budget->supply * phi - budget->rest) * (t - pool.updated) / 1000.0, 0.0,
+                              budget->capacity);
+        pool.updated = t;
+    }
     const double old_rate = lowered[p].poisson_rate;
     lowered[p] = lower(model.populations[p], temperature);
     for (std::uint32_t k : incoming_plastic[p]) plasticity[k].lowered = lower(*net.projections[k].stdp, lowered[p]);

@@ -392,6 +392,9 @@ std::vector<std::string> read_summary(const fs::path& path, Results& results,
     }
     if (!summary.is_object()) fail("is {}; expected a JSON object", summary.type_name());
     read_key(summary, "", "duration_ms", results.duration);
+    if (const auto engine = summary.find("engine"); engine != summary.end() && engine->is_string())
+        results.engine = engine->get<std::string>();
+    if (const auto dt = summary.find("dt_ms"); dt != summary.end() && dt->is_number()) results.dt = dt->get<double>();
     read_key(summary, "", "seed", results.seed);
     read_key(summary, "", "synapses", results.synapse_count);
     auto& counters = results.counters;

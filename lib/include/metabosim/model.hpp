@@ -85,10 +85,11 @@ struct EnergyThreshold {
 // presynaptic spike of the population reaching one of its synapses. The pool is brought up to
 // date every `interval`, clipped to [0, capacity], and its thresholds tested then.
 struct EnergyBudget {
-    double capacity = 1e10;          // ATP per neuron
+    double capacity = 1e10;          // ATP per neuron (our choice: seconds of supply)
     double initial_fraction = 1.0;   // of capacity, at t = 0
-    double supply = 3.3e9;           // ATP/s per neuron at the reference temperature
-    double q10_supply = 2.8;         // cerebral O2 consumption
+    double supply = 3.3e9;           // ATP/s per neuron at the reference temperature: the
+                                     // consumption at a mean rate of 4 Hz (Attwell & Laughlin 2001)
+    double q10_supply = 2.8;         // of cerebral O2 consumption
     double rest = 3.4e8;             // ATP/s per neuron
     double per_spike = 3.8e8;        // ATP per action potential
     double per_release = 1.4e5;      // ATP per synaptic vesicle release

@@ -24,9 +24,9 @@ void write_results(const Model& model, const Results& results, const std::filesy
 // same layout) back into Results: spikes, states, weight traces, the metabolic timeline, and
 // duration, seed, synapse count and counters from summary.json. Files that are absent leave
 // their part empty, keys absent from summary.json their defaults. Populations and state traces
-// come in summary.json's population order. The files store no population sizes, so a
-// population's size is its highest spiking node id + 1. Throws UserError naming the file, the
-// object and what was expected.
+// come in summary.json's population order, with the sizes it gives (without them, a
+// population's size is its highest spiking node id + 1). energy.csv and rates.csv are not read.
+// Throws UserError naming the file, the object and what was expected.
 Results read_results(const std::filesystem::path& dir);
 
 // Creates `dir` if needed and checks that files can be written in it, so that a long run does

@@ -25,6 +25,8 @@ namespace {
 namespace fs = std::filesystem;
 using Json = nlohmann::ordered_json;
 
+constexpr double short_run = 100;  // ms, the small network's convergence run (the shortest run)
+
 std::string dt_label(double dt) { return fmt::format("{:g}", dt); }
 
 // ---------------------------------------------------------------------------------------------
@@ -315,18 +317,21 @@ int Comparison::run() {
     for (const auto& [option, dts] : {std::pair{"--dts", &o_.dts}, {"--brian2-dts", &o_.brian2_dts},
                                       {"--convergence-dts", &o_.convergence_dts}})
         for (double dt : *dts)
-            if (!(std::isfinite(dt) && dt > 0 && dt < model_.duration))
-                throw UserError(fmt::format("{}: a step of {} ms; expected a positive time in ms below the run's {} ms",
-                                            option, dt, model_.duration));
+            if (!(std::isfinite(dt) && dt > 0 && dt < std::min(model_.duration, short_run)))
+                throw UserError(fmt::format("{}: a step of {} ms; expected a positive time in ms below {} ms", option,
+                                            dt, std::min(model_.duration, short_run)));
     if (o_.seeds.empty()) throw UserError("--seeds: expected at least one seed");
     check_output_directory(o_.output);
+    // Exports of an earlier invocation would describe another model.
+    fs::remove_all(o_.output / "convergence");
+    fs::remove_all(o_.output / "brian2-export");
     const auto start = std::chrono::steady_clock::now();
     Json report = {{"config", config_name_},
                    {"model", {{"neurons", model_.neuron_count()}, {"duration_ms", model_.duration}}},
                    {"seeds", o_.seeds}};
     report["convergence"] = {
         {"single_neurons", convergence("single-neurons", single_neurons(model_, 100, 500), 3)},
-        {"small_network", convergence("small-network", shrink(model_, 200, 100), 3)},
+        {"small_network", convergence("small-network", shrink(model_, 200, short_run), 3)},
     };
     report["runs"] = network_runs();
     report["brian2_note"] = brian2_note_;

@@ -61,7 +61,10 @@ std::uint32_t excitatory_size(const Model& m) { return m.population("E").size; }
 // The microcircuit of the settings at one temperature and seed, recording what the measures need.
 Model network(const Model& base, const Settings& s, double temperature, std::uint64_t seed, bool patterns) {
     Model m = base.neuron_count() == s.neurons ? base : resize(base, s.neurons);
-    for (Population& p : m.populations) p.temperature = temperature;
+    for (Population& p : m.populations) {
+        p.temperature = temperature;
+        p.energy.reset();  // the energy loop adds its own
+    }
     m.duration = s.duration;
     m.seed = seed;
     m.metabolism.clear();
@@ -73,6 +76,9 @@ Model network(const Model& base, const Settings& s, double temperature, std::uin
     m.recording.weights = {{.projection = "EE", .interval = s.duration / 30, .histogram_bins = 48, .final_weights = true}};
     if (patterns) {
         const std::uint32_t members = e.size / 10;
+        if (members == 0)
+            throw UserError(fmt::format("--neurons {}: E has {} cells, too few for {} patterns of 10 % each", s.neurons,
+                                        e.size, pattern_count));
         for (std::uint32_t k = 0; k < pattern_count; ++k) {
             SpikeGenerator g{.name = fmt::format("pattern{}", k), .target = "E", .neurons = {}, .times = {},
                              .weight = pattern_weight};
@@ -94,9 +100,9 @@ std::vector<std::vector<double>> pattern_responses(const Model& m, const Results
     std::vector<std::vector<double>> counts(pattern_count, std::vector<double>(n, 0.0));
     std::vector<double> shown(pattern_count, 0.0);
     const double from = m.duration * 2 / 3;
-    for (double start = 0; start + presentation <= m.duration; start += presentation) {
+    for (double start = 0; start < m.duration; start += presentation) {  // the part of each showing after `from`
         const auto k = static_cast<std::size_t>(std::lround(start / presentation)) % pattern_count;
-        if (start >= from) shown[k] += presentation / 1000;
+        shown[k] += std::max(0.0, std::min(start + presentation, m.duration) - std::max(start, from)) / 1000;
     }
     for (std::size_t q = 0; q < spikes.times.size(); ++q) {
         const double t = spikes.times[q];
@@ -594,12 +600,13 @@ Json Findings::energy_loop() {
         for (const bool loop : {false, true}) {
             Model m = network(base_, longer, s_.hyper, seed, false);
             if (loop)
-                for (Population& p : m.populations) {
-                    EnergyBudget e = p.energy.value_or(EnergyBudget{});
+                for (std::size_t k = 0; k < m.populations.size(); ++k) {
+                    // The model's own budget (a config's) with its thresholds, else the defaults.
+                    EnergyBudget e = base_.populations[k].energy.value_or(EnergyBudget{});
                     if (e.thresholds.empty())
                         e.thresholds = {{.direction = EnergyThreshold::Direction::falling, .level = 0.3, .temperature = s_.hypo},
                                         {.direction = EnergyThreshold::Direction::rising, .level = 0.7, .temperature = s_.hyper}};
-                    p.energy = e;
+                    m.populations[k].energy = e;
                 }
             jobs.push_back({"energy", loop ? "loop-on" : "loop-off", s_.hyper, seed, std::move(m), false, seed == seeds.front()});
         }
@@ -629,7 +636,7 @@ Json Findings::energy_loop() {
     return {{"claim", "With activity spending energy and energy setting the state, a hyper drive no longer runs away."},
             {"thresholds", "ATP below 30 % of capacity: hypo; above 70 %: back to hyper"},
             {"final_relative", {{"loop_off", estimate(off)}, {"loop_on", estimate(on)}}},
-            {"fraction_of_time_hypo", estimate(time_hypo)}, {"final_temperature", final_temperature},
+            {"fraction_of_time_hypo", estimate(time_hypo)}, {"final_temperature", final_temperature},  // of E's pool
             {"runs", traces}, {"criteria", to_json(c)}, {"verdict", verdict(c)}};
 }
 

@@ -39,7 +39,7 @@ struct ClockEngine final : EngineCore {
     std::vector<std::vector<std::uint64_t>> ring;          // arrivals by step modulo ring size
     std::vector<std::int64_t> refractory_until;  // first step at which the neuron may fire again
     std::vector<double> decay_e, decay_i;        // per population: exp(-dt / tau) at its temperature
-    std::vector<std::uint32_t> spikes_now;
+    std::vector<std::uint32_t> spikes_now, carried_drive;
     std::vector<std::size_t> generator_next;     // index of each generator's next spike time
     // The drive's rate follows the metabolic steps at their own times, which may fall inside a
     // time step: per population, the steps that concern it (time order) and the next one.
@@ -117,9 +117,13 @@ void ClockEngine::change_population(std::uint32_t p, double temperature, double 
     change_temperature(p, temperature, now);
     lower_decays(p);
     if (!redraw_drive || lowered[p].poisson_rate == drive_rate[p]) return;
-    drive_rate[p] = lowered[p].poisson_rate;
     const PopulationRange range = net.populations[p];
-    for (std::uint32_t n = range.first; n < range.first + range.size; ++n) draw_drive(n, now);
+    for (std::uint32_t n = range.first; n < range.first + range.size; ++n) {
+        for (; next_drive[n] < now; next_drive[n] = next_drive_time(drive_rng[n], next_drive[n], drive_rate[p]))
+            carried_drive.push_back(n);  // drawn before the change: delivered in this step
+        draw_drive(n, now);
+    }
+    drive_rate[p] = lowered[p].poisson_rate;
 }
 
 void ClockEngine::apply_metabolic_step(const MetabolicStep& step, double now) {
@@ -158,26 +162,31 @@ void ClockEngine::update_and_threshold(std::int64_t n) {
 }
 
 void ClockEngine::deliver_inputs(std::int64_t n) {
-    std::uint64_t delivered = 0;
+    std::uint64_t delivered = carried_drive.size();
+    for (std::uint32_t i : carried_drive)
+        add_conductance(i, model.populations[population_of[i]].drive->receptor, lowered[population_of[i]].poisson_weight);
+    carried_drive.clear();
     const double bin_end = static_cast<double>(n + 1) * dt;  // no later input can fall in bin n
     for (std::uint32_t p = 0; p < model.populations.size(); ++p) {
         if (!model.populations[p].drive) continue;
         const Receptor receptor = model.populations[p].drive->receptor;
         const PopulationRange range = net.populations[p];
         // As in every engine (inputs.hpp), a step that changes the rate draws the next input
-        // again from the step's time; the inputs before it keep the old rate.
+        // again from the step's time; the inputs before it keep the old rate. A step is met in
+        // the bin its own time falls in, after every input before it.
         const auto& steps = drive_steps[p];
-        std::size_t k = next_drive_step[p];
-        double rate = drive_rate[p];
+        const auto step_in_bin = [&](std::size_t k) { return k < steps.size() && input_bin(steps[k]->time) <= n; };
+        const bool switching = step_in_bin(next_drive_step[p]);
         for (std::uint32_t i = range.first; i < range.first + range.size; ++i) {
-            rate = drive_rate[p];
-            for (k = next_drive_step[p];; ++k) {
-                const double until = k < steps.size() ? std::min(bin_end, steps[k]->time) : bin_end;
+            if (!switching && next_drive[i] >= bin_end) continue;  // nothing due (also without drive)
+            double rate = drive_rate[p];
+            for (std::size_t k = next_drive_step[p];; ++k) {
+                const double until = step_in_bin(k) ? steps[k]->time : std::numeric_limits<double>::infinity();
                 for (; next_drive[i] < until && input_bin(next_drive[i]) <= n; ++delivered) {
                     add_conductance(i, receptor, lowered[p].poisson_weight);
                     next_drive[i] = next_drive_time(drive_rng[i], next_drive[i], rate);
                 }
-                if (k == steps.size() || steps[k]->time >= bin_end) break;
+                if (!step_in_bin(k)) break;
                 const double new_rate = lower(model.populations[p], steps[k]->temperature).poisson_rate;
                 if (new_rate != rate) {
                     rate = new_rate;
@@ -185,8 +194,8 @@ void ClockEngine::deliver_inputs(std::int64_t n) {
                 }
             }
         }
-        next_drive_step[p] = k;
-        drive_rate[p] = rate;
+        for (; step_in_bin(next_drive_step[p]); ++next_drive_step[p])
+            drive_rate[p] = lower(model.populations[p], steps[next_drive_step[p]]->temperature).poisson_rate;
     }
     for (std::size_t g = 0; g < model.generators.size(); ++g) {
         const SpikeGenerator& gen = model.generators[g];

@@ -406,6 +406,11 @@ void validate(const Model& model) {
     for (const auto& p : model.populations) {
         check_population(p);
         neurons += p.size;
+        if (p.energy)
+            Checker(fmt::format("population {}", quoted(p.name)))
+                .require(model.duration / p.energy->interval <= 1e8, "energy.interval",
+                         with_unit(p.energy->interval, Dimension::time),
+                         fmt::format("at most 1e8 updates in the {} run", with_unit(model.duration, Dimension::time)));
     }
     c.require(neurons <= std::numeric_limits<std::uint32_t>::max(), "neuron count",
               fmt::format("{}", neurons), "at most 2^32 - 1 neurons in all populations");

@@ -26,6 +26,10 @@ void validate(const Strategy& strategy, double duration) {
     if (strategy.dt > duration)
         throw UserError(fmt::format("clock-driven time step dt = {} ms is longer than the run ({} ms)", strategy.dt,
                                     duration));
+    if (duration / strategy.dt > 1e12)
+        throw UserError(fmt::format("clock-driven time step dt = {} ms makes {:.3g} steps of a {} ms run; expected at "
+                                    "most 1e12",
+                                    strategy.dt, duration / strategy.dt, duration));
 }
 
 Simulation::Simulation(Model model, Strategy strategy) : engine_(make_engine(std::move(model), strategy)) {}

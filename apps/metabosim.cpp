@@ -267,7 +267,7 @@ int main(int argc, char** argv) {
                                                "~15x slower in the hyper states)")
         ->check(CLI::IsMember({"event", "clock"}));
     experiment->add_option("--dt", dt, "clock-driven step, e.g. 0.1ms")->type_name("TIME");
-    experiment->add_flag("--full", full, "the paper's size: 5000 neurons, 10 s runs (hours on 2 cores)");
+    experiment->add_flag("--full", full, "the paper's size: 5000 neurons, 10 s runs (about 16x the default's work)");
     experiment->add_flag("!--no-sensitivity", findings.sensitivity, "skip the +-20 % Q10 sensitivity runs");
     experiment->add_flag("!--no-figures", findings.figures, "findings.json only");
     experiment->add_flag("-q,--quiet", findings.quiet, "no progress on stderr");

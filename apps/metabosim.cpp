@@ -13,6 +13,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "bench.hpp"
 #include "compare.hpp"
 #include "experiments/findings.hpp"
 #include "metabosim/brian2_export.hpp"
@@ -272,6 +273,16 @@ int main(int argc, char** argv) {
     experiment->add_flag("!--no-figures", findings.figures, "findings.json only");
     experiment->add_flag("-q,--quiet", findings.quiet, "no progress on stderr");
 
+    app::BenchOptions bench_options;
+    auto* bench = app.add_subcommand("bench", "Time metabosim (event- and clock-driven) beside Brian2's C++ standalone mode\n"
+                                              "(dt 0.1 and 0.01 ms) on COBA, the microcircuit with and without STDP at 37 and\n"
+                                              "41 degC, and a scaling series; each run in its own process: wall-time ratios,\n"
+                                              "synaptic events per second, peak memory per synapse -> bench.md, bench.json.");
+    bench->add_option("-o,--output", bench_options.output, "directory for the table and the runs")->capture_default_str();
+    bench->add_flag("--quick", bench_options.quick, "fewer and shorter workloads (a few minutes)");
+    bench->add_flag("!--no-brian2", bench_options.brian2, "metabosim only");
+    bench->add_flag("-q,--quiet", bench_options.quiet, "no progress on stderr");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -289,6 +300,7 @@ int main(int argc, char** argv) {
             const Model base = config.empty() ? microcircuit(37, findings.duration) : load_model(config, {}, std::nullopt);
             return experiments::run(experiment_name, base, findings);
         }
+        if (*bench) return app::bench(bench_options);
         if (*compare) {
             return app::compare(load_model(config, overrides, std::nullopt), config.empty() ? "built-in microcircuit" : config,
                                 compare_options);

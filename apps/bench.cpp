@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <functional>
 #include <optional>
 
 #include <fmt/format.h>
@@ -57,21 +58,15 @@ std::vector<Workload> workloads(bool quick) {
     return w;
 }
 
-// One metabosim run in a child process: its wall time, counts and peak resident memory.
-Json run_metabosim(const Model& model, Strategy strategy, const fs::path& result) {
+// Runs `work` in a forked child, so that the memory it takes is neither counted in nor left to
+// the runs after it; returns whether it succeeded and the child's peak resident memory (bytes).
+std::pair<bool, double> in_child(const std::function<void()>& work) {
     const pid_t pid = fork();
     if (pid < 0) throw UserError("bench: fork failed");
     if (pid == 0) {
         int status = 1;
         try {
-            const Results r = Simulation(model, strategy).run();
-            std::uint64_t spikes = 0;
-            for (const auto& s : r.spikes) spikes += s.times.size();
-            std::ofstream(result) << Json{{"wall_seconds", r.counters.wall_seconds},
-                                          {"synapses", r.synapse_count},
-                                          {"spikes", spikes},
-                                          {"synaptic_events", r.counters.events[static_cast<std::size_t>(EventKind::spike_arrival)]}}
-                                         .dump();
+            work();
             status = 0;
         } catch (...) {
         }
@@ -80,10 +75,25 @@ Json run_metabosim(const Model& model, Strategy strategy, const fs::path& result
     int status = 0;
     rusage usage{};
     wait4(pid, &status, 0, &usage);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return nullptr;
+    return {WIFEXITED(status) && WEXITSTATUS(status) == 0, static_cast<double>(usage.ru_maxrss) * 1024};  // kB on Linux
+}
+
+// One metabosim run: its wall time, counts and peak resident memory.
+Json run_metabosim(const Model& model, Strategy strategy, const fs::path& result) {
+    const auto [ok, peak] = in_child([&] {
+        const Results r = Simulation(model, strategy).run();
+        std::uint64_t spikes = 0;
+        for (const auto& s : r.spikes) spikes += s.times.size();
+        std::ofstream(result) << Json{{"wall_seconds", r.counters.wall_seconds},
+                                      {"synapses", r.synapse_count},
+                                      {"spikes", spikes},
+                                      {"synaptic_events", r.counters.events[static_cast<std::size_t>(EventKind::spike_arrival)]}}
+                                     .dump();
+    });
+    if (!ok) return nullptr;
     std::ifstream in(result);
     Json out = Json::parse(in);
-    out["peak_rss_bytes"] = static_cast<double>(usage.ru_maxrss) * 1024;  // kB on Linux
+    out["peak_rss_bytes"] = peak;
     return out;
 }
 
@@ -116,7 +126,7 @@ int bench(const BenchOptions& o) {
         metabosim("event", Strategy::event_driven());
         metabosim("clock 0.1", Strategy::clock_driven(0.1));
         if (brian2) {
-            export_brian2(w.model, dir / "export");
+            in_child([&] { export_brian2(w.model, dir / "export"); });
             for (double dt : w.brian2_fine ? std::vector<double>{0.1, 0.01} : std::vector<double>{0.1}) {
                 const std::string label = fmt::format("brian2 {:g}", dt);
                 say(fmt::format("{}: Brian2 C++ standalone, dt = {:g} ms", w.name, dt));

@@ -43,7 +43,7 @@ struct ClockEngine final : EngineCore {
     std::vector<std::size_t> generator_next;     // index of each generator's next spike time
     // The drive's rate follows the metabolic steps at their own times, which may fall inside a
     // time step: per population, the steps that concern it (time order) and the next one.
-    std::vector<std::vector<const MetabolicStep*>> drive_steps;
+    std::vector<std::vector<RateChange>> drive_steps;
     std::vector<std::size_t> next_drive_step;
     std::vector<double> drive_rate;              // per population, Hz, of the inputs now being drawn
     std::vector<std::size_t> step_order;         // metabolic steps in time order, ties as given
@@ -98,13 +98,8 @@ ClockEngine::ClockEngine(Model m, double step) : EngineCore(std::move(m)), dt(st
     std::stable_sort(step_order.begin(), step_order.end(), [&](std::size_t a, std::size_t b) {
         return model.metabolism[a].time < model.metabolism[b].time;
     });
-    drive_steps.resize(model.populations.size());
     for (std::uint32_t p = 0; p < model.populations.size(); ++p) {
-        for (std::size_t k : step_order) {
-            const MetabolicStep& step = model.metabolism[k];
-            if ((step.population.empty() || step.population == model.populations[p].name) && step.time <= model.duration)
-                drive_steps[p].push_back(&step);
-        }
+        drive_steps.push_back(drive_rate_changes(model, p));
         drive_rate.push_back(lowered[p].poisson_rate);
     }
     next_drive_step.assign(model.populations.size(), 0);
@@ -134,11 +129,7 @@ void ClockEngine::apply_metabolic_step(const MetabolicStep& step, double now) {
 
 void ClockEngine::sample(std::size_t r, double t) {
     if (r < results.states.size()) {
-        const StateTrace& trace = results.states[r];
-        sample_state(r, [&](std::uint32_t n, std::size_t v) {
-            const std::string& var = trace.variables[v];
-            return var == "V" ? V[n] : var == "ge" ? ge[n] : gi[n];
-        });
+        sample_state(r, [&](std::uint32_t n) { return MembraneState{V[n], ge[n], gi[n]}; });
     } else {
         sample_weights(r - results.states.size(), t);
     }
@@ -175,27 +166,25 @@ void ClockEngine::deliver_inputs(std::int64_t n) {
         // again from the step's time; the inputs before it keep the old rate. A step is met in
         // the bin its own time falls in, after every input before it.
         const auto& steps = drive_steps[p];
-        const auto step_in_bin = [&](std::size_t k) { return k < steps.size() && input_bin(steps[k]->time) <= n; };
+        const auto step_in_bin = [&](std::size_t k) { return k < steps.size() && input_bin(steps[k].time) <= n; };
         const bool switching = step_in_bin(next_drive_step[p]);
         for (std::uint32_t i = range.first; i < range.first + range.size; ++i) {
             if (!switching && next_drive[i] >= bin_end) continue;  // nothing due (also without drive)
             double rate = drive_rate[p];
             for (std::size_t k = next_drive_step[p];; ++k) {
-                const double until = step_in_bin(k) ? steps[k]->time : std::numeric_limits<double>::infinity();
+                const double until = step_in_bin(k) ? steps[k].time : std::numeric_limits<double>::infinity();
                 for (; next_drive[i] < until && input_bin(next_drive[i]) <= n; ++delivered) {
                     add_conductance(i, receptor, lowered[p].poisson_weight);
                     next_drive[i] = next_drive_time(drive_rng[i], next_drive[i], rate);
                 }
                 if (!step_in_bin(k)) break;
-                const double new_rate = lower(model.populations[p], steps[k]->temperature).poisson_rate;
-                if (new_rate != rate) {
-                    rate = new_rate;
-                    next_drive[i] = next_drive_time(drive_rng[i], steps[k]->time, rate);
+                if (steps[k].rate != rate) {
+                    rate = steps[k].rate;
+                    next_drive[i] = next_drive_time(drive_rng[i], steps[k].time, rate);
                 }
             }
         }
-        for (; step_in_bin(next_drive_step[p]); ++next_drive_step[p])
-            drive_rate[p] = lower(model.populations[p], steps[next_drive_step[p]]->temperature).poisson_rate;
+        for (; step_in_bin(next_drive_step[p]); ++next_drive_step[p]) drive_rate[p] = steps[next_drive_step[p]].rate;
     }
     for (std::size_t g = 0; g < model.generators.size(); ++g) {
         const SpikeGenerator& gen = model.generators[g];

@@ -30,27 +30,29 @@ double next_drive_time(Rng& stream, double from, double rate) {
     return from + boost::random::exponential_distribution<double>(rate / 1000.0)(stream);
 }
 
+std::vector<RateChange> drive_rate_changes(const Model& model, std::uint32_t population) {
+    const Population& pop = model.populations[population];
+    std::vector<RateChange> changes;
+    for (const MetabolicStep& step : model.metabolism)
+        if ((step.population.empty() || step.population == pop.name) && step.time <= model.duration)
+            changes.push_back({step.time, lower(pop, step.temperature).poisson_rate});
+    std::stable_sort(changes.begin(), changes.end(),
+                     [](const RateChange& a, const RateChange& b) { return a.time < b.time; });
+    return changes;
+}
+
 std::vector<double> drive_times(const Model& model, std::uint32_t population, std::uint32_t neuron) {
     const Population& pop = model.populations[population];
-    // The engines meet the steps in time order, simultaneous ones in the order given, and a
-    // step before an input at the same instant.
-    std::vector<const MetabolicStep*> steps;
-    for (const MetabolicStep& step : model.metabolism)
-        if (step.population.empty() || step.population == pop.name) steps.push_back(&step);
-    std::stable_sort(steps.begin(), steps.end(),
-                     [](const MetabolicStep* a, const MetabolicStep* b) { return a->time < b->time; });
-
     Rng stream = drive_stream(model, population, neuron);
     double rate = lower(pop, pop.temperature).poisson_rate;
     double next = next_drive_time(stream, 0.0, rate);
     std::vector<double> times;
-    for (const MetabolicStep* step : steps) {
-        if (step->time > model.duration) break;
-        for (; next < step->time; next = next_drive_time(stream, next, rate)) times.push_back(next);
-        const double new_rate = lower(pop, step->temperature).poisson_rate;
-        if (new_rate != rate) {
-            rate = new_rate;
-            next = next_drive_time(stream, step->time, rate);
+    // A step before an input at the same instant; a redraw only when the rate changes.
+    for (const RateChange& change : drive_rate_changes(model, population)) {
+        for (; next < change.time; next = next_drive_time(stream, next, rate)) times.push_back(next);
+        if (change.rate != rate) {
+            rate = change.rate;
+            next = next_drive_time(stream, change.time, rate);
         }
     }
     for (; next <= model.duration; next = next_drive_time(stream, next, rate)) times.push_back(next);

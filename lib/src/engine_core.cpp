@@ -203,11 +203,13 @@ std::uint32_t EngineCore::last_sample(std::size_t r) const {
     return static_cast<std::uint32_t>(std::floor(model.duration / recorder_interval(r) + 1e-9));
 }
 
-void EngineCore::sample_state(std::size_t r, const std::function<double(std::uint32_t, std::size_t)>& value) {
+void EngineCore::sample_state(std::size_t r, const std::function<MembraneState(std::uint32_t)>& state) {
     StateTrace& trace = results.states[r];
     const std::uint32_t first = net.populations[model.population_index(trace.population)].first;
-    for (std::size_t v = 0; v < trace.variables.size(); ++v)
-        for (std::uint32_t i : trace.neurons) trace.values.push_back(value(first + i, v));
+    std::vector<MembraneState> now;  // once per neuron, whatever the number of variables
+    for (std::uint32_t i : trace.neurons) now.push_back(state(first + i));
+    for (const std::string& var : trace.variables)
+        for (const MembraneState& s : now) trace.values.push_back(var == "V" ? s.V : var == "ge" ? s.ge : s.gi);
     ++trace.samples;
 }
 

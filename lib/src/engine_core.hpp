@@ -12,6 +12,7 @@
 #include "metabosim/lowering.hpp"
 #include "metabosim/model.hpp"
 #include "metabosim/network.hpp"
+#include "metabosim/propagator.hpp"
 #include "metabosim/results.hpp"
 #include "metabosim/rng.hpp"
 #include "metabosim/simulation.hpp"
@@ -89,7 +90,8 @@ struct EngineCore {
     std::size_t recorder_count() const { return results.states.size() + results.weights.size(); }
     double recorder_interval(std::size_t r) const;
     std::uint32_t last_sample(std::size_t r) const;
-    void sample_state(std::size_t r, const std::function<double(std::uint32_t n, std::size_t variable)>& value);
+    // Appends sample k of state recorder r from each recorded neuron's state at that time.
+    void sample_state(std::size_t r, const std::function<MembraneState(std::uint32_t n)>& state);
     void sample_weights(std::size_t r, double t);
 
     // Final weights, duration, seed, synapse count and wall time into `results`.

@@ -271,13 +271,8 @@ void EventEngine::on_metabolic_change(const Event& e) {
 void EventEngine::on_sample(const Event& e) {
     const std::size_t r = e.target;
     if (r < results.states.size()) {
-        const StateTrace& trace = results.states[r];
-        sample_state(r, [&](std::uint32_t n, std::size_t v) {
-            // Read-only: recording never changes the trajectory it observes.
-            const MembraneState s = state_at(n, e.time);
-            const std::string& var = trace.variables[v];
-            return var == "V" ? s.V : var == "ge" ? s.ge : s.gi;
-        });
+        // Read-only: recording never changes the trajectory it observes.
+        sample_state(r, [&](std::uint32_t n) { return state_at(n, e.time); });
     } else {
         sample_weights(r - results.states.size(), e.time);
     }

@@ -94,7 +94,7 @@ Results small_results() {
     results.weights.push_back(weights);
 
     results.metabolic_timeline = {{0, "E", 37}, {12.5, "E", 41}};
-    results.counters.events = {1, 2, 3, 4, 5, 6, 1};
+    results.counters.events = {1, 2, 3, 4, 5, 0, 6, 1};  // no look-aheads
     results.counters.stale_predictions = 9;
     results.counters.epochs = 2;
     results.counters.wall_seconds = 0.5;
@@ -469,7 +469,7 @@ Results round_trip_results() {
     results.weights.push_back(ei);
 
     results.metabolic_timeline = {{0, "E", 37}, {0, "I", 37}, {5, "E", 41}};
-    results.counters.events = {1, 2, 3, 4, 5, 6, 1};
+    results.counters.events = {1, 2, 3, 4, 5, 0, 6, 1};  // no look-aheads
     results.counters.stale_predictions = 9;
     results.counters.epochs = 4;
     results.counters.wall_seconds = 0.125;

@@ -30,6 +30,9 @@ constexpr std::uint64_t drive_order = 0;  // order of Poisson inputs; generator 
 struct EventEngine final : EngineCore {
     std::vector<double> t_last;             // time each neuron's state refers to
     std::vector<std::uint32_t> version;     // bumped whenever a pending crossing prediction goes stale
+    // The free trajectory from each neuron's state at t_last, as its latest prediction summed it
+    // (empty when none): the next update evaluates it instead of summing a series again.
+    std::vector<Segment> trajectory;
     std::vector<std::uint8_t> refractory;
     std::vector<double> last_spike;
     std::vector<std::vector<double>> pending_arrivals;  // min-heaps: times of queued spike arrivals
@@ -54,6 +57,7 @@ struct EventEngine final : EngineCore {
     void on_arrival(const Event& e);
     void on_external(const Event& e);
     void on_crossing(const Event& e);
+    void on_look_ahead(const Event& e);
     void on_refractory_end(const Event& e);
     void on_metabolic_change(const Event& e);
     void change_population(std::uint32_t p, double temperature, double t);
@@ -65,6 +69,7 @@ EventEngine::EventEngine(Model m) : EngineCore(std::move(m)) {
     const std::uint32_t n_total = net.neuron_count();
     t_last.assign(n_total, 0.0);
     version.assign(n_total, 0);
+    trajectory.resize(n_total);
     refractory.assign(n_total, 0);
     last_spike.assign(n_total, -never);
     pending_arrivals.resize(n_total);
@@ -103,7 +108,7 @@ MembraneState EventEngine::state_at(std::uint32_t n, double t) const {
     const double dt = t - t_last[n];
     if (dt <= 0) return s;
     if (refractory[n]) return decay_conductances(params(n), s, dt);
-    return propagate(params(n), s, dt);
+    return propagate(params(n), s, dt, trajectory[n]);
 }
 
 void EventEngine::advance(std::uint32_t n, double t) {
@@ -112,6 +117,7 @@ void EventEngine::advance(std::uint32_t n, double t) {
     ge[n] = s.ge;
     gi[n] = s.gi;
     t_last[n] = t;
+    trajectory[n] = Segment();  // whatever happens at t changes the state it started from
 }
 
 void EventEngine::predict(std::uint32_t n) {
@@ -120,11 +126,25 @@ void EventEngine::predict(std::uint32_t n) {
     // wasted work. Inputs not yet known cannot make a prediction wrong: they re-predict too.
     const double next_arrival = pending_arrivals[n].empty() ? never : pending_arrivals[n].front();
     const double horizon = std::max(std::min({next_drive[n], next_arrival, model.duration}) - t_last[n], 0.0);
+    const LoweredNeuron& p = params(n);
     const MembraneState s{V[n], ge[n], gi[n]};
-    if (no_crossing_before(params(n), s) > horizon) return;  // settles many without integrating
-    if (const auto crossing = first_crossing(params(n), s, horizon))
-        queue.push({.time = t_last[n] + *crossing, .order = version[n], .target = n,
-                    .kind = EventKind::threshold_crossing});
+    const auto push = [&](double t, EventKind kind) {
+        queue.push({.time = t, .order = version[n], .target = n, .kind = kind});
+    };
+    if (!(horizon > 0)) {  // the next input is now: only a neuron already at threshold fires first
+        if (s.V >= p.Vth) push(t_last[n], EventKind::threshold_crossing);
+        return;
+    }
+    // The neuron's next update needs this segment anyway, so it is summed even when a cheap
+    // bound settles the prediction.
+    const Segment& segment = trajectory[n] = Segment(p, s, horizon);
+    if (no_crossing_before(p, s) > horizon) return;
+    // Only this segment is searched now. If the horizon lies beyond it, a look-ahead event
+    // continues from its end; an input before then makes that work unnecessary.
+    if (const auto crossing = first_crossing(p, s, segment.length(), segment))
+        push(t_last[n] + *crossing, EventKind::threshold_crossing);
+    else if (segment.length() < horizon)
+        push(t_last[n] + segment.length(), EventKind::look_ahead);
 }
 
 void EventEngine::schedule_drive(std::uint32_t n, double from) {
@@ -178,6 +198,7 @@ void EventEngine::on_event(const Event& e) {
     case EventKind::spike_arrival: return on_arrival(e);
     case EventKind::external_input: return on_external(e);
     case EventKind::threshold_crossing: return on_crossing(e);
+    case EventKind::look_ahead: return on_look_ahead(e);
     case EventKind::sample: return on_sample(e);
     case EventKind::end_of_run: return;
     }
@@ -228,6 +249,16 @@ void EventEngine::on_crossing(const Event& e) {
     }
     advance(n, e.time);
     spike(n, e.time);
+}
+
+void EventEngine::on_look_ahead(const Event& e) {
+    const std::uint32_t n = e.target;
+    if (e.order != version[n]) {
+        ++results.counters.stale_predictions;
+        return;
+    }
+    advance(n, e.time);
+    predict(n);
 }
 
 void EventEngine::on_refractory_end(const Event& e) {

@@ -13,7 +13,7 @@
 namespace metabosim {
 namespace {
 
-constexpr int max_terms = 48;
+constexpr int max_terms = Segment::max_terms;
 constexpr double never = std::numeric_limits<double>::infinity();
 
 // 1 / k, so that the recurrence multiplies instead of dividing.
@@ -40,30 +40,14 @@ struct Active {
         : e(!spent(p, s.ge, p.tau_e, p.Ee, s.V)), i(!spent(p, s.gi, p.tau_i, p.Ei, s.V)) {}
 };
 
-// The free trajectory over [0, h] from one state, summed to machine precision, then evaluated
-// anywhere inside: V(s) = sum_k c[k] x^k with x = s / h (the coefficients carry h^k).
-class Segment {
-public:
-    Segment(const LoweredNeuron& p, const MembraneState& s, double h);
-    double length() const { return h_; }
-    double V(double s) const;  // s in [0, h]
-
-private:
-    double h_;
-    int n_;
-    std::array<double, max_terms> c_;  // the first n_ are set
-};
-
-// Longest segment over which every series term is bounded by (scaled rate)^k / k! with rates
-// at most 1: the leak+conductance rate and the decay rates of the conductances that matter.
+// Longest segment one series should span: every term is then bounded by x^k / k! with x at most
+// 2 (the leak+conductance rate and the decay rates of the conductances that matter, summed,
+// times the length). Longer segments need fewer series per interval but more terms each;
+// this length minimises the work on the benchmark networks.
 double segment_length(const LoweredNeuron& p, const MembraneState& s) {
     const Active active(p, s);
-    const double rate = (p.gL + s.ge + s.gi) / p.C;
-    return std::min({1.0 / rate, active.e ? p.tau_e : never, active.i ? p.tau_i : never});
-}
-
-MembraneState end_of_segment(const LoweredNeuron& p, const MembraneState& s, const Segment& seg) {
-    return {seg.V(seg.length()), s.ge * std::exp(-seg.length() / p.tau_e), s.gi * std::exp(-seg.length() / p.tau_i)};
+    const double rate = (p.gL + s.ge + s.gi) / p.C + (active.e ? 1 / p.tau_e : 0) + (active.i ? 1 / p.tau_i : 0);
+    return 2 / rate;
 }
 
 // Steady state of V for frozen conductances.
@@ -136,8 +120,28 @@ std::optional<double> search(const LoweredNeuron& p, const MembraneState& s, con
     return search(p, s, seg, mid, vm, s1, v1);
 }
 
+// What the segment from s says about a crossing inside it: cheap bounds first, then the search.
+std::optional<double> crossing_in(const LoweredNeuron& p, const MembraneState& s, const Segment& seg) {
+    const double h = seg.length();
+    if (seg.V_bound() < p.Vth || outlook(p, s, 0, h, s.V).ceiling < p.Vth) return std::nullopt;
+    return search(p, s, seg, 0, s.V, h, seg.V(h));
+}
 
-Segment::Segment(const LoweredNeuron& p, const MembraneState& s, double h) : h_(h) {
+}  // namespace
+
+Segment::Segment(const LoweredNeuron& p, const MembraneState& s, double horizon)
+    : h_(std::min(horizon, segment_length(p, s))) {
+    // Strong conductances that decay about as fast as the membrane relaxes make the terms grow
+    // for a while before the factorial wins (the series of exp(a e^(-t/tau)) does that); a
+    // shorter segment always converges.
+    while (!sum(p, s)) {
+        h_ *= 0.5;
+        if (!(h_ > 0)) throw InternalError("propagator: power series did not converge");
+    }
+}
+
+bool Segment::sum(const LoweredNeuron& p, const MembraneState& s) {
+    const double h = h_;
     const Active active(p, s);
     const double step = h / p.C;
     // Terms shrink like 1/k! once k exceeds every scaled rate; stop when two in a row are
@@ -163,38 +167,63 @@ Segment::Segment(const LoweredNeuron& p, const MembraneState& s, double h) : h_(
     }
     drive[0] = p.gL * p.EL + p.I_ext + drive[0];
 
+    // The leak joins the zeroth conductance term.
+    g[0] += p.gL;
     c_[0] = s.V;
     n_ = max_terms;
     for (int k = 0; k + 1 < max_terms; ++k) {
+        // c[k+1] = step / (k+1) * (drive[k] - sum_j g[j] c[k-j]). The sum runs from the oldest
+        // coefficient to the newest in two accumulators, so that little of it waits for c[k]:
+        // the recurrence is latency-bound, not arithmetic-bound.
         const int last = std::min(k, g_terms - 1);
-        double conv = k < g_terms ? drive[k] : 0.0;
-        for (int j = 0; j <= last; ++j) conv -= g[j] * c_[k - j];
-        c_[k + 1] = step * inverse[k + 1] * (conv - p.gL * c_[k]);
+        double even = k < g_terms ? drive[k] : 0.0, odd = 0.0;
+        int j = last;
+        for (; j >= 1; j -= 2) {
+            odd -= g[j] * c_[k - j];
+            even -= g[j - 1] * c_[k - j + 1];
+        }
+        if (j == 0) even -= g[0] * c_[k];
+        c_[k + 1] = step * inverse[k + 1] * (even + odd);
         if (k >= 2 && k >= g_terms && std::abs(c_[k + 1]) <= negligible && std::abs(c_[k]) <= negligible) {
             n_ = k + 2;
             break;
         }
     }
-    if (n_ == max_terms) throw InternalError("propagator: power series did not converge");
+    return n_ < max_terms;
 }
 
-double Segment::V(double s) const {
-    const double x = s / h_;
+double Segment::V(double t) const {
+    const double x = t / h_;
     double v = c_[n_ - 1];
     for (int k = n_ - 2; k >= 0; --k) v = v * x + c_[k];
     return v;
 }
 
 
-}  // namespace
+
+double Segment::V_bound() const {
+    double bound = c_[0];
+    for (int k = 1; k < n_; ++k) bound += std::max(c_[k], 0.0);
+    return bound;
+}
+
+MembraneState Segment::state_at(const LoweredNeuron& p, const MembraneState& start, double t) const {
+    return {V(t), start.ge * std::exp(-t / p.tau_e), start.gi * std::exp(-t / p.tau_i)};
+}
 
 MembraneState propagate(const LoweredNeuron& p, MembraneState s, double dt) {
     while (dt > 0) {
-        const double h = std::min(dt, segment_length(p, s));
-        s = end_of_segment(p, s, Segment(p, s, h));
-        dt -= h;
+        const Segment seg(p, s, dt);
+        s = seg.state_at(p, s, seg.length());
+        dt -= seg.length();
     }
     return s;
+}
+
+MembraneState propagate(const LoweredNeuron& p, MembraneState s, double dt, const Segment& first) {
+    if (dt <= 0) return s;
+    if (dt <= first.length()) return first.state_at(p, s, dt);
+    return propagate(p, first.state_at(p, s, first.length()), dt - first.length());
 }
 
 MembraneState decay_conductances(const LoweredNeuron& p, MembraneState s, double dt) {
@@ -212,21 +241,29 @@ double no_crossing_before(const LoweredNeuron& p, const MembraneState& s) {
 
 std::optional<double> first_crossing(const LoweredNeuron& p, MembraneState s, double horizon) {
     if (s.V >= p.Vth) return 0.0;
+    if (!(horizon > 0) || equilibrium_range(p, 0, s.ge, 0, s.gi).hi < p.Vth) return std::nullopt;
+    // Most predictions end here, without computing the series.
+    const double h = std::min(horizon, segment_length(p, s));
+    if (h >= horizon && outlook(p, s, 0, h, s.V).ceiling < p.Vth) return std::nullopt;
+    return first_crossing(p, s, horizon, Segment(p, s, horizon));
+}
+
+std::optional<double> first_crossing(const LoweredNeuron& p, MembraneState s, double horizon, const Segment& first) {
     double elapsed = 0;
-    while (elapsed < horizon) {
+    const Segment* seg = &first;
+    Segment next;
+    while (true) {
         if (s.V >= p.Vth) return elapsed;  // reached exactly at a segment's end
         // From here on the conductances only decay: no crossing if V and every reachable
         // equilibrium stay below threshold.
         if (equilibrium_range(p, 0, s.ge, 0, s.gi).hi < p.Vth) return std::nullopt;
-        const double h = std::min(horizon - elapsed, segment_length(p, s));
-        // Most predictions end here, without computing the series.
-        if (h >= horizon - elapsed && outlook(p, s, 0, h, s.V).ceiling < p.Vth) return std::nullopt;
-        const Segment seg(p, s, h);
-        if (auto r = search(p, s, seg, 0, s.V, h, seg.V(h))) return elapsed + *r;
-        s = end_of_segment(p, s, seg);
-        elapsed += h;
+        if (auto r = crossing_in(p, s, *seg)) return elapsed + *r;
+        elapsed += seg->length();
+        if (!(elapsed < horizon)) return std::nullopt;
+        s = seg->state_at(p, s, seg->length());
+        next = Segment(p, s, horizon - elapsed);
+        seg = &next;
     }
-    return std::nullopt;
 }
 
 }  // namespace metabosim

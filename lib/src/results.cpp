@@ -11,6 +11,7 @@ const char* event_kind_name(EventKind kind) {
         case EventKind::spike_arrival: return "spike_arrival";
         case EventKind::external_input: return "external_input";
         case EventKind::threshold_crossing: return "threshold_crossing";
+        case EventKind::look_ahead: return "look_ahead";
         case EventKind::sample: return "sample";
         case EventKind::end_of_run: return "end_of_run";
     }

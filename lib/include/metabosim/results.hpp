@@ -63,15 +63,16 @@ enum class EventKind : std::uint8_t {
     spike_arrival,
     external_input,
     threshold_crossing,
+    look_ahead,  // event-driven: a prediction continues where its first series segment ended
     sample,
     end_of_run,
 };
-inline constexpr std::size_t event_kind_count = 7;
+inline constexpr std::size_t event_kind_count = 8;
 const char* event_kind_name(EventKind kind);
 
 struct RunCounters {
     std::array<std::uint64_t, event_kind_count> events{};  // processed, per kind
-    std::uint64_t stale_predictions = 0;   // predicted crossings cancelled by newer input
+    std::uint64_t stale_predictions = 0;   // crossings and look-aheads cancelled by newer input
     std::uint64_t epochs = 0;
     double wall_seconds = 0;
     std::uint64_t total_events() const {

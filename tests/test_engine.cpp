@@ -1,9 +1,12 @@
 // The engine against analytic results: event order, delays, refractoriness, Q10 steps, STDP.
 #include <doctest/doctest.h>
 
+#include <random>
+
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <random>
 
 #include "metabosim/error.hpp"
 #include "metabosim/lowering.hpp"
@@ -58,6 +61,34 @@ TEST_CASE("the event queue pops in (time, kind, target, order) order and never g
     CHECK(q.pop().time == 2.0);
     CHECK(q.empty());
     CHECK_THROWS_AS(q.push({.time = 1.5}), InternalError);
+}
+
+TEST_CASE("events added as sorted runs merge with pushed ones in the same total order") {
+    // The same random events, pushed one by one into one queue and partly as runs into another,
+    // must come out identically.
+    std::mt19937_64 rng(5);
+    const auto random_event = [&] {
+        return Event{.time = static_cast<double>(rng() % 20), .order = rng() % 3, .target = static_cast<std::uint32_t>(rng() % 4),
+                     .kind = static_cast<EventKind>(rng() % 4)};
+    };
+    EventQueue one_by_one, with_runs;
+    for (int batch = 0; batch < 5; ++batch) {
+        std::vector<Event> run;
+        for (int k = 0; k < 30; ++k) {
+            const Event e = random_event();
+            one_by_one.push(e);
+            if (k % 3 == 0) with_runs.push(e);
+            else run.push_back(e);
+        }
+        with_runs.push_all(run);
+    }
+    REQUIRE(with_runs.size() == one_by_one.size());
+    while (!one_by_one.empty()) {
+        const Event a = one_by_one.pop(), b = with_runs.pop();
+        CHECK((a.time == b.time && a.kind == b.kind && a.target == b.target && a.order == b.order));
+    }
+    CHECK(with_runs.empty());
+    CHECK_THROWS_AS(with_runs.push_all({Event{.time = 1.0}}), InternalError);
 }
 
 TEST_CASE("regular firing under a constant current has the analytic interspike interval") {

@@ -170,8 +170,10 @@ void EventEngine::spike(std::uint32_t n, double t) {
     queue.push({.time = t + params(n).t_ref, .target = n, .kind = EventKind::refractory_end});
 }
 
-// Spikes of the epoch that just ended reach their synapses no earlier than its end.
+// Spikes of the epoch that just ended reach their synapses no earlier than its end. Their
+// arrivals enter the queue as one sorted run.
 void EventEngine::deliver_outbox() {
+    std::vector<Event> arrivals;
     for (const auto& [n, t] : outbox) {
         const std::uint32_t i = local(n);
         for (std::uint32_t k : outgoing[population_of[n]]) {
@@ -180,8 +182,8 @@ void EventEngine::deliver_outbox() {
             for (std::uint64_t q = s.row_begin[i]; q < s.row_begin[i + 1]; ++q) {
                 const std::uint32_t target = first + s.target[q];
                 const double arrival = t + s.delay[q];
-                queue.push({.time = arrival, .order = (std::uint64_t{k} << synapse_bits) | q, .target = target,
-                            .kind = EventKind::spike_arrival});
+                arrivals.push_back({.time = arrival, .order = (std::uint64_t{k} << synapse_bits) | q,
+                                    .target = target, .kind = EventKind::spike_arrival});
                 auto& pending = pending_arrivals[target];
                 pending.push_back(arrival);
                 std::push_heap(pending.begin(), pending.end(), std::greater<>());
@@ -189,6 +191,7 @@ void EventEngine::deliver_outbox() {
         }
     }
     outbox.clear();
+    queue.push_all(std::move(arrivals));
 }
 
 void EventEngine::on_event(const Event& e) {

@@ -16,19 +16,48 @@ struct Later {
 constexpr Later later;
 }  // namespace
 
-void EventQueue::push(Event e) {
+void EventQueue::check_not_past(const Event& e) const {
     if (!(e.time >= now_))
         throw InternalError(fmt::format("event queue: {} event at t = {} ms scheduled in the past (now {} ms)",
                                         event_kind_name(e.kind), e.time, now_));
+}
+
+void EventQueue::push(Event e) {
+    check_not_past(e);
     e.sequence = next_sequence_++;
     heap_.push_back(e);
     std::push_heap(heap_.begin(), heap_.end(), later);
+    ++size_;
+}
+
+void EventQueue::push_all(std::vector<Event> events) {
+    if (events.empty()) return;
+    for (const Event& e : events) check_not_past(e);
+    std::sort(events.begin(), events.end());
+    for (Event& e : events) e.sequence = next_sequence_++;
+    size_ += events.size();
+    runs_.push_back({std::move(events), 0});
+}
+
+EventQueue::Source EventQueue::earliest() const {
+    Source best{heap_.empty() ? nullptr : &heap_.front(), runs_.size()};
+    for (std::size_t r = 0; r < runs_.size(); ++r) {
+        const Event& head = runs_[r].events[runs_[r].next];
+        if (!best.event || head < *best.event) best = {&head, r};
+    }
+    return best;
 }
 
 Event EventQueue::pop() {
-    std::pop_heap(heap_.begin(), heap_.end(), later);
-    Event e = heap_.back();
-    heap_.pop_back();
+    const Source source = earliest();
+    const Event e = *source.event;
+    if (source.run == runs_.size()) {
+        std::pop_heap(heap_.begin(), heap_.end(), later);
+        heap_.pop_back();
+    } else if (++runs_[source.run].next == runs_[source.run].events.size()) {
+        runs_.erase(runs_.begin() + static_cast<std::ptrdiff_t>(source.run));
+    }
+    --size_;
     if (!(e.time >= now_))
         throw InternalError(fmt::format("event queue: time ran backwards from {} ms to {} ms", now_, e.time));
     now_ = e.time;

@@ -1,8 +1,6 @@
 // The engine against analytic results: event order, delays, refractoriness, Q10 steps, STDP.
 #include <doctest/doctest.h>
 
-#include <random>
-
 #include <algorithm>
 #include <cmath>
 #include <numeric>

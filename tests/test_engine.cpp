@@ -197,7 +197,7 @@ constexpr double w0 = 20;  // nS, far from both bounds
 
 Model stdp_pair(StdpParameters::Pairing pairing, double temperature) {
     Model m;
-    m.duration = 500;
+    m.duration = 1500;  // longer than 32 tau+: the pre trace moves its reference at least once
     m.populations.push_back(cells("pre", 1, 260));   // two regular trains at different rates
     m.populations.push_back(cells("post", 1, 300));
     for (auto& p : m.populations) p.temperature = temperature;

@@ -55,11 +55,15 @@ TEST_CASE("connectivity rules give the synapses they promise") {
         CHECK(std::abs(double(s.size()) - mean) < 5 * sd);
         for (std::uint32_t i = 0; i < 300; ++i)
             CHECK(std::is_sorted(s.target.begin() + s.row_begin[i], s.target.begin() + s.row_begin[i + 1]));
-        CHECK(*std::min_element(s.delay.begin(), s.delay.end()) >= 1);
-        CHECK(*std::max_element(s.delay.begin(), s.delay.end()) < 2);
-        CHECK(*std::min_element(s.weight.begin(), s.weight.end()) >= 2);
-        CHECK(*std::max_element(s.weight.begin(), s.weight.end()) <= 6);
-        CHECK(net.min_delay == *std::min_element(s.delay.begin(), s.delay.end()));
+        const auto& d = s.delay.each;
+        const auto& w = s.weight.each;
+        REQUIRE(d.size() == s.size());  // drawn from distributions: one value per synapse
+        REQUIRE(w.size() == s.size());
+        CHECK(*std::min_element(d.begin(), d.end()) >= 1);
+        CHECK(*std::max_element(d.begin(), d.end()) < 2);
+        CHECK(*std::min_element(w.begin(), w.end()) >= 2);
+        CHECK(*std::max_element(w.begin(), w.end()) <= 6);
+        CHECK(net.min_delay == *std::min_element(d.begin(), d.end()));
     }
     SUBCASE("fixed in-degree without autapses") {
         Model m = two_populations({}, 50, 50);
@@ -93,8 +97,31 @@ TEST_CASE("connectivity rules give the synapses they promise") {
         const Synapses& s = net_s.projections[0];
         REQUIRE(s.size() == 3);
         CHECK(s.row_begin == std::vector<std::uint64_t>{0, 1, 1, 3});
-        CHECK(s.weight == std::vector<double>{1.5, 2.5, 3.5});  // row 2 in list order
-        CHECK(s.delay == std::vector<double>{1.2, 1.1, 1.3});
+        CHECK(s.weight.each == std::vector<double>{1.5, 2.5, 3.5});  // row 2 in list order
+        CHECK(s.delay.each == std::vector<double>{1.2, 1.1, 1.3});
+    }
+    SUBCASE("constant static weights and delays are stored once; plastic weights per synapse") {
+        Connectivity c;
+        c.p = 0.1;
+        Model m = two_populations(c);
+        m.projections[0].weight = Distribution::constant(4);
+        m.projections[0].delay = Distribution::constant(1.5);
+        const Network fixed = build_network(m);
+        const Synapses& s = fixed.projections[0];
+        REQUIRE(s.size() > 0);
+        CHECK(s.weight.each.empty());
+        CHECK(s.delay.each.empty());
+        CHECK(s.weight[s.size() - 1] == 4);
+        CHECK(s.delay[0] == 1.5);
+        CHECK(fixed.min_delay == 1.5);
+        CHECK(s.weight.expanded(s.size()) == std::vector<double>(s.size(), 4.0));
+        m.projections[0].stdp = StdpParameters{};
+        const Network plastic = build_network(m);
+        CHECK(plastic.projections[0].weight.each == std::vector<double>(s.size(), 4.0));
+        CHECK(plastic.projections[0].delay.each.empty());
+        // the same synapses either way
+        CHECK(plastic.projections[0].target == s.target);
+        CHECK(plastic.projections[0].row_begin == s.row_begin);
     }
     SUBCASE("the reverse index lists each plastic synapse once, under its target") {
         Model m = two_populations({}, 100, 80);

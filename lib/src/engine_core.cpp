@@ -65,8 +65,7 @@ EngineCore::EngineCore(Model m) : model(std::move(m)) {
         incoming_plastic[s.post].push_back(k);
         Plasticity& pl = plasticity[k];
         pl.lowered = lower(*s.stdp, lowered[s.post]);
-        pl.pre_value.assign(s.size(), 0.0);
-        pl.pre_time.assign(s.size(), 0.0);
+        pl.pre_scaled.assign(s.size(), 0.0);
         pl.post_value.assign(net.populations[s.post].size, 0.0);
         pl.post_time.assign(net.populations[s.post].size, 0.0);
     }
@@ -86,8 +85,9 @@ EngineCore::EngineCore(Model m) : model(std::move(m)) {
             trace.w_min = s.stdp->w_min;
             trace.w_max = s.stdp->w_max;
         } else if (s.size() > 0) {
-            trace.w_min = *std::min_element(s.weight.begin(), s.weight.end());
-            trace.w_max = *std::max_element(s.weight.begin(), s.weight.end());
+            const std::vector<double> w = s.weight.expanded(s.size());
+            trace.w_min = *std::min_element(w.begin(), w.end());
+            trace.w_max = *std::max_element(w.begin(), w.end());
         }
         results.weights.push_back(std::move(trace));
     }
@@ -104,16 +104,26 @@ void EngineCore::record_spike(std::uint32_t n, double t) {
     ++energy[p].spikes;
 }
 
+double Plasticity::pre_decay(double t) const { return std::exp(-(t - pre_reference) / lowered.tau_plus); }
+
+void Plasticity::rebase_pre(double t) {
+    if (t - pre_reference <= 32 * lowered.tau_plus) return;
+    const double decay = pre_decay(t);
+    for (double& a : pre_scaled) a *= decay;
+    pre_reference = t;
+}
+
 // Presynaptic spike arriving at synapse s: a_pre += A+, w += a_post.
 void EngineCore::stdp_on_arrival(std::uint32_t k, std::uint64_t s, double t) {
     Synapses& syn = net.projections[k];
     Plasticity& pl = plasticity[k];
     const StdpParameters& rule = *syn.stdp;
     const std::uint32_t j = syn.target[s];
-    pl.pre_value[s] = bump(rule, decayed(pl.pre_value[s], pl.pre_time[s], t, pl.lowered.tau_plus), pl.lowered.A_plus);
-    pl.pre_time[s] = t;
+    pl.rebase_pre(t);
+    const double decay = pl.pre_decay(t);
+    pl.pre_scaled[s] = bump(rule, pl.pre_scaled[s] * decay, pl.lowered.A_plus) / decay;
     const double post = decayed(pl.post_value[j], pl.post_time[j], t, pl.lowered.tau_minus);
-    syn.weight[s] = apply_stdp(rule, syn.weight[s], post);
+    syn.weight.each[s] = apply_stdp(rule, syn.weight.each[s], post);
 }
 
 // Postsynaptic spike: a_post += A-, w += a_pre at every incoming synapse.
@@ -125,10 +135,10 @@ void EngineCore::stdp_on_spike(std::uint32_t n, double t) {
         const StdpParameters& rule = *syn.stdp;
         pl.post_value[j] = bump(rule, decayed(pl.post_value[j], pl.post_time[j], t, pl.lowered.tau_minus), pl.lowered.A_minus);
         pl.post_time[j] = t;
+        const double decay = pl.pre_decay(t);
         for (std::uint64_t q = syn.incoming_begin[j]; q < syn.incoming_begin[j + 1]; ++q) {
-            const std::uint64_t s = syn.incoming[q];
-            const double pre = decayed(pl.pre_value[s], pl.pre_time[s], t, pl.lowered.tau_plus);
-            syn.weight[s] = apply_stdp(rule, syn.weight[s], pre);
+            const std::uint32_t s = syn.incoming[q];
+            syn.weight.each[s] = apply_stdp(rule, syn.weight.each[s], pl.pre_scaled[s] * decay);
         }
     }
 }
@@ -136,10 +146,9 @@ void EngineCore::stdp_on_spike(std::uint32_t n, double t) {
 bool EngineCore::change_temperature(std::uint32_t p, double temperature, double t) {
     for (std::uint32_t k : incoming_plastic[p]) {
         Plasticity& pl = plasticity[k];
-        for (std::size_t s = 0; s < pl.pre_value.size(); ++s) {
-            pl.pre_value[s] = decayed(pl.pre_value[s], pl.pre_time[s], t, pl.lowered.tau_plus);
-            pl.pre_time[s] = t;
-        }
+        const double decay = pl.pre_decay(t);  // under the old tau+
+        for (double& a : pl.pre_scaled) a *= decay;
+        pl.pre_reference = t;
         for (std::size_t j = 0; j < pl.post_value.size(); ++j) {
             pl.post_value[j] = decayed(pl.post_value[j], pl.post_time[j], t, pl.lowered.tau_minus);
             pl.post_time[j] = t;
@@ -221,7 +230,8 @@ void EngineCore::sample_weights(std::size_t r, double t) {
     double sum = 0;
     std::uint64_t at_min = 0, at_max = 0;
     const double width = (trace.w_max - trace.w_min) / bins;
-    for (double w : s.weight) {
+    for (std::uint64_t q = 0; q < s.size(); ++q) {
+        const double w = s.weight[q];
         sum += w;
         at_min += w <= trace.w_min;
         at_max += w >= trace.w_max;
@@ -231,7 +241,7 @@ void EngineCore::sample_weights(std::size_t r, double t) {
     const double n = static_cast<double>(std::max<std::uint64_t>(s.size(), 1));
     const double mean = sum / n;
     double squares = 0;  // second pass: no cancellation when the spread is small
-    for (double w : s.weight) squares += (w - mean) * (w - mean);
+    for (std::uint64_t q = 0; q < s.size(); ++q) squares += (s.weight[q] - mean) * (s.weight[q] - mean);
     trace.times.push_back(t);
     trace.mean.push_back(mean);
     trace.stddev.push_back(std::sqrt(squares / n));

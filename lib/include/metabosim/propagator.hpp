@@ -6,8 +6,9 @@
 // For tau_e != tau_i this linear equation has no elementary closed form. We expand V in a power
 // series in time (the Parker-Sochacki method: the conductances are themselves series, so every
 // coefficient follows by recurrence) and sum it to machine precision. The interval is cut into
-// segments short enough that every series term shrinks at least like 1/k!; the conductances at
-// the segment ends come from exp() directly. tau_e == tau_i needs no special case.
+// segments short enough that every series term is bounded by 2^k / k! (shortened further if the
+// sum does not converge); the conductances at the segment ends come from exp() directly.
+// tau_e == tau_i needs no special case.
 // tests/test_propagator.cpp checks trajectories and crossing times against a long-double
 // Bulirsch-Stoer reference (|dV| <= 1e-9 mV, |dt_spike| <= 1e-9 ms).
 #pragma once

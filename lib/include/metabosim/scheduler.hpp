@@ -11,7 +11,7 @@
 //    input stream of an external input, the neuron's version of a crossing.
 //  - sequence: insertion count, a last resort that the keys above make unnecessary in practice.
 // Because the key does not depend on insertion order, per-neuron results do not depend on how
-// events were produced. push and pop are O(log n).
+// events were produced. push and pop are O(log n); push_all adds a sorted run, merged as popped.
 #pragma once
 
 #include <cstdint>

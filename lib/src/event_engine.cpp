@@ -56,6 +56,7 @@ struct EventEngine final : EngineCore {
     void on_event(const Event& e);
     void on_arrival(const Event& e);
     void on_external(const Event& e);
+    bool is_current(const Event& e);
     void on_crossing(const Event& e);
     void on_look_ahead(const Event& e);
     void on_refractory_end(const Event& e);
@@ -244,24 +245,23 @@ void EventEngine::on_external(const Event& e) {
     touched(n);
 }
 
+// A crossing or look-ahead predicted before the neuron's latest change is stale: dropped, counted.
+bool EventEngine::is_current(const Event& e) {
+    if (e.order == version[e.target]) return true;
+    ++results.counters.stale_predictions;
+    return false;
+}
+
 void EventEngine::on_crossing(const Event& e) {
-    const std::uint32_t n = e.target;
-    if (e.order != version[n]) {
-        ++results.counters.stale_predictions;
-        return;
-    }
-    advance(n, e.time);
-    spike(n, e.time);
+    if (!is_current(e)) return;
+    advance(e.target, e.time);
+    spike(e.target, e.time);
 }
 
 void EventEngine::on_look_ahead(const Event& e) {
-    const std::uint32_t n = e.target;
-    if (e.order != version[n]) {
-        ++results.counters.stale_predictions;
-        return;
-    }
-    advance(n, e.time);
-    predict(n);
+    if (!is_current(e)) return;
+    advance(e.target, e.time);
+    predict(e.target);
 }
 
 void EventEngine::on_refractory_end(const Event& e) {

@@ -172,6 +172,24 @@ TEST_CASE("the example configs equal the factories") {
         CHECK(m.projections[0].delay.value == 1);
         CHECK_FALSE(m.projections[0].stdp.has_value());
     }
+    SUBCASE("billion: COBA at 100,000 cells and 10,000 inputs each, constants only") {
+        const Model m = load_config(source_dir / "configs/billion.toml");
+        CHECK_NOTHROW(validate(m));
+        double expected = 0;
+        for (const Projection& p : m.projections) {
+            const double n_pre = m.populations[m.population_index(p.pre)].size;
+            const double n_post = m.populations[m.population_index(p.post)].size;
+            expected += p.connectivity.p * n_post * (p.pre == p.post && !p.connectivity.autapses ? n_pre - 1 : n_pre);
+            // stored once per projection: a synapse is its target only
+            CHECK(p.weight.kind == Distribution::Kind::constant);
+            CHECK(p.delay.kind == Distribution::Kind::constant);
+            CHECK_FALSE(p.stdp.has_value());
+        }
+        CHECK(expected == doctest::Approx(1e9).epsilon(1e-4));
+        // COBA's mean conductance per cell: K times the weight is unchanged
+        CHECK(m.projections[0].weight.value * 8000 == doctest::Approx(6.0 * 80));
+        CHECK(m.projections[2].weight.value * 2000 == doctest::Approx(67.0 * 20).epsilon(1e-3));
+    }
 }
 
 TEST_CASE("a config starts from an empty model with struct defaults") {

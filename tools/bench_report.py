@@ -118,7 +118,7 @@ def draw(bench, path):
 
     machine = bench.get("machine", {})
     fig.suptitle(f"metabosim bench — {machine.get('cpu', '?')}, {machine.get('compiler', '?')}, "
-                 (f"Brian2 {bench['brian2_version']}" if bench.get("brian2_version") else "Brian2 not run"), fontsize=10)
+                 + (f"Brian2 {bench['brian2_version']}" if bench.get("brian2_version") else "Brian2 not run"), fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)

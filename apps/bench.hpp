@@ -13,7 +13,8 @@ struct BenchOptions {
     bool quiet = false;
 };
 
-// Writes bench.json and bench.md (the table) into options.output; returns the exit status.
+// Writes bench.json, bench.md (the table, the machine, the targets) and, with Python's matplotlib,
+// scaling.png into options.output; returns the exit status.
 int bench(const BenchOptions& options);
 
 }  // namespace metabosim::app

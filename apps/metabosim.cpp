@@ -276,10 +276,14 @@ int main(int argc, char** argv) {
     app::BenchOptions bench_options;
     auto* bench = app.add_subcommand("bench", "Time metabosim (event- and clock-driven) beside Brian2's C++ standalone mode\n"
                                               "(dt 0.1 and 0.01 ms) on COBA, the microcircuit with and without STDP at 37 and\n"
-                                              "41 degC, and a scaling series; each run in its own process: wall-time ratios,\n"
-                                              "synaptic events per second, peak memory per synapse -> bench.md, bench.json.");
+                                              "41 degC, and a scaling series (N = 1,000 to 100,000 at K = 100 and to 16,000 at\n"
+                                              "K = 1000 synapses per neuron, 200 ms each); each run in its own process: wall-time\n"
+                                              "ratios, mean rates, synaptic events per second, peak memory per synapse (metabosim\n"
+                                              "and Brian2's program), each target met or missed, the machine\n"
+                                              "-> bench.md, bench.json, scaling.png (time vs synaptic events, memory vs synapses).");
     bench->add_option("-o,--output", bench_options.output, "directory for the table and the runs")->capture_default_str();
-    bench->add_flag("--quick", bench_options.quick, "fewer and shorter workloads (a few minutes)");
+    bench->add_flag("--quick", bench_options.quick, "fewer and shorter workloads (a few minutes): no COBA 10 s, "
+                                                    "scaling to N = 16,000");
     bench->add_flag("!--no-brian2", bench_options.brian2, "metabosim only");
     bench->add_flag("-q,--quiet", bench_options.quiet, "no progress on stderr");
 

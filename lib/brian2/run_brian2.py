@@ -41,7 +41,9 @@ Outputs (in OUT, all or nothing, the same layout as `metabosim run`): spikes.h5 
 are the time steps' starts, in ms), states.h5 (samples at k * interval up to the end; the last
 one is the state at the end of the run), weights.h5, rates.csv, metabolism.csv, summary.json
 (with a "brian2" object: version, step, device, code generation and wall-clock seconds spent
-building, compiling (cpp_standalone only) and running).
+building, compiling (cpp_standalone only) and running, and peak_rss_bytes: with cpp_standalone,
+the peak resident memory of the compiled program's run alone (os.wait4 in a small launcher
+process, which also times the program); null with the runtime device).
 
 network.h5 (written by metabosim export; units in `units` attributes or attribute names):
   /                         format, format_version = 1, metabosim_version, duration_ms, seed,
@@ -69,6 +71,7 @@ import json
 import os
 import pathlib
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -556,6 +559,56 @@ def say(message):
     print(f"run_brian2: {message}", file=sys.stderr, flush=True)
 
 
+# Starts the standalone program (argv[2:]) from a small process, waits for it and writes its
+# peak resident memory (bytes) and wall-clock seconds into argv[1]. A process started straight
+# from this one would count this process's memory too: Linux keeps the peak of the memory a
+# process had before exec (including the one it shared with its parent after vfork).
+PROGRAM_LAUNCHER = """
+import os, sys, time
+start = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execv(sys.argv[2], sys.argv[2:])
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+seconds = time.perf_counter() - start
+with open(sys.argv[1], "w") as f:
+    f.write(f"{usage.ru_maxrss * 1024} {seconds!r}")
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+def build_and_run_standalone(b2, project):
+    """Writes, compiles and runs the standalone project; returns the program's peak resident
+    memory (bytes; Linux counts at least the launcher's own, about 8 MB) and wall-clock seconds.
+    Brian2 starts the program with subprocess.call; here that call goes through
+    PROGRAM_LAUNCHER, which measures the program alone (not the compiler, not Python)."""
+    from brian2.devices.cpp_standalone import device as standalone
+
+    measured = (project / "results" / "program_usage.txt").resolve()  # resolved before Brian2 changes directory
+    measured.unlink(missing_ok=True)
+
+    class Launching:
+        def __getattr__(self, name):
+            return getattr(subprocess, name)
+
+        @staticmethod
+        def call(argv, **kwargs):
+            return subprocess.call([sys.executable, "-I", "-S", "-c", PROGRAM_LAUNCHER, str(measured)]
+                                   + list(argv), **kwargs)
+
+    original = standalone.subprocess
+    standalone.subprocess = Launching()
+    try:
+        b2.device.build(directory=str(project), compile=True, run=True, with_output=False)
+    finally:
+        standalone.subprocess = original
+    peak, seconds = measured.read_text().split()
+    return int(peak), float(seconds)
+
+
 def run(args):
     net = read_network(args.network)
     check_output_directory(args.output)
@@ -618,13 +671,13 @@ def run(args):
     wall["ran"] = time.perf_counter()
     # Runtime: building the objects, then the runs (code generation included); standalone: the
     # runs above were only recorded, the build writes, compiles and runs the program.
-    seconds = {"build": wall["built"] - wall["start"], "compile": None, "run": wall["ran"] - wall["built"]}
+    seconds = {"build": wall["built"] - wall["start"], "compile": None, "run": wall["ran"] - wall["built"],
+               "peak_rss_bytes": None}
     if args.device == "cpp_standalone":
-        b2.device.build(directory=str(project), compile=True, run=True, with_output=False)
+        seconds["peak_rss_bytes"], seconds["run"] = build_and_run_standalone(b2, project)
         total = time.perf_counter() - wall["start"]
         make = b2.device.timers["compile"]
         seconds["compile"] = (make["clean"] or 0) + (make["make"] or 0)
-        seconds["run"] = b2.device.timers["run_binary"]
         seconds["build"] = total - seconds["compile"] - seconds["run"]
 
     files, counts = collect(b2, net, model, args, spike_monitors, state_monitors, weight_monitors, seconds)
@@ -695,7 +748,7 @@ def collect(b2, net, model, args, spike_monitors, state_monitors, weight_monitor
         "brian2": {"version": b2.__version__, "dt_ms": dt, "device": args.device,
                    "codegen": args.codegen if args.device == "runtime" else "cpp",
                    "build_seconds": seconds["build"], "compile_seconds": seconds["compile"],
-                   "run_seconds": seconds["run"]},
+                   "run_seconds": seconds["run"], "peak_rss_bytes": seconds["peak_rss_bytes"]},
     }
     files = {}
     if net["recording"]["spikes"]:

@@ -88,16 +88,18 @@ std::pair<bool, double> in_child(const std::function<void()>& work) {
     return {WIFEXITED(status) && WEXITSTATUS(status) == 0, static_cast<double>(usage.ru_maxrss) * 1024};  // kB on Linux
 }
 
-// Bytes allocated for the network's synapse arrays (build_network's CSR: row pointers, targets,
-// weights, delays and, for plastic projections, the reverse index), over all projections and
-// over the plastic ones. The engines' own per-synapse data, if any, is not in it.
+// Bytes allocated per synapse over all projections and over the plastic ones: the network's
+// arrays (row pointers, targets, weights and delays where not shared, the reverse index of
+// plastic projections) plus the presynaptic STDP trace both engines keep per plastic synapse
+// (one double, engine_core.hpp).
 Json synapse_storage(const Network& network) {
     double all = 0, plastic = 0;
     std::uint64_t plastic_synapses = 0;
     for (const Synapses& s : network.projections) {
         const auto bytes = [](const auto& v) { return static_cast<double>(v.capacity() * sizeof(v[0])); };
-        const double b = bytes(s.row_begin) + bytes(s.target) + bytes(s.weight) + bytes(s.delay) + bytes(s.incoming_begin) +
-                         bytes(s.incoming);
+        double b = bytes(s.row_begin) + bytes(s.target) + bytes(s.weight.each) + bytes(s.delay.each) +
+                   bytes(s.incoming_begin) + bytes(s.incoming);
+        if (s.stdp) b += static_cast<double>(s.size() * sizeof(double));
         all += b;
         if (s.stdp) plastic += b, plastic_synapses += s.size();
     }

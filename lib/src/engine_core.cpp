@@ -256,6 +256,11 @@ void EngineCore::finish(double wall_seconds) {
         WeightTrace& trace = results.weights[r];
         const Synapses& s = net.projections[weight_projection[r]];
         trace.has_final = true;
+        // reserved: grown one by one, these copies of every synapse would take up to twice it
+        trace.final_source.reserve(s.size());
+        trace.final_target.reserve(s.size());
+        trace.final_weight.reserve(s.size());
+        trace.final_delay.reserve(s.size());
         for (std::uint32_t i = 0; i + 1 < s.row_begin.size(); ++i)
             for (std::uint64_t q = s.row_begin[i]; q < s.row_begin[i + 1]; ++q) {
                 trace.final_source.push_back(i);

@@ -174,7 +174,13 @@ void EventEngine::spike(std::uint32_t n, double t) {
 // Spikes of the epoch that just ended reach their synapses no earlier than its end. Their
 // arrivals enter the queue as one sorted run.
 void EventEngine::deliver_outbox() {
+    // Sized exactly: a burst's arrivals can be the largest allocation of a run.
+    std::uint64_t count = 0;
+    for (const auto& [n, t] : outbox)
+        for (std::uint32_t k : outgoing[population_of[n]])
+            count += net.projections[k].row_begin[local(n) + 1] - net.projections[k].row_begin[local(n)];
     std::vector<Event> arrivals;
+    arrivals.reserve(count);
     for (const auto& [n, t] : outbox) {
         const std::uint32_t i = local(n);
         for (std::uint32_t k : outgoing[population_of[n]]) {

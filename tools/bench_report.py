@@ -56,6 +56,16 @@ def points(rows, label, y_of):
     return out
 
 
+def log_log(axes, xlabel, ylabel, title):
+    axes.set_xscale("log")
+    axes.set_yscale("log")
+    axes.set_xlabel(xlabel)
+    axes.set_ylabel(ylabel)
+    axes.set_title(title)
+    axes.grid(True, which="both", alpha=0.3)
+    axes.legend(fontsize=8)
+
+
 def draw(bench, path):
     rows = bench["rows"]
     baselines = {"event": bench.get("baseline_rss_bytes"), "clock 0.1": bench.get("baseline_rss_bytes"),
@@ -93,13 +103,8 @@ def draw(bench, path):
         rate = sorted(p[0] / p[1] for p in ev)[len(ev) // 2]
         left.plot([xs[0], xs[-1]], [xs[0] / rate, xs[-1] / rate], ":", color="grey",
                   label=f"time ∝ events ({rate / 1e6:.3g} M events/s)")
-    left.set_xscale("log")
-    left.set_yscale("log")
-    left.set_xlabel("synaptic events (synapses × rate × duration, event-driven run)")
-    left.set_ylabel("wall time of the simulation (s)")
-    left.set_title("Time against synaptic events\n(lines: scaling series, solid K = 100, dashed K = 1000)")
-    left.grid(True, which="both", alpha=0.3)
-    left.legend(fontsize=8)
+    log_log(left, "synaptic events (synapses × rate × duration, event-driven run)", "wall time of the simulation (s)",
+            "Time against synaptic events\n(lines: scaling series, solid K = 100, dashed K = 1000)")
 
     synapses = [number(row.get("event"), "synapses") for row in rows]
     synapses = [s for s in synapses if s is not None]
@@ -108,13 +113,8 @@ def draw(bench, path):
         for b in (4, 12, 40, 120):
             right.plot([lo, hi], [lo * b / 2**20, hi * b / 2**20], ":", color="grey", alpha=0.6, linewidth=0.8)
             right.annotate(f"{b} B/synapse", (hi, hi * b / 2**20), fontsize=7, color="grey", ha="right", va="bottom")
-    right.set_xscale("log")
-    right.set_yscale("log")
-    right.set_xlabel("synapses")
-    right.set_ylabel("peak resident memory less the baseline (MiB)")
-    right.set_title("Memory against synapses\n(baseline: the same program on one neuron, no synapses)")
-    right.grid(True, which="both", alpha=0.3)
-    right.legend(fontsize=8)
+    log_log(right, "synapses", "peak resident memory less the baseline (MiB)",
+            "Memory against synapses\n(baseline: the same program on one neuron, no synapses)")
 
     machine = bench.get("machine", {})
     fig.suptitle(f"metabosim bench — {machine.get('cpu', '?')}, {machine.get('compiler', '?')}, "

@@ -323,7 +323,7 @@ int bench(const BenchOptions& o) {
                " B", "<= 12 B per plastic synapse", true, 12, "whole process less the baseline: neurons, queues, recordings included");
         target("microcircuit STDP, synapse arrays per plastic synapse",
                value(ev, "plastic_synapse_storage_bytes") / value(ev, "plastic_synapses"), " B", "<= 12 B per plastic synapse",
-               true, 12, "the network's CSR arrays of the plastic projection: targets, weights, delays, row pointers, reverse index");
+               true, 12, "what the plastic projection stores: targets, weights, delays, row pointers, reverse index, presynaptic traces");
     }
     if (stdp && plain) {
         target("microcircuit 37 degC, event-driven STDP / no STDP wall time",

@@ -1,0 +1,122 @@
+#!/usr/bin/python3
+"""`metabosim bench --quick --no-brian2` end to end: the workloads it promises, runs of the same
+models as `metabosim run` (the same synapses and, being deterministic, the same synaptic events),
+the synapse layout it reports (4 B per synapse when weight and delay are constants), and a table
+whose ratios, memory figures and verdicts follow from its own measurements. Times are not
+asserted.
+
+Usage: test_bench.py METABOSIM_EXECUTABLE SOURCE_DIR
+"""
+import json
+import pathlib
+import subprocess
+import sys
+import tempfile
+import unittest
+
+EXE, SOURCE = sys.argv[1], pathlib.Path(sys.argv[2])
+
+
+def run_summary(out, *args):
+    r = subprocess.run([EXE, "run", *args, "-o", str(out), "-q"], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    return json.loads((out / "summary.json").read_text())
+
+
+class QuickBench(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        out = pathlib.Path(cls.tmp.name) / "bench"
+        cls.result = subprocess.run([EXE, "bench", "--quick", "--no-brian2", "-o", str(out), "-q"],
+                                    capture_output=True, text=True, timeout=1800)
+        cls.out = out
+        cls.bench = json.loads((out / "bench.json").read_text()) if cls.result.returncode == 0 else None
+        cls.rows = {row["workload"]: row for row in cls.bench["rows"]} if cls.bench else {}
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def test_runs_every_promised_workload_with_both_engines(self):
+        self.assertEqual(self.result.returncode, 0, self.result.stderr)
+        expected = {"COBA, 1 s", "microcircuit 37 degC, STDP", "microcircuit 37 degC, no STDP",
+                    "microcircuit 41 degC, STDP"} | {f"scaling N = {n}, K = 100" for n in (1000, 4000, 16000)} \
+            | {f"scaling N = {n}, K = 1000" for n in (1000, 4000)}
+        self.assertEqual(set(self.rows), expected)
+        for name, row in self.rows.items():
+            for engine in ("event", "clock 0.1"):
+                self.assertGreater(row[engine]["wall_seconds"], 0, name)
+                self.assertGreater(row[engine]["spikes"], 0, name)
+            self.assertEqual(row["event"]["synapses"], row["clock 0.1"]["synapses"], name)
+            self.assertNotIn("brian2 0.1", row)
+        for n in (1000, 4000, 16000):
+            row = self.rows[f"scaling N = {n}, K = 100"]
+            self.assertEqual(row["neurons"], n)
+            self.assertAlmostEqual(row["event"]["synapses"] / n, 100, delta=2)  # K expected inputs per cell
+
+    def test_runs_the_models_that_metabosim_run_runs(self):
+        coba = self.rows["COBA, 1 s"]["event"]
+        summary = run_summary(pathlib.Path(self.tmp.name) / "coba", str(SOURCE / "configs" / "coba.toml"))
+        self.assertEqual(coba["synapses"], summary["synapses"])
+        self.assertEqual(coba["spikes"], sum(p["spikes"] for p in summary["populations"].values()))
+        self.assertEqual(coba["synaptic_events"], summary["events"]["spike_arrival"])
+        micro = run_summary(pathlib.Path(self.tmp.name) / "micro", "--set", "run.duration=1ms")
+        self.assertEqual(self.rows["microcircuit 37 degC, STDP"]["event"]["synapses"], micro["synapses"])
+
+    def test_reports_the_synapse_layout(self):
+        coba = self.rows["COBA, 1 s"]["event"]
+        # constant weights and delays: 4 B of target per synapse, 8 B per row pointer
+        rows = 2 * (3200 + 1) + 2 * (800 + 1)
+        self.assertEqual(coba["synapse_storage_bytes"], 4 * coba["synapses"] + 8 * rows)
+        self.assertEqual(coba["plastic_synapses"], 0)
+        stdp = self.rows["microcircuit 37 degC, STDP"]["event"]
+        per_plastic = stdp["plastic_synapse_storage_bytes"] / stdp["plastic_synapses"]
+        # target 4 + weight 8 + delay 8 + trace 8 + reverse index 4, plus row pointers
+        self.assertGreaterEqual(per_plastic, 32)
+        self.assertLess(per_plastic, 33)
+
+    def test_memory_per_synapse_follows_from_peak_and_baseline(self):
+        base = self.bench["baseline_rss_bytes"]
+        self.assertGreater(base, 0)
+        for name, row in self.rows.items():
+            for engine in ("event", "clock 0.1"):
+                run = row[engine]
+                want = (run["peak_rss_bytes"] - base) / run["synapses"]
+                self.assertAlmostEqual(row["bytes_per_synapse"][engine], want, delta=1e-9 * abs(want) + 1e-12, msg=name)
+
+    def test_targets_follow_from_the_rows(self):
+        targets = {t["target"]: t for t in self.bench["targets"]}
+        coba = self.rows["COBA, 1 s"]["event"]
+        events = targets["COBA, 1 s, event-driven synaptic events/s"]
+        self.assertAlmostEqual(events["measured"], coba["synaptic_events"] / coba["wall_seconds"] / 1e6, places=9)
+        self.assertEqual(events["met"], events["measured"] >= 30)
+        ratio = targets["microcircuit 37 degC, event-driven STDP / no STDP wall time"]
+        want = (self.rows["microcircuit 37 degC, STDP"]["event"]["wall_seconds"]
+                / self.rows["microcircuit 37 degC, no STDP"]["event"]["wall_seconds"])
+        self.assertAlmostEqual(ratio["measured"], want, places=9)
+        self.assertEqual(ratio["met"], want <= 2)
+        plastic = targets["microcircuit STDP, synapse arrays per plastic synapse"]
+        self.assertEqual(plastic["met"], plastic["measured"] <= 12)
+        # without Brian2 the ratios to it are not measured, and say so
+        brian = targets["COBA 1 s, event-driven / Brian2 standalone dt 0.1"]
+        self.assertIsNone(brian["measured"])
+        self.assertIsNone(brian["met"])
+        md = (self.out / "bench.md").read_text()
+        for t in self.bench["targets"]:
+            verdict = "not measured" if t["met"] is None else ("met" if t["met"] else "missed")
+            line = next(l for l in md.splitlines() if l.startswith(f"- {t['target']}:"))
+            self.assertIn(f"— {verdict}", line)
+        for name in self.rows:
+            self.assertIn(f"| {name} |", md)
+
+    def test_an_unwritable_output_is_refused_before_running(self):
+        blocker = pathlib.Path(self.tmp.name) / "a-file"
+        blocker.write_text("not a directory\n")
+        r = subprocess.run([EXE, "bench", "--quick", "--no-brian2", "-o", str(blocker), "-q"],
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn(str(blocker), r.stderr)
+
+if __name__ == "__main__":
+    unittest.main(argv=sys.argv[:1], verbosity=2)

@@ -40,10 +40,11 @@ struct Active {
         : e(!spent(p, s.ge, p.tau_e, p.Ee, s.V)), i(!spent(p, s.gi, p.tau_i, p.Ei, s.V)) {}
 };
 
-// Longest segment one series should span: every term is then bounded by x^k / k! with x at most
-// 2 (the leak+conductance rate and the decay rates of the conductances that matter, summed,
-// times the length). Longer segments need fewer series per interval but more terms each;
-// this length minimises the work on the benchmark networks.
+// Longest segment one series should span: the leak+conductance rate and the decay rates of the
+// conductances that matter, summed, times the length, is 2, so the terms fall roughly like
+// 2^k / k! (a series that still has not converged after Segment::max_terms halves the segment).
+// Longer segments need fewer series per interval but more terms each; this length gave the
+// least work on the benchmark networks.
 double segment_length(const LoweredNeuron& p, const MembraneState& s) {
     const Active active(p, s);
     const double rate = (p.gL + s.ge + s.gi) / p.C + (active.e ? 1 / p.tau_e : 0) + (active.i ? 1 / p.tau_i : 0);

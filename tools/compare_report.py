@@ -641,37 +641,51 @@ def report(c, figures):
     return "\n".join(lines)
 
 
-def main():
-    parser = argparse.ArgumentParser(
-        description="Write the figures and report.md of a `metabosim compare` output directory.",
-        epilog="Exit status: 0 all written, 1 a run's output is unreadable or a file cannot be "
-        "written, 2 DIR/compare.json is missing or malformed.")
-    parser.add_argument("dir", metavar="DIR", type=Path, help="output of `metabosim compare`")
+def report_main(tool, description, epilog, metavar, dir_help, load, write):
+    """The command line of the report scripts: load(DIR) reads the run's JSON (Malformed: exit
+    2); write(data, DIR) writes the figures and returns the text of DIR/report.md (OSError,
+    KeyError, ValueError: exit 1)."""
+    parser = argparse.ArgumentParser(description=description, epilog=epilog)
+    parser.add_argument("dir", metavar=metavar, type=Path, help=dir_help)
     args = parser.parse_args()
     try:
-        c = Comparison(args.dir)
+        data = load(args.dir)
     except Malformed as error:
-        print(f"compare_report.py: {error}", file=sys.stderr)
+        print(f"{tool}: {error}", file=sys.stderr)
         return 2
+    try:
+        (args.dir / "report.md").write_text(write(data, args.dir), encoding="utf-8")
+    except (OSError, KeyError, ValueError) as error:
+        print(f"{tool}: in {args.dir}: {type(error).__name__}: {error}", file=sys.stderr)
+        return 1
+    print(args.dir / "report.md")
+    return 0
+
+
+def save_figure(fig, path, dpi):
+    fig.savefig(path, dpi=dpi)
+    plt.close(fig)
+    print(path)
+
+
+def write_comparison(c, directory):
     figures = {"convergence": plot_convergence, "rasters": plot_rasters,
                "statistics": plot_statistics, "weights": plot_weights, "wall": plot_wall}
     if not c.projections:
         del figures["weights"]
     if not c.data["convergence"]:
         del figures["convergence"]
-    try:
-        for name, plot in figures.items():
-            fig = plot(c)
-            fig.savefig(args.dir / f"{name}.png", dpi=130)
-            plt.close(fig)
-            print(args.dir / f"{name}.png")
-        (args.dir / "report.md").write_text(report(c, figures), encoding="utf-8")
-    except (OSError, KeyError, ValueError) as error:
-        print(f"compare_report.py: in {args.dir}: {type(error).__name__}: {error}",
-              file=sys.stderr)
-        return 1
-    print(args.dir / "report.md")
-    return 0
+    for name, plot in figures.items():
+        save_figure(plot(c), directory / f"{name}.png", dpi=130)
+    return report(c, figures)
+
+
+def main():
+    return report_main(
+        "compare_report.py", "Write the figures and report.md of a `metabosim compare` output directory.",
+        "Exit status: 0 all written, 1 a run's output is unreadable or a file cannot be written, "
+        "2 DIR/compare.json is missing or malformed.",
+        "DIR", "output of `metabosim compare`", Comparison, write_comparison)
 
 
 if __name__ == "__main__":

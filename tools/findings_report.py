@@ -35,7 +35,6 @@ Confidence intervals computed here (trajectories, chi(t)) use ci95 of tools/comp
 Exit status: 0 all written, 1 a file cannot be read or written, 2 OUT/findings.json is missing
 or malformed (the message names the entry).
 """
-import argparse
 import json
 import math
 import shlex
@@ -54,7 +53,7 @@ import numpy as np  # noqa: E402
 from matplotlib.colors import ListedColormap  # noqa: E402
 
 from compare_report import (NUMBER, OPTIONAL_NUMBER, Malformed, ci95, expect,  # noqa: E402
-                            number, open_frame, table)
+                            number, open_frame, report_main, save_figure, table)
 
 EXPERIMENTS = ("bifurcation", "stdp-window", "degradation", "topology", "robustness",
                "energy-loop")
@@ -1220,33 +1219,20 @@ def report(f, figures):
     return "\n".join(lines)
 
 
-def main():
-    parser = argparse.ArgumentParser(
-        description="Write the figures and report.md of a `metabosim experiment` output directory.",
-        epilog="Exit status: 0 all written, 1 a file cannot be read or written, "
-        "2 OUT/findings.json is missing or malformed.")
-    parser.add_argument("dir", metavar="OUT", type=Path, help="output of `metabosim experiment`")
-    args = parser.parse_args()
-    try:
-        f = Findings(args.dir)
-    except Malformed as error:
-        print(f"findings_report.py: {error}", file=sys.stderr)
-        return 2
+def write_findings(f, directory):
     figures = {}
-    try:
-        for name, figure, plot in figure_plan(f):
-            fig = plot(f)
-            fig.savefig(args.dir / f"{figure}.png", dpi=120)
-            plt.close(fig)
-            figures.setdefault(name, []).append(figure)
-            print(args.dir / f"{figure}.png")
-        (args.dir / "report.md").write_text(report(f, figures), encoding="utf-8")
-    except (OSError, KeyError, ValueError) as error:
-        print(f"findings_report.py: in {args.dir}: {type(error).__name__}: {error}",
-              file=sys.stderr)
-        return 1
-    print(args.dir / "report.md")
-    return 0
+    for name, figure, plot in figure_plan(f):
+        save_figure(plot(f), directory / f"{figure}.png", dpi=120)
+        figures.setdefault(name, []).append(figure)
+    return report(f, figures)
+
+
+def main():
+    return report_main(
+        "findings_report.py", "Write the figures and report.md of a `metabosim experiment` output directory.",
+        "Exit status: 0 all written, 1 a file cannot be read or written, "
+        "2 OUT/findings.json is missing or malformed.",
+        "OUT", "output of `metabosim experiment`", Findings, write_findings)
 
 
 if __name__ == "__main__":

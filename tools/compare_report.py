@@ -92,13 +92,14 @@ def expect(obj, where, fields):
             raise Malformed(f"{where}.{key}: unexpected value {json.dumps(obj[key])[:60]}")
 
 
-def load(path):
-    """compare.json, checked for everything this script uses."""
+def load_checked(path, command, check):
+    """The JSON that `metabosim COMMAND` wrote at path, checked by check(data) for everything the
+    calling script uses."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise Malformed(f"{path} does not exist; is {path.parent} the output directory of "
-                        "`metabosim compare`?") from None
+                        f"`metabosim {command}`?") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise Malformed(f"{path} is not readable JSON: {error}") from None
     try:
@@ -153,7 +154,7 @@ class Comparison:
 
     def __init__(self, directory):
         self.dir = directory
-        self.data = load(directory / "compare.json")
+        self.data = load_checked(directory / "compare.json", "compare", check)
         self.runs = self.data["runs"]
         self.labels = list(dict.fromkeys(r["label"] for r in self.runs))
         self.by_label = {label: sorted((r for r in self.runs if r["label"] == label),

@@ -53,7 +53,8 @@ import numpy as np  # noqa: E402
 from matplotlib.colors import ListedColormap  # noqa: E402
 
 from compare_report import (NUMBER, OPTIONAL_NUMBER, Malformed, ci95, expect,  # noqa: E402
-                            number, open_frame, report_main, save_figure, table)
+                            load_checked, number, open_frame, report_main,
+                            save_figure, table)
 
 EXPERIMENTS = ("bifurcation", "stdp-window", "degradation", "topology", "robustness",
                "energy-loop")
@@ -258,27 +259,12 @@ def check(data):
     return data
 
 
-def load(path):
-    """findings.json, checked for everything this script uses."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise Malformed(f"{path} does not exist; is {path.parent} the output directory of "
-                        "`metabosim experiment`?") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise Malformed(f"{path} is not readable JSON: {error}") from None
-    try:
-        return check(data)
-    except Malformed as error:
-        raise Malformed(f"{path}: {error}") from None
-
-
 class Findings:
     """findings.json with helpers for the runs and the run directories."""
 
     def __init__(self, directory):
         self.dir = directory
-        self.data = load(directory / "findings.json")
+        self.data = load_checked(directory / "findings.json", "experiment", check)
         self.settings = self.data["settings"]
         self.seeds = self.settings["seeds"]
         self.temperatures = self.settings["temperatures"]

@@ -27,7 +27,6 @@ void EventQueue::push(Event e) {
     e.sequence = next_sequence_++;
     heap_.push_back(e);
     std::push_heap(heap_.begin(), heap_.end(), later);
-    ++size_;
 }
 
 void EventQueue::push_all(std::vector<Event> events) {
@@ -35,8 +34,13 @@ void EventQueue::push_all(std::vector<Event> events) {
     for (const Event& e : events) check_not_past(e);
     std::sort(events.begin(), events.end());
     for (Event& e : events) e.sequence = next_sequence_++;
-    size_ += events.size();
     runs_.push_back({std::move(events), 0});
+}
+
+std::size_t EventQueue::size() const {
+    std::size_t n = heap_.size();
+    for (const Run& run : runs_) n += run.events.size() - run.next;
+    return n;
 }
 
 EventQueue::Source EventQueue::earliest() const {
@@ -57,7 +61,6 @@ Event EventQueue::pop() {
     } else if (++runs_[source.run].next == runs_[source.run].events.size()) {
         runs_.erase(runs_.begin() + static_cast<std::ptrdiff_t>(source.run));
     }
-    --size_;
     if (!(e.time >= now_))
         throw InternalError(fmt::format("event queue: time ran backwards from {} ms to {} ms", now_, e.time));
     now_ = e.time;

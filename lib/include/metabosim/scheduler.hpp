@@ -49,8 +49,8 @@ public:
     const Event& top() const { return *earliest().event; }
     // Removes and returns the earliest event; throws InternalError if time would run backwards.
     Event pop();
-    bool empty() const { return size_ == 0; }
-    std::size_t size() const { return size_; }
+    bool empty() const { return heap_.empty() && runs_.empty(); }  // a run leaves when popped to its end
+    std::size_t size() const;
     double now() const { return now_; }
 
 private:
@@ -67,7 +67,6 @@ private:
 
     std::vector<Event> heap_;
     std::vector<Run> runs_;  // a few at a time: those still in flight
-    std::size_t size_ = 0;
     std::uint64_t next_sequence_ = 0;
     double now_ = 0;
 };

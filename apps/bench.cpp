@@ -13,10 +13,10 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "metabosim/brian2_export.hpp"
-#include "metabosim/error.hpp"
-#include "metabosim/output.hpp"
-#include "metabosim/simulation.hpp"
+#include "metabosim/brian2/export.hpp"
+#include "metabosim/model/error.hpp"
+#include "metabosim/recording/output.hpp"
+#include "metabosim/engine/simulation.hpp"
 #include "processes.hpp"
 
 namespace metabosim::app {

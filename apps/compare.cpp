@@ -13,11 +13,11 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "metabosim/analysis.hpp"
-#include "metabosim/brian2_export.hpp"
-#include "metabosim/error.hpp"
-#include "metabosim/output.hpp"
-#include "metabosim/simulation.hpp"
+#include "metabosim/analysis/analysis.hpp"
+#include "metabosim/brian2/export.hpp"
+#include "metabosim/model/error.hpp"
+#include "metabosim/recording/output.hpp"
+#include "metabosim/engine/simulation.hpp"
 
 namespace metabosim::app {
 namespace {

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "metabosim/model.hpp"
+#include "metabosim/model/model.hpp"
 
 namespace metabosim::app {
 

@@ -5,8 +5,8 @@
 
 #include <fmt/format.h>
 
-#include "metabosim/model.hpp"
-#include "metabosim/simulation.hpp"
+#include "metabosim/model/model.hpp"
+#include "metabosim/engine/simulation.hpp"
 
 int main() {
     using namespace metabosim;

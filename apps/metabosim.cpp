@@ -16,13 +16,13 @@
 #include "bench.hpp"
 #include "compare.hpp"
 #include "experiments/findings.hpp"
-#include "metabosim/brian2_export.hpp"
-#include "metabosim/config.hpp"
-#include "metabosim/error.hpp"
-#include "metabosim/lowering.hpp"
-#include "metabosim/output.hpp"
-#include "metabosim/simulation.hpp"
-#include "metabosim/units.hpp"
+#include "metabosim/brian2/export.hpp"
+#include "metabosim/config/config.hpp"
+#include "metabosim/model/error.hpp"
+#include "metabosim/lowering/lowering.hpp"
+#include "metabosim/recording/output.hpp"
+#include "metabosim/engine/simulation.hpp"
+#include "metabosim/model/units.hpp"
 
 using namespace metabosim;
 

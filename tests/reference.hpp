@@ -8,8 +8,8 @@
 
 #include <boost/numeric/odeint.hpp>
 
-#include "metabosim/lowering.hpp"
-#include "metabosim/propagator.hpp"
+#include "metabosim/lowering/lowering.hpp"
+#include "metabosim/neuron/propagator.hpp"
 
 namespace reference {
 

@@ -6,8 +6,8 @@
 #include <random>
 #include <tuple>
 
-#include "metabosim/analysis.hpp"
-#include "metabosim/error.hpp"
+#include "metabosim/analysis/analysis.hpp"
+#include "metabosim/model/error.hpp"
 
 using namespace metabosim;
 using namespace metabosim::analysis;

@@ -6,10 +6,10 @@
 #include <cmath>
 #include <set>
 
-#include "metabosim/error.hpp"
-#include "metabosim/inputs.hpp"
-#include "metabosim/lowering.hpp"
-#include "metabosim/simulation.hpp"
+#include "metabosim/model/error.hpp"
+#include "metabosim/inputs/inputs.hpp"
+#include "metabosim/lowering/lowering.hpp"
+#include "metabosim/engine/simulation.hpp"
 
 using namespace metabosim;
 

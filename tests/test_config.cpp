@@ -6,9 +6,9 @@
 #include <iterator>
 #include <string>
 
-#include "metabosim/config.hpp"
-#include "metabosim/error.hpp"
-#include "metabosim/model.hpp"
+#include "metabosim/config/config.hpp"
+#include "metabosim/model/error.hpp"
+#include "metabosim/model/model.hpp"
 
 using namespace metabosim;
 

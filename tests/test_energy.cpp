@@ -3,8 +3,8 @@
 
 #include <cmath>
 
-#include "metabosim/lowering.hpp"
-#include "metabosim/simulation.hpp"
+#include "metabosim/lowering/lowering.hpp"
+#include "metabosim/engine/simulation.hpp"
 
 using namespace metabosim;
 

@@ -6,10 +6,10 @@
 #include <numeric>
 #include <random>
 
-#include "metabosim/error.hpp"
-#include "metabosim/lowering.hpp"
-#include "metabosim/scheduler.hpp"
-#include "metabosim/simulation.hpp"
+#include "metabosim/model/error.hpp"
+#include "metabosim/lowering/lowering.hpp"
+#include "metabosim/engine/scheduler.hpp"
+#include "metabosim/engine/simulation.hpp"
 
 using namespace metabosim;
 

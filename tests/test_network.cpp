@@ -8,9 +8,9 @@
 #include <numeric>
 #include <set>
 
-#include "metabosim/network.hpp"
-#include "metabosim/output.hpp"
-#include "metabosim/simulation.hpp"
+#include "metabosim/synapses/network.hpp"
+#include "metabosim/recording/output.hpp"
+#include "metabosim/engine/simulation.hpp"
 
 using namespace metabosim;
 namespace fs = std::filesystem;

@@ -14,11 +14,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "metabosim/error.hpp"
-#include "metabosim/output.hpp"
+#include "metabosim/model/error.hpp"
+#include "metabosim/recording/output.hpp"
 
 // Internal: the library's own HDF5 writer makes malformed files for read_results.
-#include "../lib/src/hdf5_file.hpp"
+#include "recording/hdf5_file.hpp"
 
 namespace fs = std::filesystem;
 using namespace metabosim;

@@ -5,8 +5,8 @@
 #include <cmath>
 #include <random>
 
-#include "metabosim/model.hpp"
-#include "metabosim/propagator.hpp"
+#include "metabosim/model/model.hpp"
+#include "metabosim/neuron/propagator.hpp"
 #include "reference.hpp"
 
 using namespace metabosim;

@@ -7,7 +7,7 @@
 #include <cmath>
 #include <vector>
 
-#include "metabosim/simulation.hpp"
+#include "metabosim/engine/simulation.hpp"
 
 
 using namespace metabosim;

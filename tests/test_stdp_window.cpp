@@ -5,8 +5,8 @@
 #include <map>
 
 #include "experiments/stdp_window.hpp"
-#include "metabosim/error.hpp"
-#include "metabosim/lowering.hpp"
+#include "metabosim/model/error.hpp"
+#include "metabosim/lowering/lowering.hpp"
 
 using namespace metabosim;
 using namespace metabosim::experiments;

@@ -3,8 +3,8 @@
 
 #include <string>
 
-#include "metabosim/error.hpp"
-#include "metabosim/units.hpp"
+#include "metabosim/model/error.hpp"
+#include "metabosim/model/units.hpp"
 
 using metabosim::Dimension;
 using metabosim::parse_quantity;

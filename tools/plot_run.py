@@ -86,7 +86,7 @@ class RunData:
 
 
 # ---------------------------------------------------------------------------------------------
-# Reading the outputs (layouts: lib/src/output.cpp).
+# Reading the outputs (layouts: lib/src/recording/output.cpp).
 
 
 def optional(reader, path):

@@ -16,9 +16,9 @@
 
 #include "experiments/stdp_window.hpp"
 #include "processes.hpp"
-#include "metabosim/analysis.hpp"
-#include "metabosim/error.hpp"
-#include "metabosim/output.hpp"
+#include "metabosim/analysis/analysis.hpp"
+#include "metabosim/model/error.hpp"
+#include "metabosim/recording/output.hpp"
 
 namespace metabosim::experiments {
 namespace {

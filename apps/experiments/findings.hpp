@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "metabosim/model.hpp"
-#include "metabosim/simulation.hpp"
+#include "metabosim/model/model.hpp"
+#include "metabosim/engine/simulation.hpp"
 
 namespace metabosim::experiments {
 

@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "metabosim/error.hpp"
+#include "metabosim/model/error.hpp"
 
 namespace metabosim::experiments {
 namespace {

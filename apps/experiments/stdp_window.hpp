@@ -9,9 +9,9 @@
 
 #include <vector>
 
-#include "metabosim/analysis.hpp"
-#include "metabosim/model.hpp"
-#include "metabosim/simulation.hpp"
+#include "metabosim/analysis/analysis.hpp"
+#include "metabosim/model/model.hpp"
+#include "metabosim/engine/simulation.hpp"
 
 namespace metabosim::experiments {
 

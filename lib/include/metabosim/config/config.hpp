@@ -1,0 +1,27 @@
+// TOML configuration files -> Model. Every quantity is a string with its unit ("20 ms");
+// every key is known, checked for dimension and range. Errors name the file, the line, the key
+// path, the value and what was expected (UserError). docs/config.md lists every key.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "metabosim/model/model.hpp"
+
+namespace metabosim {
+
+// Reads a configuration file. Relative paths inside it (spike-time files) are resolved against
+// the file's directory.
+Model load_config(const std::filesystem::path& file);
+
+// Parses configuration text; `source_name` is used in error messages, `base_dir` for relative
+// paths inside it.
+Model parse_config(std::string_view text, const std::string& source_name,
+                   const std::filesystem::path& base_dir = ".");
+
+// Applies one "--set key.path=value" override, e.g. "populations.E.temperature=41 degC",
+// "run.duration=5 s", "run.seed=3". Throws UserError for unknown keys or bad values.
+void apply_override(Model& model, std::string_view assignment);
+
+}  // namespace metabosim

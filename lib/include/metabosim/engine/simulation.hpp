@@ -1,0 +1,71 @@
+// Running a model: event-driven (exact; the default) or clock-driven (a fixed step, as Brian2).
+//
+// Event-driven, each neuron is integrated exactly from one event that touches it to the next,
+// spike times are the exact threshold crossings, spikes arrive after their exact delays.
+// Clock-driven, every neuron is updated on a grid of step dt the way Brian2 updates it: one
+// exponential-Euler step with the conductances of the step's start, the threshold tested on the
+// grid, delays rounded to whole steps. Both run the same model with the same network, initial
+// state and input spike trains (inputs.hpp) and produce the same kinds of Results; only the
+// integration and scheduling differ. docs/comparison.md maps the semantics.
+//
+// The simulation takes the model by value and never calls user code while an epoch runs; the
+// optional progress callback is called between epochs.
+#pragma once
+
+#include <functional>
+#include <memory>
+
+#include "metabosim/model/model.hpp"
+#include "metabosim/synapses/network.hpp"
+#include "metabosim/recording/results.hpp"
+
+namespace metabosim {
+
+struct Progress {
+    double simulated = 0;   // ms reached
+    double duration = 0;    // ms in all
+    double wall_seconds = 0;
+    std::uint64_t events = 0;
+};
+
+struct Strategy {
+    enum class Kind { event_driven, clock_driven };
+    Kind kind = Kind::event_driven;
+    double dt = 0.1;  // ms, the clock-driven step
+
+    static Strategy event_driven() { return {}; }
+    static Strategy clock_driven(double dt) { return {Kind::clock_driven, dt}; }
+};
+
+// Throws UserError unless the clock-driven step is a positive time no longer than the run.
+void validate(const Strategy& strategy, double duration);
+
+namespace detail {
+struct EngineCore;
+}
+
+class Simulation {
+public:
+    // Validates the model and the strategy (UserError), builds the network and draws the
+    // initial state.
+    explicit Simulation(Model model, Strategy strategy = {});
+    ~Simulation();
+    Simulation(Simulation&&) noexcept;
+    Simulation& operator=(Simulation&&) noexcept;
+
+    const Model& model() const;
+    const Network& network() const;
+
+    // Runs the whole duration once. `progress` is called about every `progress_interval`
+    // wall-clock seconds.
+    Results run(const std::function<void(const Progress&)>& progress = {}, double progress_interval = 1.0);
+
+private:
+    std::unique_ptr<detail::EngineCore> engine_;
+    bool has_run_ = false;
+};
+
+// Convenience: Simulation(model, strategy).run().
+Results simulate(const Model& model, Strategy strategy = {});
+
+}  // namespace metabosim

@@ -1,0 +1,67 @@
+// The built network: populations as ranges of global neuron ids and, per projection, synapses in
+// compressed sparse rows (CSR) by presynaptic neuron, structure of arrays.
+//
+// Invariants:
+//  - a row holds the synapses of one presynaptic neuron in draw order (ascending targets for
+//    the random rules), so a spike's delivery walks memory forwards;
+//  - plastic projections also keep a reverse index (postsynaptic neuron -> synapse ids, ascending)
+//    for the STDP update on postsynaptic spikes;
+//  - weights are stored at reference scale; a spike delivers phi_g(T) * w;
+//  - a weight or delay that the projection draws as a constant is stored once, not per synapse
+//    (plastic weights are always per synapse): a large static network then stores 4 bytes per
+//    synapse, its target.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <vector>
+
+#include "metabosim/model/model.hpp"
+
+namespace metabosim {
+
+struct PopulationRange {
+    std::uint32_t first = 0;  // global id of local neuron 0
+    std::uint32_t size = 0;
+};
+
+// One value per synapse, or one shared by all (`each` empty).
+struct SynapseValues {
+    std::vector<double> each;
+    double shared = 0;
+
+    double operator[](std::uint64_t synapse) const { return each.empty() ? shared : each[synapse]; }
+    std::vector<double> expanded(std::uint64_t synapses) const;  // per synapse, for output
+};
+
+struct Synapses {
+    std::uint32_t pre = 0, post = 0;   // population indices
+    Receptor receptor = Receptor::excitatory;
+    std::vector<std::uint64_t> row_begin;   // pre.size + 1 entries
+    std::vector<std::uint32_t> target;      // postsynaptic neuron, local index
+    SynapseValues weight;                   // nS, reference scale; per synapse when plastic
+    SynapseValues delay;                    // ms, axonal
+    std::optional<StdpParameters> stdp;
+    std::vector<std::uint64_t> incoming_begin;  // plastic only: post.size + 1 entries
+    std::vector<std::uint32_t> incoming;        // plastic only: synapse ids by postsynaptic neuron
+
+    std::uint64_t size() const { return target.size(); }
+    std::uint32_t source_of(std::uint64_t synapse) const;  // O(log n), for output only
+};
+
+struct Network {
+    std::vector<PopulationRange> populations;
+    std::vector<Synapses> projections;
+    double min_delay = std::numeric_limits<double>::infinity();  // ms, over all synapses
+
+    std::uint32_t neuron_count() const;
+    std::uint64_t synapse_count() const;
+};
+
+// Draws connectivity, weights and delays from the model's seed (one stream per postsynaptic
+// neuron and projection). The model must have passed validate(). Throws UserError when a plastic
+// projection has 2^32 synapses or more (its reverse index holds 32-bit synapse ids).
+Network build_network(const Model& model);
+
+}  // namespace metabosim

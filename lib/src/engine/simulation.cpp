@@ -1,0 +1,51 @@
+#include "metabosim/engine/simulation.hpp"
+
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "engine/engine_core.hpp"
+#include "metabosim/model/error.hpp"
+
+namespace metabosim {
+namespace {
+
+std::unique_ptr<detail::EngineCore> make_engine(Model model, Strategy strategy) {
+    validate(strategy, model.duration);
+    if (strategy.kind == Strategy::Kind::event_driven) return detail::make_event_engine(std::move(model));
+    return detail::make_clock_engine(std::move(model), strategy.dt);
+}
+
+}  // namespace
+
+void validate(const Strategy& strategy, double duration) {
+    if (strategy.kind == Strategy::Kind::event_driven) return;
+    if (!(std::isfinite(strategy.dt) && strategy.dt > 0))
+        throw UserError(fmt::format("clock-driven time step dt = {} ms: expected a positive time, e.g. 0.1 ms",
+                                    strategy.dt));
+    if (strategy.dt > duration)
+        throw UserError(fmt::format("clock-driven time step dt = {} ms is longer than the run ({} ms)", strategy.dt,
+                                    duration));
+    if (duration / strategy.dt > 1e12)
+        throw UserError(fmt::format("clock-driven time step dt = {} ms makes {:.3g} steps of a {} ms run; expected at "
+                                    "most 1e12",
+                                    strategy.dt, duration / strategy.dt, duration));
+}
+
+Simulation::Simulation(Model model, Strategy strategy) : engine_(make_engine(std::move(model), strategy)) {}
+Simulation::~Simulation() = default;
+Simulation::Simulation(Simulation&&) noexcept = default;
+Simulation& Simulation::operator=(Simulation&&) noexcept = default;
+const Model& Simulation::model() const { return engine_->model; }
+const Network& Simulation::network() const { return engine_->net; }
+
+Results Simulation::run(const std::function<void(const Progress&)>& progress, double progress_interval) {
+    if (has_run_) throw UserError("a Simulation runs once; build a new one to run again");
+    has_run_ = true;
+    engine_->run(progress, progress_interval);
+    return std::move(engine_->results);
+}
+
+Results simulate(const Model& model, Strategy strategy) { return Simulation(model, strategy).run(); }
+
+}  // namespace metabosim

@@ -1,0 +1,62 @@
+#include "metabosim/inputs/inputs.hpp"
+
+#include <algorithm>
+#include <limits>
+
+#include <boost/random/exponential_distribution.hpp>
+
+#include "metabosim/lowering/lowering.hpp"
+
+namespace metabosim {
+
+InitialState initial_state(const Model& model, std::uint32_t population) {
+    const Population& pop = model.populations[population];
+    Rng rng = make_rng(model.seed, Stream::initial_state, population);
+    InitialState state;
+    for (std::uint32_t i = 0; i < pop.size; ++i) {  // V, ge, gi of one neuron after another
+        state.V.push_back(draw(pop.initial_V, rng));
+        state.ge.push_back(draw(pop.initial_ge, rng));
+        state.gi.push_back(draw(pop.initial_gi, rng));
+    }
+    return state;
+}
+
+Rng drive_stream(const Model& model, std::uint32_t population, std::uint32_t neuron) {
+    return make_rng(model.seed, Stream::poisson_drive, population, neuron);
+}
+
+double next_drive_time(Rng& stream, double from, double rate) {
+    if (rate <= 0) return std::numeric_limits<double>::infinity();
+    return from + boost::random::exponential_distribution<double>(rate / 1000.0)(stream);
+}
+
+std::vector<RateChange> drive_rate_changes(const Model& model, std::uint32_t population) {
+    const Population& pop = model.populations[population];
+    std::vector<RateChange> changes;
+    for (const MetabolicStep& step : model.metabolism)
+        if ((step.population.empty() || step.population == pop.name) && step.time <= model.duration)
+            changes.push_back({step.time, lower(pop, step.temperature).poisson_rate});
+    std::stable_sort(changes.begin(), changes.end(),
+                     [](const RateChange& a, const RateChange& b) { return a.time < b.time; });
+    return changes;
+}
+
+std::vector<double> drive_times(const Model& model, std::uint32_t population, std::uint32_t neuron) {
+    const Population& pop = model.populations[population];
+    Rng stream = drive_stream(model, population, neuron);
+    double rate = lower(pop, pop.temperature).poisson_rate;
+    double next = next_drive_time(stream, 0.0, rate);
+    std::vector<double> times;
+    // A step before an input at the same instant; a redraw only when the rate changes.
+    for (const RateChange& change : drive_rate_changes(model, population)) {
+        for (; next < change.time; next = next_drive_time(stream, next, rate)) times.push_back(next);
+        if (change.rate != rate) {
+            rate = change.rate;
+            next = next_drive_time(stream, change.time, rate);
+        }
+    }
+    for (; next <= model.duration; next = next_drive_time(stream, next, rate)) times.push_back(next);
+    return times;
+}
+
+}  // namespace metabosim

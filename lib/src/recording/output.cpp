@@ -1,0 +1,374 @@
+#include "metabosim/recording/output.hpp"
+
+#include <hdf5.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <iterator>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "metabosim/model/error.hpp"
+#include "recording/hdf5_file.hpp"
+#include "recording/staged_files.hpp"
+
+#ifndef METABOSIM_VERSION
+#define METABOSIM_VERSION "unknown"
+#endif
+
+namespace metabosim {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace detail;
+
+// ---------------------------------------------------------------------------------------------
+// The individual outputs.
+
+const PopulationSpikes& spikes_of(const Results& results, const std::string& population) {
+    static const PopulationSpikes none;
+    for (const auto& spikes : results.spikes) {
+        if (spikes.population == population) return spikes;
+    }
+    return none;
+}
+
+void write_spikes(const Model& model, const Results& results, const fs::path& path) {
+    Hdf5Writer h5(path);
+    for (const auto& population : model.populations) {
+        const auto& spikes = spikes_of(results, population.name);
+        if (spikes.times.size() != spikes.node_ids.size()) {
+            throw InternalError(fmt::format("spikes of {}: {} times but {} node ids",
+                                            population.name, spikes.times.size(),
+                                            spikes.node_ids.size()));
+        }
+        // The sorting attribute promises readers an order; make sure it holds.
+        if (!std::is_sorted(spikes.times.begin(), spikes.times.end())) {
+            throw InternalError(
+                fmt::format("spikes of {} are not sorted by time", population.name));
+        }
+        const std::string group = "/spikes/" + hdf5_name(population.name);
+        h5.dataset(group + "/timestamps", spikes.times);
+        h5.attribute(group + "/timestamps", "units", "ms");
+        h5.dataset(group + "/node_ids", spikes.node_ids);
+        h5.sorting_attribute(group, 2);  // by_time
+    }
+    h5.close();
+}
+
+const char* state_unit(const std::string& variable) {
+    if (variable == "V") return "mV";
+    if (variable == "ge" || variable == "gi") return "nS";
+    throw InternalError(fmt::format("state variable '{}' has no known unit", variable));
+}
+
+// One SONATA population report per (trace, variable); point neurons have one element each.
+void write_states(const Results& results, const fs::path& path) {
+    Hdf5Writer h5(path);
+    std::vector<std::string> used;
+    for (const auto& trace : results.states) {
+        const std::size_t neurons = trace.neurons.size();
+        if (trace.values.size() != trace.samples * trace.variables.size() * neurons) {
+            throw InternalError(fmt::format("state trace of {}: {} values, expected {}",
+                                            trace.population, trace.values.size(),
+                                            trace.samples * trace.variables.size() * neurons));
+        }
+        const auto repeats = std::count(used.begin(), used.end(), trace.population);
+        used.push_back(trace.population);
+        std::string name = hdf5_name(trace.population);
+        if (repeats > 0) name += fmt::format("_{}", repeats);
+
+        std::vector<std::uint64_t> index_pointers(neurons + 1);
+        for (std::size_t n = 0; n <= neurons; ++n) index_pointers[n] = n;
+        const std::vector<std::uint64_t> element_ids(neurons, 0);
+        const std::vector<double> time{trace.start,
+                                       trace.start + trace.samples * trace.interval,
+                                       trace.interval};
+
+        for (std::size_t v = 0; v < trace.variables.size(); ++v) {
+            const std::string group = "/report/" + name + "/" + hdf5_name(trace.variables[v]);
+            std::vector<double> data;
+            data.reserve(trace.samples * neurons);
+            for (std::size_t k = 0; k < trace.samples; ++k) {
+                for (std::size_t n = 0; n < neurons; ++n) data.push_back(trace.at(k, v, n));
+            }
+            h5.dataset(group + "/data", data, {trace.samples, neurons});
+            h5.attribute(group + "/data", "units", state_unit(trace.variables[v]));
+            h5.dataset(group + "/mapping/node_ids", trace.neurons);
+            h5.dataset(group + "/mapping/element_ids", element_ids);
+            h5.dataset(group + "/mapping/index_pointers", index_pointers);
+            h5.dataset(group + "/mapping/time", time);
+            h5.attribute(group + "/mapping/time", "units", "ms");
+        }
+    }
+    h5.close();
+}
+
+void require_samples(const WeightTrace& trace, std::size_t size, std::string_view field) {
+    if (size != trace.times.size()) {
+        throw InternalError(fmt::format("weight trace of {}: {} has {} samples, times has {}",
+                                        trace.projection, field, size, trace.times.size()));
+    }
+}
+
+// Bins come from the samples; without samples, from the recording request.
+std::size_t histogram_bins(const Model& model, const WeightTrace& trace) {
+    if (!trace.histogram.empty()) return trace.histogram.front().size();
+    for (const auto& recording : model.recording.weights) {
+        if (recording.projection == trace.projection) return recording.histogram_bins;
+    }
+    return 0;
+}
+
+void write_weight_trace(Hdf5Writer& h5, const Model& model, const WeightTrace& trace) {
+    require_samples(trace, trace.mean.size(), "mean");
+    require_samples(trace, trace.stddev.size(), "stddev");
+    require_samples(trace, trace.fraction_at_min.size(), "fraction_at_min");
+    require_samples(trace, trace.fraction_at_max.size(), "fraction_at_max");
+    require_samples(trace, trace.histogram.size(), "histogram");
+
+    const std::size_t bins = histogram_bins(model, trace);
+    std::vector<std::uint64_t> histogram;
+    histogram.reserve(trace.times.size() * bins);
+    for (const auto& row : trace.histogram) {
+        if (row.size() != bins) {
+            throw InternalError(fmt::format("weight trace of {}: histogram rows of {} and {} bins",
+                                            trace.projection, bins, row.size()));
+        }
+        histogram.insert(histogram.end(), row.begin(), row.end());
+    }
+    std::vector<double> edges(bins + 1);
+    for (std::size_t i = 0; i <= bins; ++i) {
+        edges[i] = bins == 0 ? trace.w_min
+                             : trace.w_min + (trace.w_max - trace.w_min) * i / bins;
+    }
+    if (bins > 0) edges.back() = trace.w_max;  // exact, whatever the rounding above
+
+    const std::string group = "/" + hdf5_name(trace.projection);
+    h5.dataset(group + "/time", trace.times);
+    h5.attribute(group + "/time", "units", "ms");
+    h5.dataset(group + "/mean", trace.mean);
+    h5.attribute(group + "/mean", "units", "nS");
+    h5.dataset(group + "/stddev", trace.stddev);
+    h5.attribute(group + "/stddev", "units", "nS");
+    h5.dataset(group + "/fraction_at_min", trace.fraction_at_min);
+    h5.dataset(group + "/fraction_at_max", trace.fraction_at_max);
+    h5.dataset(group + "/histogram", histogram, {trace.times.size(), bins});
+    h5.dataset(group + "/bin_edges", edges);
+    h5.attribute(group + "/bin_edges", "units", "nS");
+
+    if (!trace.has_final) return;
+    const std::size_t synapses = trace.final_source.size();
+    if (trace.final_target.size() != synapses || trace.final_weight.size() != synapses ||
+        trace.final_delay.size() != synapses) {
+        throw InternalError(fmt::format("final weights of {}: columns of unequal length",
+                                        trace.projection));
+    }
+    h5.dataset(group + "/final/source", trace.final_source);
+    h5.dataset(group + "/final/target", trace.final_target);
+    h5.dataset(group + "/final/weight", trace.final_weight);
+    h5.attribute(group + "/final/weight", "units", "nS");
+    h5.dataset(group + "/final/delay", trace.final_delay);
+    h5.attribute(group + "/final/delay", "units", "ms");
+}
+
+void write_weights(const Model& model, const Results& results, const fs::path& path) {
+    Hdf5Writer h5(path);
+    for (const auto& trace : results.weights) write_weight_trace(h5, model, trace);
+    h5.close();
+}
+
+void write_text(const fs::path& path, const std::string& text) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    if (!out) {
+        throw std::runtime_error(fmt::format("cannot create the file: {}", std::strerror(errno)));
+    }
+    out << text;
+    out.close();
+    if (!out) throw std::runtime_error("cannot write the file (disk full?)");
+}
+
+// RFC 4180 quoting, only where a name needs it.
+std::string csv_field(const std::string& text) {
+    if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+    std::string quoted = "\"";
+    for (char c : text) {
+        if (c == '"') quoted += '"';
+        quoted += c;
+    }
+    return quoted + '"';
+}
+
+// 12 significant digits: exact for the values that matter, free of binary noise (6 * 0.3).
+void append_number(std::string& csv, double value) {
+    fmt::format_to(std::back_inserter(csv), "{:.12g}", value);
+}
+
+std::string rates_csv(const Model& model, const Results& results) {
+    const double bin = model.recording.rate_bin;
+    if (!(bin > 0)) {
+        throw UserError(fmt::format("recording.rate_bin is {} ms; expected > 0 ms", bin));
+    }
+    // The tolerance keeps a duration that is a multiple of the bin from gaining an empty bin.
+    const std::size_t bins =
+        results.duration > 0 ? static_cast<std::size_t>(std::ceil(results.duration / bin - 1e-9))
+                             : 0;
+
+    std::string csv = "time_ms";
+    std::vector<std::vector<std::uint64_t>> counts;
+    for (const auto& population : model.populations) {
+        csv += ',';
+        csv += csv_field(population.name + "_Hz");
+        auto& count = counts.emplace_back(bins, 0);
+        for (double t : spikes_of(results, population.name).times) {
+            if (bins == 0) break;
+            const auto index = t > 0 ? static_cast<std::size_t>(t / bin) : 0;
+            ++count[std::min(index, bins - 1)];
+        }
+    }
+    csv += '\n';
+
+    for (std::size_t b = 0; b < bins; ++b) {
+        const double start = b * bin;
+        const double width_s = (b + 1 < bins ? bin : results.duration - start) / 1000.0;
+        append_number(csv, start);
+        for (std::size_t p = 0; p < counts.size(); ++p) {
+            const double size = model.populations[p].size;
+            const double rate = size > 0 ? counts[p][b] / (size * width_s) : 0.0;
+            csv += ',';
+            append_number(csv, rate);
+        }
+        csv += '\n';
+    }
+    return csv;
+}
+
+std::string metabolism_csv(const Results& results) {
+    std::string csv = "time_ms,population,temperature_degC\n";
+    for (const auto& change : results.metabolic_timeline) {
+        append_number(csv, change.time);
+        csv += ',';
+        csv += csv_field(change.population);
+        csv += ',';
+        append_number(csv, change.temperature);
+        csv += '\n';
+    }
+    return csv;
+}
+
+std::string energy_csv(const Results& results) {
+    std::string csv = "time_ms,population,atp_fraction,temperature_degC\n";
+    for (const auto& trace : results.energy)
+        for (std::size_t k = 0; k < trace.times.size(); ++k) {
+            append_number(csv, trace.times[k]);
+            csv += ',';
+            csv += csv_field(trace.population);
+            csv += ',';
+            append_number(csv, trace.atp_fraction[k]);
+            csv += ',';
+            append_number(csv, trace.temperature[k]);
+            csv += '\n';
+        }
+    return csv;
+}
+
+std::string summary_json(const Model& model, const Results& results) {
+    const auto& counters = results.counters;
+    const double duration_s = results.duration / 1000.0;
+
+    nlohmann::ordered_json populations = nlohmann::ordered_json::object();
+    for (const auto& population : model.populations) {
+        const auto count = spikes_of(results, population.name).times.size();
+        const double neuron_seconds = population.size * duration_s;
+        populations[population.name] = {
+            {"size", population.size},
+            {"spikes", count},
+            {"mean_rate_Hz", neuron_seconds > 0 ? count / neuron_seconds : 0.0},
+        };
+    }
+    nlohmann::ordered_json events = nlohmann::ordered_json::object();
+    for (std::size_t k = 0; k < event_kind_count; ++k) {
+        events[event_kind_name(static_cast<EventKind>(k))] = counters.events[k];
+    }
+    events["total"] = counters.total_events();
+
+    const nlohmann::ordered_json summary = {
+        {"metabosim_version", METABOSIM_VERSION},
+        {"engine", results.engine},
+        {"dt_ms", results.dt > 0 ? nlohmann::ordered_json(results.dt) : nlohmann::ordered_json(nullptr)},
+        {"seed", results.seed},
+        {"duration_ms", results.duration},
+        {"neurons", model.neuron_count()},
+        {"synapses", results.synapse_count},
+        {"populations", populations},
+        {"events", events},
+        {"stale_predictions", counters.stale_predictions},
+        {"epochs", counters.epochs},
+        {"wall_seconds", counters.wall_seconds},
+        {"real_time_factor", results.real_time_factor()},
+        {"events_per_second",
+         counters.wall_seconds > 0 ? counters.total_events() / counters.wall_seconds : 0.0},
+    };
+    return summary.dump(2) + '\n';
+}
+
+// ---------------------------------------------------------------------------------------------
+
+constexpr std::array output_names{"spikes.h5",      "states.h5",  "weights.h5",  "rates.csv",
+                                   "metabolism.csv", "energy.csv", "summary.json"};
+
+std::vector<StagedFile> output_files(const Model& model, const Results& results) {
+    std::vector<StagedFile> files;
+    if (model.recording.spikes) {
+        files.push_back({"spikes.h5", [&](const fs::path& p) { write_spikes(model, results, p); }});
+    }
+    if (!results.states.empty()) {
+        files.push_back({"states.h5", [&](const fs::path& p) { write_states(results, p); }});
+    }
+    if (!results.weights.empty()) {
+        files.push_back(
+            {"weights.h5", [&](const fs::path& p) { write_weights(model, results, p); }});
+    }
+    files.push_back(
+        {"rates.csv", [&](const fs::path& p) { write_text(p, rates_csv(model, results)); }});
+    files.push_back(
+        {"metabolism.csv", [&](const fs::path& p) { write_text(p, metabolism_csv(results)); }});
+    if (!results.energy.empty())
+        files.push_back({"energy.csv", [&](const fs::path& p) { write_text(p, energy_csv(results)); }});
+    files.push_back(
+        {"summary.json", [&](const fs::path& p) { write_text(p, summary_json(model, results)); }});
+    return files;
+}
+
+}  // namespace
+
+void write_results(const Model& model, const Results& results, const fs::path& dir) {
+    write_staged(dir, output_files(model, results), "results",
+                 std::vector<std::string>(output_names.begin(), output_names.end()));
+}
+
+void check_output_directory(const fs::path& dir) {
+    const fs::path probe = dir / ".probe.partial";
+    try {
+        fs::create_directories(dir);
+        std::ofstream out(probe);
+        if (!out) throw std::runtime_error("cannot create a file in it");
+    } catch (const std::exception& e) {
+        throw UserError(fmt::format("cannot write results to '{}': {}", dir.string(), e.what()));
+    }
+    fs::remove(probe);
+}
+
+}  // namespace metabosim

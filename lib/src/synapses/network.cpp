@@ -1,0 +1,186 @@
+#include "metabosim/synapses/network.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <numeric>
+#include <set>
+
+#include <boost/random/geometric_distribution.hpp>
+#include <boost/random/uniform_int_distribution.hpp>
+
+#include <fmt/format.h>
+
+#include "metabosim/model/error.hpp"
+#include "metabosim/inputs/rng.hpp"
+
+namespace metabosim {
+
+std::vector<double> SynapseValues::expanded(std::uint64_t synapses) const {
+    return each.empty() ? std::vector<double>(synapses, shared) : each;
+}
+
+std::uint32_t Synapses::source_of(std::uint64_t synapse) const {
+    const auto it = std::upper_bound(row_begin.begin(), row_begin.end(), synapse);
+    return static_cast<std::uint32_t>(it - row_begin.begin() - 1);
+}
+
+std::uint32_t Network::neuron_count() const {
+    return populations.empty() ? 0 : populations.back().first + populations.back().size;
+}
+
+std::uint64_t Network::synapse_count() const {
+    std::uint64_t n = 0;
+    for (const auto& p : projections) n += p.size();
+    return n;
+}
+
+namespace {
+
+// Sources of postsynaptic neuron `j` under a random or fixed rule.
+std::vector<std::uint32_t> sources_of(const Connectivity& c, std::uint32_t j, std::uint32_t n_pre,
+                                      bool exclude_self, Rng& rng) {
+    std::vector<std::uint32_t> out;
+    const auto allowed = [&](std::uint32_t i) { return !(exclude_self && i == j); };
+    switch (c.rule) {
+    case Connectivity::Rule::probability: {
+        if (c.p <= 0) break;
+        // Gaps between successes of Bernoulli(p) trials are geometric: O(synapses), not O(n_pre).
+        boost::random::geometric_distribution<std::uint64_t> gap(c.p);
+        for (std::uint64_t i = c.p >= 1 ? 0 : gap(rng); i < n_pre; i += 1 + (c.p >= 1 ? 0 : gap(rng)))
+            if (allowed(static_cast<std::uint32_t>(i))) out.push_back(static_cast<std::uint32_t>(i));
+        break;
+    }
+    case Connectivity::Rule::fixed_indegree: {
+        // Floyd's algorithm: k distinct draws from the candidates, without replacement.
+        const std::uint32_t candidates = exclude_self ? n_pre - 1 : n_pre;
+        std::set<std::uint32_t> chosen;
+        for (std::uint32_t r = candidates - c.indegree; r < candidates; ++r) {
+            const auto t = boost::random::uniform_int_distribution<std::uint32_t>(0, r)(rng);
+            chosen.insert(chosen.count(t) ? r : t);
+        }
+        for (std::uint32_t k : chosen) out.push_back(exclude_self && k >= j ? k + 1 : k);
+        break;
+    }
+    case Connectivity::Rule::one_to_one:
+        out.push_back(j);
+        break;
+    case Connectivity::Rule::all_to_all:
+        for (std::uint32_t i = 0; i < n_pre; ++i)
+            if (allowed(i)) out.push_back(i);
+        break;
+    case Connectivity::Rule::explicit_list:
+        break;  // handled by the caller
+    }
+    return out;
+}
+
+// Calls emit(source, target, weight, delay) for every synapse of the projection in draw order;
+// weights and delays are drawn only `with_values` (the postsynaptic streams are fresh each call).
+template <class Emit>
+void for_each_synapse(const Projection& proj, std::uint32_t projection_index, std::uint32_t n_pre, std::uint32_t n_post,
+                      bool same_population, std::uint64_t seed, bool with_values, Emit&& emit) {
+    const Connectivity& c = proj.connectivity;
+    if (c.rule == Connectivity::Rule::explicit_list) {
+        // one stream for the whole list: its entries are not tied to a postsynaptic neuron
+        Rng rng = make_rng(seed, Stream::connectivity, projection_index, std::numeric_limits<std::uint64_t>::max());
+        for (std::size_t k = 0; k < c.sources.size(); ++k) {
+            double w = 0, d = 0;
+            if (with_values) {
+                w = c.weights.empty() ? draw(proj.weight, rng) : c.weights[k];
+                d = c.delays.empty() ? draw(proj.delay, rng) : c.delays[k];
+            }
+            emit(c.sources[k], c.targets[k], w, d);
+        }
+        return;
+    }
+    const bool exclude_self = same_population && !c.autapses;
+    for (std::uint32_t j = 0; j < n_post; ++j) {
+        Rng rng = make_rng(seed, Stream::connectivity, projection_index, j);
+        for (std::uint32_t i : sources_of(c, j, n_pre, exclude_self, rng)) {
+            double w = 0, d = 0;
+            if (with_values) {
+                w = draw(proj.weight, rng);
+                d = draw(proj.delay, rng);
+            }
+            emit(i, j, w, d);
+        }
+    }
+}
+
+// The projection's synapses in rows by source, in draw order within a row (ascending targets for
+// the random rules). Two passes: the first counts each row, the second draws again and writes
+// every synapse in its place, so only the final arrays are ever allocated and a network can be
+// built wherever it fits.
+Synapses draw_rows(const Projection& proj, std::uint32_t projection_index, std::uint32_t n_pre, std::uint32_t n_post,
+                   bool same_population, std::uint64_t seed) {
+    const Connectivity& c = proj.connectivity;
+    const bool listed = c.rule == Connectivity::Rule::explicit_list;
+    Synapses s;
+    s.row_begin.assign(n_pre + 1, 0);
+    for_each_synapse(proj, projection_index, n_pre, n_post, same_population, seed, false,
+                     [&](std::uint32_t i, std::uint32_t, double, double) { ++s.row_begin[i + 1]; });
+    std::partial_sum(s.row_begin.begin(), s.row_begin.end(), s.row_begin.begin());
+    const std::uint64_t n = s.row_begin.back();
+
+    const bool weight_each = proj.stdp || proj.weight.kind != Distribution::Kind::constant || (listed && !c.weights.empty());
+    const bool delay_each = proj.delay.kind != Distribution::Kind::constant || (listed && !c.delays.empty());
+    s.weight.shared = proj.weight.value;
+    s.delay.shared = proj.delay.value;
+    s.target.resize(n);
+    if (weight_each) s.weight.each.resize(n);
+    if (delay_each) s.delay.each.resize(n);
+    std::vector<std::uint64_t> next(s.row_begin.begin(), s.row_begin.end() - 1);
+    for_each_synapse(proj, projection_index, n_pre, n_post, same_population, seed, true,
+                     [&](std::uint32_t i, std::uint32_t j, double w, double d) {
+                         const std::uint64_t q = next[i]++;
+                         s.target[q] = j;
+                         if (weight_each) s.weight.each[q] = w;
+                         if (delay_each) s.delay.each[q] = d;
+                     });
+    return s;
+}
+
+void build_reverse_index(Synapses& s, std::uint32_t n_post) {
+    s.incoming_begin.assign(n_post + 1, 0);
+    for (std::uint32_t t : s.target) ++s.incoming_begin[t + 1];
+    std::partial_sum(s.incoming_begin.begin(), s.incoming_begin.end(), s.incoming_begin.begin());
+    s.incoming.resize(s.size());
+    std::vector<std::uint64_t> fill(s.incoming_begin.begin(), s.incoming_begin.end() - 1);
+    for (std::uint64_t id = 0; id < s.size(); ++id) s.incoming[fill[s.target[id]]++] = static_cast<std::uint32_t>(id);
+}
+
+}  // namespace
+
+Network build_network(const Model& model) {
+    Network net;
+    std::uint32_t first = 0;
+    for (const Population& p : model.populations) {
+        net.populations.push_back({first, p.size});
+        first += p.size;
+    }
+    for (std::uint32_t k = 0; k < model.projections.size(); ++k) {
+        const Projection& proj = model.projections[k];
+        const std::uint32_t pre = model.population_index(proj.pre);
+        const std::uint32_t post = model.population_index(proj.post);
+        const std::uint32_t n_pre = net.populations[pre].size, n_post = net.populations[post].size;
+        Synapses s = draw_rows(proj, k, n_pre, n_post, pre == post, model.seed);
+        s.pre = pre;
+        s.post = post;
+        s.receptor = proj.receptor;
+        s.stdp = proj.stdp;
+        if (s.stdp) {
+            if (s.size() > std::numeric_limits<std::uint32_t>::max())
+                throw UserError(fmt::format("projection \"{}\" has {} synapses; a plastic projection can have at most "
+                                            "{} (2^32 - 1): split it into several projections",
+                                            proj.name, s.size(), std::numeric_limits<std::uint32_t>::max()));
+            build_reverse_index(s, n_post);
+        }
+        const auto& delays = s.delay.each;
+        if (s.size() > 0)
+            net.min_delay = std::min(net.min_delay, delays.empty() ? s.delay.shared : *std::min_element(delays.begin(), delays.end()));
+        net.projections.push_back(std::move(s));
+    }
+    return net;
+}
+
+}  // namespace metabosim

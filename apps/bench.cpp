@@ -16,7 +16,7 @@
 #include "metabosim/brian2/export.hpp"
 #include "metabosim/model/error.hpp"
 #include "metabosim/recording/output.hpp"
-#include "metabosim/engine/simulation.hpp"
+#include "metabosim/simulation.hpp"
 #include "processes.hpp"
 
 namespace metabosim::app {
@@ -117,7 +117,7 @@ Json run_metabosim(const Model& model, Strategy strategy, const fs::path& result
                     {"synapses", r.synapse_count},
                     {"spikes", spikes},
                     {"mean_rate_Hz", r.duration > 0 ? spikes / (model.neuron_count() * r.duration / 1000) : 0.0},
-                    {"synaptic_events", r.counters.events[static_cast<std::size_t>(EventKind::spike_arrival)]}};
+                    {"synaptic_events", r.counters.events_of("spike_arrival")}};
         out.update(synapse_storage(sim.network()));
         std::ofstream(result) << out.dump();
     });

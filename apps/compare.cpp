@@ -17,7 +17,7 @@
 #include "metabosim/brian2/export.hpp"
 #include "metabosim/model/error.hpp"
 #include "metabosim/recording/output.hpp"
-#include "metabosim/engine/simulation.hpp"
+#include "metabosim/simulation.hpp"
 
 namespace metabosim::app {
 namespace {

@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 
 #include "metabosim/model/model.hpp"
-#include "metabosim/engine/simulation.hpp"
+#include "metabosim/simulation.hpp"
 
 int main() {
     using namespace metabosim;

@@ -21,7 +21,7 @@
 #include "metabosim/model/error.hpp"
 #include "metabosim/lowering/lowering.hpp"
 #include "metabosim/recording/output.hpp"
-#include "metabosim/engine/simulation.hpp"
+#include "metabosim/simulation.hpp"
 #include "metabosim/model/units.hpp"
 
 using namespace metabosim;

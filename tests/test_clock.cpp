@@ -9,7 +9,7 @@
 #include "metabosim/model/error.hpp"
 #include "metabosim/inputs/inputs.hpp"
 #include "metabosim/lowering/lowering.hpp"
-#include "metabosim/engine/simulation.hpp"
+#include "metabosim/simulation.hpp"
 
 using namespace metabosim;
 

@@ -4,7 +4,7 @@
 #include <cmath>
 
 #include "metabosim/lowering/lowering.hpp"
-#include "metabosim/engine/simulation.hpp"
+#include "metabosim/simulation.hpp"
 
 using namespace metabosim;
 

@@ -10,7 +10,7 @@
 
 #include "metabosim/synapses/network.hpp"
 #include "metabosim/recording/output.hpp"
-#include "metabosim/engine/simulation.hpp"
+#include "metabosim/simulation.hpp"
 
 using namespace metabosim;
 namespace fs = std::filesystem;
@@ -187,7 +187,7 @@ TEST_CASE("Poisson drive has Poisson statistics") {
     const double rate = 50, duration = 2000;
     const Results r = simulate(relay(rate, duration));
     const double expected = 1000 * rate * duration / 1000;  // input spikes
-    const auto inputs = double(r.counters.events[std::size_t(EventKind::external_input)]);
+    const auto inputs = double(r.counters.events_of("external_input"));
     CHECK(std::abs(inputs - expected) < 4 * std::sqrt(expected));
     const TrainStatistics s = statistics(r.spikes[0], duration);
     // one output spike per input, but for inputs inside the 0.05 ms dead time (0.25 %)

@@ -7,7 +7,7 @@
 #include <cmath>
 #include <vector>
 
-#include "metabosim/engine/simulation.hpp"
+#include "metabosim/simulation.hpp"
 
 
 using namespace metabosim;

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "metabosim/model/model.hpp"
-#include "metabosim/engine/simulation.hpp"
+#include "metabosim/simulation.hpp"
 
 namespace metabosim::experiments {
 

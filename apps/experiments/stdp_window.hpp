@@ -11,7 +11,7 @@
 
 #include "metabosim/analysis/analysis.hpp"
 #include "metabosim/model/model.hpp"
-#include "metabosim/engine/simulation.hpp"
+#include "metabosim/simulation.hpp"
 
 namespace metabosim::experiments {
 

@@ -57,6 +57,7 @@
 #include "metabosim/model/error.hpp"
 #include "metabosim/inputs/inputs.hpp"
 #include "metabosim/lowering/lowering.hpp"
+#include "metabosim/metabolism/schedule.hpp"
 #include "metabosim/synapses/network.hpp"
 #include "recording/hdf5_file.hpp"
 #include "recording/staged_files.hpp"
@@ -103,17 +104,11 @@ Protocol protocol(const Model& model) {
         out.segments.push_back({{0.0, lower(pop, pop.temperature)}});
         out.timeline.push_back({0.0, p, pop.temperature});
     }
-    std::vector<const MetabolicStep*> steps;
-    for (const MetabolicStep& step : model.metabolism)
-        if (step.time <= model.duration) steps.push_back(&step);
-    std::stable_sort(steps.begin(), steps.end(),
-                     [](const MetabolicStep* a, const MetabolicStep* b) { return a->time < b->time; });
-    for (const MetabolicStep* step : steps)
-        for (std::uint32_t p = 0; p < model.populations.size(); ++p) {
-            const Population& pop = model.populations[p];
-            if (!step->population.empty() && step->population != pop.name) continue;
-            out.segments[p].push_back({step->time, lower(pop, step->temperature)});
-            out.timeline.push_back({step->time, p, step->temperature});
+    const MetabolicSchedule schedule(model);
+    for (const MetabolicSchedule::Step& step : schedule.steps())
+        for (std::uint32_t p : step.populations) {
+            out.segments[p].push_back({step.time, lower(model.populations[p], step.temperature)});
+            out.timeline.push_back({step.time, p, step.temperature});
         }
     return out;
 }

@@ -16,184 +16,202 @@
 // at time t falls in bin int((t + 1e-3 dt) / dt); timestep(x) = int((x + 1e-3 dt) / dt); an
 // event at time t happens at step round(t / dt) if that is within 1e-4 dt of t, else ceil —
 // all as Brian2 2.5 does.
+#include "clock/clock_engine.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
 
 #include <fmt/format.h>
 
-#include "engine/engine_core.hpp"
-#include "metabosim/model/error.hpp"
+#include "engine/event.hpp"
+#include "engine/progress.hpp"
 #include "metabosim/inputs/inputs.hpp"
+#include "metabosim/model/error.hpp"
 
-namespace metabosim::detail {
+namespace metabosim {
 namespace {
 
 constexpr int synapse_bits = 40;  // a queued arrival is (projection << 40) | synapse
 constexpr std::uint64_t synapse_mask = (std::uint64_t{1} << synapse_bits) - 1;
 
-struct ClockEngine final : EngineCore {
-    double dt;
-    std::int64_t steps;                          // the run is steps 0 .. steps - 1
-    std::vector<std::vector<std::uint16_t>> delay_steps;   // per projection and synapse
-    std::vector<std::vector<std::uint64_t>> ring;          // arrivals by step modulo ring size
-    std::vector<std::int64_t> refractory_until;  // first step at which the neuron may fire again
-    std::vector<double> decay_e, decay_i;        // per population: exp(-dt / tau) at its temperature
-    std::vector<std::uint32_t> spikes_now, carried_drive;
-    std::vector<std::size_t> generator_next;     // index of each generator's next spike time
+class ClockEngine final : public Engine {
+public:
+    ClockEngine(Model m, double step);
+    const Circuit& circuit() const override { return c_; }
+    Results run(const std::function<void(const Progress&)>& progress, double progress_interval) override;
+
+private:
+    Circuit c_;
+    double dt_;
+    std::int64_t steps_;                                    // the run is steps 0 .. steps - 1
+    std::vector<std::vector<std::uint16_t>> delay_steps_;   // per projection and synapse
+    std::vector<std::vector<std::uint64_t>> ring_;          // arrivals by step modulo ring size
+    std::vector<std::int64_t> refractory_until_;  // first step at which the neuron may fire again
+    std::vector<double> decay_e_, decay_i_;       // per population: exp(-dt / tau) at its temperature
+    std::vector<std::uint32_t> spikes_now_, carried_drive_;
+    std::vector<std::size_t> generator_next_;     // index of each generator's next spike time
     // The drive's rate follows the metabolic steps at their own times, which may fall inside a
     // time step: per population, the steps that concern it (time order) and the next one.
-    std::vector<std::vector<RateChange>> drive_steps;
-    std::vector<std::size_t> next_drive_step;
-    std::vector<double> drive_rate;              // per population, Hz, of the inputs now being drawn
-    std::vector<std::size_t> step_order;         // metabolic steps in time order, ties as given
-    std::size_t next_step = 0;                   // the first step in step_order not yet applied
+    std::vector<std::vector<RateChange>> drive_steps_;
+    std::vector<std::size_t> next_drive_step_;
+    std::vector<double> drive_rate_;              // per population, Hz, of the inputs now being drawn
+    std::size_t next_step_ = 0;                   // the first step of the schedule not yet applied
+    std::vector<std::uint32_t> next_sample_, next_energy_;
+    EventCounts counts_;
 
-    ClockEngine(Model m, double step);
-    void run(const std::function<void(const Progress&)>& progress, double progress_interval) override;
-
-    std::int64_t input_bin(double t) const { return static_cast<std::int64_t>((t + 1e-3 * dt) / dt); }
+    std::int64_t input_bin(double t) const { return static_cast<std::int64_t>((t + 1e-3 * dt_) / dt_); }
     std::int64_t timestep(double duration) const { return input_bin(duration); }
     std::int64_t event_step(double t) const {
-        const double nearest = std::round(t / dt);
-        return std::abs(nearest * dt - t) / dt <= 1e-4 ? static_cast<std::int64_t>(nearest)
-                                                      : static_cast<std::int64_t>(std::ceil(t / dt));
+        const double nearest = std::round(t / dt_);
+        return std::abs(nearest * dt_ - t) / dt_ <= 1e-4 ? static_cast<std::int64_t>(nearest)
+                                                         : static_cast<std::int64_t>(std::ceil(t / dt_));
     }
     void lower_decays(std::uint32_t p) {
-        decay_e[p] = std::exp(-dt / lowered[p].neuron.tau_e);
-        decay_i[p] = std::exp(-dt / lowered[p].neuron.tau_i);
+        decay_e_[p] = std::exp(-dt_ / c_.metabolic[p].neuron.tau_e);
+        decay_i_[p] = std::exp(-dt_ / c_.metabolic[p].neuron.tau_i);
     }
-    void apply_metabolic_step(const MetabolicStep& step, double now);
+    void apply_metabolic_step(const MetabolicSchedule::Step& step, double now);
     void change_population(std::uint32_t p, double temperature, double now, bool redraw_drive);
-    void sample(std::size_t r, double t);
+    void energy_due(std::int64_t n);
+    void samples_due(std::int64_t n);
     void update_and_threshold(std::int64_t n);
     void deliver_inputs(std::int64_t n);
     void deliver_arrivals(std::int64_t n, double t);
 };
 
-ClockEngine::ClockEngine(Model m, double step) : EngineCore(std::move(m)), dt(step) {
-    steps = event_step(model.duration);
+ClockEngine::ClockEngine(Model m, double step) : c_(std::move(m)), dt_(step) {
+    const Model& model = c_.model;
+    steps_ = event_step(model.duration);
     std::uint64_t max_delay = 0;
-    for (const Synapses& s : net.projections) {
-        auto& d = delay_steps.emplace_back(s.size());
+    for (const Synapses& s : c_.net.projections) {
+        auto& d = delay_steps_.emplace_back(s.size());
         for (std::uint64_t q = 0; q < s.size(); ++q) {
-            const double rounded = std::floor(s.delay[q] / dt + 0.5);  // Brian2's (int)(delay / dt + 0.5)
+            const double rounded = std::floor(s.delay[q] / dt_ + 0.5);  // Brian2's (int)(delay / dt + 0.5)
             if (rounded > std::numeric_limits<std::uint16_t>::max())
                 throw UserError(fmt::format("projection \"{}\": a delay of {} ms is {} steps of dt = {} ms; "
                                             "the clock-driven engine allows at most 65535 steps",
-                                            model.projections[&s - net.projections.data()].name, s.delay[q],
-                                            rounded, dt));
+                                            model.projections[&s - c_.net.projections.data()].name, s.delay[q],
+                                            rounded, dt_));
             d[q] = static_cast<std::uint16_t>(rounded);
             max_delay = std::max<std::uint64_t>(max_delay, d[q]);
         }
     }
-    ring.resize(max_delay + 1);
-    refractory_until.assign(net.neuron_count(), std::numeric_limits<std::int64_t>::min());
-    decay_e.resize(model.populations.size());
-    decay_i.resize(model.populations.size());
+    ring_.resize(max_delay + 1);
+    refractory_until_.assign(c_.net.neuron_count(), std::numeric_limits<std::int64_t>::min());
+    decay_e_.resize(model.populations.size());
+    decay_i_.resize(model.populations.size());
     for (std::uint32_t p = 0; p < model.populations.size(); ++p) lower_decays(p);
-    generator_next.assign(model.generators.size(), 0);
-    step_order.resize(model.metabolism.size());
-    for (std::size_t k = 0; k < step_order.size(); ++k) step_order[k] = k;
-    std::stable_sort(step_order.begin(), step_order.end(), [&](std::size_t a, std::size_t b) {
-        return model.metabolism[a].time < model.metabolism[b].time;
-    });
+    generator_next_.assign(model.generators.size(), 0);
     for (std::uint32_t p = 0; p < model.populations.size(); ++p) {
-        drive_steps.push_back(drive_rate_changes(model, p));
-        drive_rate.push_back(lowered[p].poisson_rate);
+        drive_steps_.push_back(drive_rate_changes(model, c_.schedule, p));
+        drive_rate_.push_back(c_.metabolic[p].poisson_rate);
     }
-    next_drive_step.assign(model.populations.size(), 0);
+    next_drive_step_.assign(model.populations.size(), 0);
+    next_sample_.assign(c_.recorders.count(), 0);
+    next_energy_.assign(model.populations.size(), 0);
 }
 
 // The change takes effect at the step's time `now` (traces are settled to it, as Brian2 does
 // between two runs). The drive trains follow metabolic steps on their own (deliver_inputs); a
 // change the energy pool asks for is known only now, and the drive is drawn again from now.
 void ClockEngine::change_population(std::uint32_t p, double temperature, double now, bool redraw_drive) {
-    change_temperature(p, temperature, now);
+    c_.change_temperature(p, temperature, now);
     lower_decays(p);
-    if (!redraw_drive || lowered[p].poisson_rate == drive_rate[p]) return;
-    const PopulationRange range = net.populations[p];
+    if (!redraw_drive || c_.metabolic[p].poisson_rate == drive_rate_[p]) return;
+    const PopulationRange range = c_.net.populations[p];
+    DriveStreams& drive = c_.drive;
     for (std::uint32_t n = range.first; n < range.first + range.size; ++n) {
-        for (; next_drive[n] < now; next_drive[n] = next_drive_time(drive_rng[n], next_drive[n], drive_rate[p]))
-            carried_drive.push_back(n);  // drawn before the change: delivered in this step
-        draw_drive(n, now);
+        for (; drive.next[n] < now; drive.draw(n, drive.next[n], drive_rate_[p]))
+            carried_drive_.push_back(n);  // drawn before the change: delivered in this step
+        c_.draw_drive(n, now);
     }
-    drive_rate[p] = lowered[p].poisson_rate;
+    drive_rate_[p] = c_.metabolic[p].poisson_rate;
 }
 
-void ClockEngine::apply_metabolic_step(const MetabolicStep& step, double now) {
-    for (std::uint32_t p = 0; p < model.populations.size(); ++p)
-        if (step.population.empty() || step.population == model.populations[p].name)
-            change_population(p, step.temperature, now, false);
+void ClockEngine::apply_metabolic_step(const MetabolicSchedule::Step& step, double now) {
+    for (std::uint32_t p : step.populations) change_population(p, step.temperature, now, false);
 }
 
-void ClockEngine::sample(std::size_t r, double t) {
-    if (r < results.states.size()) {
-        sample_state(r, [&](std::uint32_t n) { return MembraneState{V[n], ge[n], gi[n]}; });
-    } else {
-        sample_weights(r - results.states.size(), t);
+// After the steps given, as in the event-driven engine.
+void ClockEngine::energy_due(std::int64_t n) {
+    for (std::uint32_t p = 0; p < c_.model.populations.size(); ++p) {
+        if (!c_.energy.has_budget(p)) continue;
+        const double interval = c_.energy.interval(p);
+        for (; next_energy_[p] <= c_.energy.last_update(p) && event_step(next_energy_[p] * interval) <= n;
+             ++next_energy_[p]) {
+            const double now = static_cast<double>(std::min(n, steps_)) * dt_;
+            if (const auto temperature = c_.update_energy(p, now)) change_population(p, *temperature, now, true);
+            ++counts_[EventKind::energy_update];
+        }
     }
+}
+
+void ClockEngine::samples_due(std::int64_t n) {
+    Recorders& rec = c_.recorders;
+    for (std::size_t r = 0; r < rec.count(); ++r)
+        for (; next_sample_[r] <= rec.last_sample(r) && event_step(next_sample_[r] * rec.interval(r)) <= n;
+             ++next_sample_[r]) {
+            if (rec.is_state(r))
+                rec.sample_state(r, [&](std::uint32_t i) { return c_.neurons[i]; });
+            else
+                rec.sample_weights(r, std::min(next_sample_[r] * rec.interval(r), c_.model.duration), c_.net);
+            ++counts_[EventKind::sample];
+        }
 }
 
 void ClockEngine::update_and_threshold(std::int64_t n) {
-    const std::uint32_t total = net.neuron_count();
+    const std::uint32_t total = c_.net.neuron_count();
     for (std::uint32_t i = 0; i < total; ++i) {
-        const std::uint32_t p = population_of[i];
-        const LoweredNeuron& c = lowered[p].neuron;
-        const bool active = n >= refractory_until[i];
-        if (active) {  // exponential Euler: exact for V with the conductances held at their start values
-            const double g = c.gL + ge[i] + gi[i];
-            const double v_inf = (c.gL * c.EL + ge[i] * c.Ee + gi[i] * c.Ei + c.I_ext) / g;
-            V[i] = v_inf + (V[i] - v_inf) * std::exp(-dt * g / c.C);
-        }
-        ge[i] *= decay_e[p];
-        gi[i] *= decay_i[p];
-        if (active && V[i] >= c.Vth) spikes_now.push_back(i);
+        const std::uint32_t p = c_.population_of[i];
+        const LoweredNeuron& params = c_.metabolic[p].neuron;
+        const bool active = n >= refractory_until_[i];
+        const MembraneState s = exponential_euler_step(params, c_.neurons[i], dt_, !active, decay_e_[p], decay_i_[p]);
+        c_.neurons.set(i, s);
+        if (active && s.V >= params.Vth) spikes_now_.push_back(i);
     }
 }
 
 void ClockEngine::deliver_inputs(std::int64_t n) {
-    std::uint64_t delivered = carried_drive.size();
-    for (std::uint32_t i : carried_drive)
-        add_conductance(i, model.populations[population_of[i]].drive->receptor, lowered[population_of[i]].poisson_weight);
-    carried_drive.clear();
-    const double bin_end = static_cast<double>(n + 1) * dt;  // no later input can fall in bin n
-    for (std::uint32_t p = 0; p < model.populations.size(); ++p) {
-        if (!model.populations[p].drive) continue;
-        const Receptor receptor = model.populations[p].drive->receptor;
-        const PopulationRange range = net.populations[p];
+    DriveStreams& drive = c_.drive;
+    std::uint64_t delivered = carried_drive_.size();
+    for (std::uint32_t i : carried_drive_) c_.drive_input(i);
+    carried_drive_.clear();
+    const double bin_end = static_cast<double>(n + 1) * dt_;  // no later input can fall in bin n
+    for (std::uint32_t p = 0; p < c_.model.populations.size(); ++p) {
+        if (!c_.model.populations[p].drive) continue;
+        const PopulationRange range = c_.net.populations[p];
         // As in every engine (inputs.hpp), a step that changes the rate draws the next input
         // again from the step's time; the inputs before it keep the old rate. A step is met in
         // the bin its own time falls in, after every input before it.
-        const auto& steps = drive_steps[p];
+        const auto& steps = drive_steps_[p];
         const auto step_in_bin = [&](std::size_t k) { return k < steps.size() && input_bin(steps[k].time) <= n; };
-        const bool switching = step_in_bin(next_drive_step[p]);
+        const bool switching = step_in_bin(next_drive_step_[p]);
         for (std::uint32_t i = range.first; i < range.first + range.size; ++i) {
-            if (!switching && next_drive[i] >= bin_end) continue;  // nothing due (also without drive)
-            double rate = drive_rate[p];
-            for (std::size_t k = next_drive_step[p];; ++k) {
+            if (!switching && drive.next[i] >= bin_end) continue;  // nothing due (also without drive)
+            double rate = drive_rate_[p];
+            for (std::size_t k = next_drive_step_[p];; ++k) {
                 const double until = step_in_bin(k) ? steps[k].time : std::numeric_limits<double>::infinity();
-                for (; next_drive[i] < until && input_bin(next_drive[i]) <= n; ++delivered) {
-                    add_conductance(i, receptor, lowered[p].poisson_weight);
-                    next_drive[i] = next_drive_time(drive_rng[i], next_drive[i], rate);
+                for (; drive.next[i] < until && input_bin(drive.next[i]) <= n; ++delivered) {
+                    c_.drive_input(i);
+                    drive.draw(i, drive.next[i], rate);
                 }
                 if (!step_in_bin(k)) break;
                 if (steps[k].rate != rate) {
                     rate = steps[k].rate;
-                    next_drive[i] = next_drive_time(drive_rng[i], steps[k].time, rate);
+                    drive.draw(i, steps[k].time, rate);
                 }
             }
         }
-        for (; step_in_bin(next_drive_step[p]); ++next_drive_step[p]) drive_rate[p] = steps[next_drive_step[p]].rate;
+        for (; step_in_bin(next_drive_step_[p]); ++next_drive_step_[p]) drive_rate_[p] = steps[next_drive_step_[p]].rate;
     }
-    for (std::size_t g = 0; g < model.generators.size(); ++g) {
-        const SpikeGenerator& gen = model.generators[g];
-        const std::uint32_t p = model.population_index(gen.target);
-        const PopulationRange range = net.populations[p];
-        for (; generator_next[g] < gen.times.size() && input_bin(gen.times[generator_next[g]]) <= n;
-             ++generator_next[g]) {
+    for (std::size_t g = 0; g < c_.model.generators.size(); ++g) {
+        const SpikeGenerator& gen = c_.model.generators[g];
+        const PopulationRange range = c_.net.populations[c_.model.population_index(gen.target)];
+        for (; generator_next_[g] < gen.times.size() && input_bin(gen.times[generator_next_[g]]) <= n;
+             ++generator_next_[g]) {
             const auto deliver = [&](std::uint32_t local_id) {
-                add_conductance(range.first + local_id, gen.receptor, efficacy(p, gen.weight));
+                c_.external_input(range.first + local_id, gen.receptor, gen.weight);
                 ++delivered;
             };
             if (gen.neurons.empty())
@@ -202,96 +220,71 @@ void ClockEngine::deliver_inputs(std::int64_t n) {
                 for (std::uint32_t j : gen.neurons) deliver(j);
         }
     }
-    results.counters.events[static_cast<std::size_t>(EventKind::external_input)] += delivered;
+    counts_[EventKind::external_input] += delivered;
 }
 
 void ClockEngine::deliver_arrivals(std::int64_t n, double t) {
-    for (std::uint32_t i : spikes_now) {
-        const std::uint32_t p = population_of[i];
-        const std::uint32_t row = local(i);
-        for (std::uint32_t k : outgoing[p]) {
-            const Synapses& s = net.projections[k];
+    for (std::uint32_t i : spikes_now_) {
+        const std::uint32_t row = c_.local(i);
+        for (std::uint32_t k : c_.outgoing[c_.population_of[i]]) {
+            const Synapses& s = c_.net.projections[k];
             for (std::uint64_t q = s.row_begin[row]; q < s.row_begin[row + 1]; ++q)
-                ring[(n + delay_steps[k][q]) % ring.size()].push_back((std::uint64_t{k} << synapse_bits) | q);
+                ring_[(n + delay_steps_[k][q]) % ring_.size()].push_back((std::uint64_t{k} << synapse_bits) | q);
         }
     }
-    auto& due = ring[n % ring.size()];
-    for (std::uint64_t entry : due) {
-        const auto k = static_cast<std::uint32_t>(entry >> synapse_bits);
-        const std::uint64_t q = entry & synapse_mask;
-        const Synapses& s = net.projections[k];
-        add_conductance(net.populations[s.post].first + s.target[q], s.receptor, efficacy(s.post, s.weight[q]));
-        ++energy[s.pre].releases;
-        if (s.stdp) stdp_on_arrival(k, q, t);
-    }
-    results.counters.events[static_cast<std::size_t>(EventKind::spike_arrival)] += due.size();
+    auto& due = ring_[n % ring_.size()];
+    for (std::uint64_t entry : due) c_.arrive(static_cast<std::uint32_t>(entry >> synapse_bits), entry & synapse_mask, t);
+    counts_[EventKind::spike_arrival] += due.size();
     due.clear();
 }
 
-void ClockEngine::run(const std::function<void(const Progress&)>& progress, double progress_interval) {
-    ProgressReporter reporter(progress, progress_interval, model.duration);
-    RunCounters& counters = results.counters;
-
-    std::vector<std::uint32_t> next_sample(recorder_count(), 0);
-    std::vector<std::uint32_t> next_energy(model.populations.size(), 0);
-    const auto energy_due = [&](std::int64_t n) {  // after the steps given, as in the event-driven engine
-        for (std::uint32_t p = 0; p < model.populations.size(); ++p) {
-            if (!model.populations[p].energy) continue;
-            const double interval = model.populations[p].energy->interval;
-            for (; next_energy[p] <= last_energy_update(p) && event_step(next_energy[p] * interval) <= n; ++next_energy[p]) {
-                const double now = static_cast<double>(std::min(n, steps)) * dt;
-                if (const auto temperature = update_energy(p, now)) change_population(p, *temperature, now, true);
-                ++counters.events[static_cast<std::size_t>(EventKind::metabolic_change)];
-            }
+Results ClockEngine::run(const std::function<void(const Progress&)>& progress, double progress_interval) {
+    ProgressReporter reporter(progress, progress_interval, c_.model.duration);
+    const auto& schedule = c_.schedule.steps();
+    for (std::int64_t n = 0; n < steps_; ++n) {
+        const double t = static_cast<double>(n) * dt_;
+        for (; next_step_ < schedule.size() && event_step(schedule[next_step_].time) <= n; ++next_step_) {
+            apply_metabolic_step(schedule[next_step_], t);
+            ++counts_[EventKind::metabolic_change];
         }
-    };
-    const auto sample_due = [&](std::int64_t n) {
-        for (std::size_t r = 0; r < recorder_count(); ++r)
-            while (next_sample[r] <= last_sample(r) && event_step(next_sample[r] * recorder_interval(r)) <= n) {
-                sample(r, std::min(next_sample[r] * recorder_interval(r), model.duration));
-                ++next_sample[r];
-                ++counters.events[static_cast<std::size_t>(EventKind::sample)];
-            }
-    };
-
-    for (std::int64_t n = 0; n < steps; ++n) {
-        const double t = static_cast<double>(n) * dt;
-        for (; next_step < step_order.size() && event_step(model.metabolism[step_order[next_step]].time) <= n; ++next_step) {
-            apply_metabolic_step(model.metabolism[step_order[next_step]], t);
-            ++counters.events[static_cast<std::size_t>(EventKind::metabolic_change)];
-        }
-
         energy_due(n);
-        sample_due(n);
+        samples_due(n);
         update_and_threshold(n);
-        for (std::uint32_t i : spikes_now) record_spike(i, t);
+        for (std::uint32_t i : spikes_now_) c_.recorders.spike(c_.population_of[i], c_.local(i), t);
         deliver_inputs(n);
         deliver_arrivals(n, t);
-        for (std::uint32_t i : spikes_now) stdp_on_spike(i, t);
-        for (std::uint32_t i : spikes_now) {
-            V[i] = params(i).Vr;
-            refractory_until[i] = n + timestep(params(i).t_ref);
+        for (std::uint32_t i : spikes_now_) {
+            c_.energy.count_spike(c_.population_of[i]);
+            c_.plasticity.on_spike(c_.net, c_.population_of[i], c_.local(i), t);
         }
-        counters.events[static_cast<std::size_t>(EventKind::threshold_crossing)] += spikes_now.size();
-        spikes_now.clear();
-        ++counters.epochs;
-        if ((n & 1023) == 0) reporter.maybe_report(t, counters.total_events());
+        for (std::uint32_t i : spikes_now_) {
+            c_.neurons.V[i] = c_.params(i).Vr;
+            refractory_until_[i] = n + timestep(c_.params(i).t_ref);
+        }
+        counts_[EventKind::threshold_crossing] += spikes_now_.size();
+        spikes_now_.clear();
+        if ((n & 1023) == 0) reporter.maybe_report(t, counts_.total());
     }
     // Metabolic steps at the very end and the samples at t = duration see the final state.
-    for (; next_step < step_order.size() && model.metabolism[step_order[next_step]].time <= model.duration; ++next_step)
-        apply_metabolic_step(model.metabolism[step_order[next_step]], static_cast<double>(steps) * dt);
+    for (; next_step_ < schedule.size(); ++next_step_)
+        apply_metabolic_step(schedule[next_step_], static_cast<double>(steps_) * dt_);
     energy_due(std::numeric_limits<std::int64_t>::max());
-    sample_due(std::numeric_limits<std::int64_t>::max());
-    ++counters.events[static_cast<std::size_t>(EventKind::end_of_run)];
+    samples_due(std::numeric_limits<std::int64_t>::max());
+    ++counts_[EventKind::end_of_run];
+    RunCounters counters;
+    counts_.report(counters);
+    counters.epochs = static_cast<std::uint64_t>(steps_);
+    counters.wall_seconds = reporter.elapsed();
+    Results results = c_.recorders.finish(c_.net, std::move(counters));
     results.engine = "clock-driven";
-    results.dt = dt;
-    finish(reporter.elapsed());
+    results.dt = dt_;
+    return results;
 }
 
 }  // namespace
 
-std::unique_ptr<EngineCore> make_clock_engine(Model model, double dt) {
+std::unique_ptr<Engine> make_clock_engine(Model model, double dt) {
     return std::make_unique<ClockEngine>(std::move(model), dt);
 }
 
-}  // namespace metabosim::detail
+}  // namespace metabosim

@@ -1,6 +1,5 @@
 #include "metabosim/inputs/inputs.hpp"
 
-#include <algorithm>
 #include <limits>
 
 #include <boost/random/exponential_distribution.hpp>
@@ -30,14 +29,12 @@ double next_drive_time(Rng& stream, double from, double rate) {
     return from + boost::random::exponential_distribution<double>(rate / 1000.0)(stream);
 }
 
-std::vector<RateChange> drive_rate_changes(const Model& model, std::uint32_t population) {
+std::vector<RateChange> drive_rate_changes(const Model& model, const MetabolicSchedule& schedule,
+                                           std::uint32_t population) {
     const Population& pop = model.populations[population];
     std::vector<RateChange> changes;
-    for (const MetabolicStep& step : model.metabolism)
-        if ((step.population.empty() || step.population == pop.name) && step.time <= model.duration)
-            changes.push_back({step.time, lower(pop, step.temperature).poisson_rate});
-    std::stable_sort(changes.begin(), changes.end(),
-                     [](const RateChange& a, const RateChange& b) { return a.time < b.time; });
+    for (const MetabolicSchedule::Change& change : schedule.changes_of(population))
+        changes.push_back({change.time, lower(pop, change.temperature).poisson_rate});
     return changes;
 }
 
@@ -48,7 +45,7 @@ std::vector<double> drive_times(const Model& model, std::uint32_t population, st
     double next = next_drive_time(stream, 0.0, rate);
     std::vector<double> times;
     // A step before an input at the same instant; a redraw only when the rate changes.
-    for (const RateChange& change : drive_rate_changes(model, population)) {
+    for (const RateChange& change : drive_rate_changes(model, MetabolicSchedule(model), population)) {
         for (; next < change.time; next = next_drive_time(stream, next, rate)) times.push_back(next);
         if (change.rate != rate) {
             rate = change.rate;

@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "metabosim/model/error.hpp"
+#include "metabosim/neuron/glif.hpp"
 #include "recording/hdf5_file.hpp"
 #include "recording/staged_files.hpp"
 
@@ -68,10 +69,10 @@ void write_spikes(const Model& model, const Results& results, const fs::path& pa
     h5.close();
 }
 
-const char* state_unit(const std::string& variable) {
-    if (variable == "V") return "mV";
-    if (variable == "ge" || variable == "gi") return "nS";
-    throw InternalError(fmt::format("state variable '{}' has no known unit", variable));
+std::string state_unit(const std::string& variable) {
+    const auto v = state_variable_index(variable);
+    if (!v) throw InternalError(fmt::format("state variable '{}' has no known unit", variable));
+    return std::string(state_variables[*v].unit);
 }
 
 // One SONATA population report per (trace, variable); point neurons have one element each.
@@ -123,32 +124,16 @@ void require_samples(const WeightTrace& trace, std::size_t size, std::string_vie
     }
 }
 
-// Bins come from the samples; without samples, from the recording request.
-std::size_t histogram_bins(const Model& model, const WeightTrace& trace) {
-    if (!trace.histogram.empty()) return trace.histogram.front().size();
-    for (const auto& recording : model.recording.weights) {
-        if (recording.projection == trace.projection) return recording.histogram_bins;
-    }
-    return 0;
-}
-
-void write_weight_trace(Hdf5Writer& h5, const Model& model, const WeightTrace& trace) {
+void write_weight_trace(Hdf5Writer& h5, const WeightTrace& trace) {
     require_samples(trace, trace.mean.size(), "mean");
     require_samples(trace, trace.stddev.size(), "stddev");
     require_samples(trace, trace.fraction_at_min.size(), "fraction_at_min");
     require_samples(trace, trace.fraction_at_max.size(), "fraction_at_max");
-    require_samples(trace, trace.histogram.size(), "histogram");
-
-    const std::size_t bins = histogram_bins(model, trace);
-    std::vector<std::uint64_t> histogram;
-    histogram.reserve(trace.times.size() * bins);
-    for (const auto& row : trace.histogram) {
-        if (row.size() != bins) {
-            throw InternalError(fmt::format("weight trace of {}: histogram rows of {} and {} bins",
-                                            trace.projection, bins, row.size()));
-        }
-        histogram.insert(histogram.end(), row.begin(), row.end());
-    }
+    const std::size_t bins = trace.bins;
+    require_samples(trace, bins == 0 ? trace.times.size() : trace.histogram.size() / bins, "histogram");
+    if (trace.histogram.size() != trace.times.size() * bins)
+        throw InternalError(fmt::format("weight trace of {}: {} histogram counts for {} samples of {} bins",
+                                        trace.projection, trace.histogram.size(), trace.times.size(), bins));
     std::vector<double> edges(bins + 1);
     for (std::size_t i = 0; i <= bins; ++i) {
         edges[i] = bins == 0 ? trace.w_min
@@ -165,7 +150,7 @@ void write_weight_trace(Hdf5Writer& h5, const Model& model, const WeightTrace& t
     h5.attribute(group + "/stddev", "units", "nS");
     h5.dataset(group + "/fraction_at_min", trace.fraction_at_min);
     h5.dataset(group + "/fraction_at_max", trace.fraction_at_max);
-    h5.dataset(group + "/histogram", histogram, {trace.times.size(), bins});
+    h5.dataset(group + "/histogram", trace.histogram, {trace.times.size(), bins});
     h5.dataset(group + "/bin_edges", edges);
     h5.attribute(group + "/bin_edges", "units", "nS");
 
@@ -186,7 +171,7 @@ void write_weight_trace(Hdf5Writer& h5, const Model& model, const WeightTrace& t
 
 void write_weights(const Model& model, const Results& results, const fs::path& path) {
     Hdf5Writer h5(path);
-    for (const auto& trace : results.weights) write_weight_trace(h5, model, trace);
+    for (const auto& trace : results.weights) write_weight_trace(h5, trace);
     h5.close();
 }
 
@@ -299,9 +284,7 @@ std::string summary_json(const Model& model, const Results& results) {
         };
     }
     nlohmann::ordered_json events = nlohmann::ordered_json::object();
-    for (std::size_t k = 0; k < event_kind_count; ++k) {
-        events[event_kind_name(static_cast<EventKind>(k))] = counters.events[k];
-    }
+    for (const auto& [kind, count] : counters.events) events[kind] = count;
     events["total"] = counters.total_events();
 
     const nlohmann::ordered_json summary = {

@@ -253,10 +253,8 @@ WeightTrace read_weight_trace(const Hdf5Reader& h5, const std::string& projectio
              trace.times.size());
     }
     const std::size_t bins = histogram.dims[1];
-    for (std::size_t k = 0; k < trace.times.size(); ++k) {
-        const auto row = histogram.values.begin() + static_cast<std::ptrdiff_t>(k * bins);
-        trace.histogram.emplace_back(row, row + static_cast<std::ptrdiff_t>(bins));
-    }
+    trace.bins = bins;
+    trace.histogram = histogram.values;
     // Equal bins are assumed: Results keeps only the range.
     const auto edges = values_at<double>(h5, group + "/bin_edges", "nS");
     if (edges.size() != bins + 1) {
@@ -402,9 +400,11 @@ std::vector<std::string> read_summary(const fs::path& path, Results& results,
     read_key(summary, "", "epochs", counters.epochs);
     read_key(summary, "", "wall_seconds", counters.wall_seconds);
     if (const Json* events = object_at(summary, "events")) {  // "total" is their sum
-        for (std::size_t k = 0; k < event_kind_count; ++k) {
-            read_key(*events, "events.", event_kind_name(static_cast<EventKind>(k)),
-                     counters.events[k]);
+        for (const auto& [kind, value] : events->items()) {
+            if (kind == "total") continue;
+            RunCounters::EventCount& count = counters.events.emplace_back();
+            count.kind = kind;
+            read_key(*events, "events.", kind.c_str(), count.count);
         }
     }
     std::vector<std::string> populations;

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "metabosim/metabolism/schedule.hpp"
 #include "metabosim/model/model.hpp"
 #include "metabosim/inputs/rng.hpp"
 
@@ -27,13 +28,13 @@ Rng drive_stream(const Model& model, std::uint32_t population, std::uint32_t neu
 double next_drive_time(Rng& stream, double from, double rate);
 
 // The metabolic steps that concern one population's drive, in the order the engines meet them
-// (time order, simultaneous ones as given, none after the run), each with the drive rate (Hz)
-// it sets.
+// (metabolism/schedule.hpp), each with the drive rate (Hz) it sets.
 struct RateChange {
     double time;  // ms
     double rate;  // Hz
 };
-std::vector<RateChange> drive_rate_changes(const Model& model, std::uint32_t population);
+std::vector<RateChange> drive_rate_changes(const Model& model, const MetabolicSchedule& schedule,
+                                           std::uint32_t population);
 
 // Every drive input time (ms, ascending, up to the model's duration) of one neuron, replaying
 // its rate through the model's metabolic steps exactly as the engines draw it.

@@ -6,15 +6,11 @@
 #pragma once
 
 #include "metabosim/model/model.hpp"
+#include "metabosim/neuron/glif.hpp"
 
 namespace metabosim {
 
 double q10_factor(double q10, double temperature, double reference_temperature);
-
-// gLIF parameters ready for integration, all at one temperature.
-struct LoweredNeuron {
-    double C, gL, EL, Vth, Vr, t_ref, Ee, Ei, tau_e, tau_i, I_ext;
-};
 
 // STDP amplitudes and time constants at the postsynaptic population's temperature.
 struct LoweredStdp {

@@ -16,15 +16,9 @@
 #include <array>
 #include <optional>
 
-#include "metabosim/lowering/lowering.hpp"
+#include "metabosim/neuron/glif.hpp"
 
 namespace metabosim {
-
-struct MembraneState {
-    double V;   // mV
-    double ge;  // nS
-    double gi;  // nS
-};
 
 // The free trajectory from one state over [0, length()]: the series summed once, then evaluated
 // anywhere inside. An engine keeps the segment its prediction built, so that the neuron's next

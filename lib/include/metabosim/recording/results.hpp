@@ -2,9 +2,9 @@
 // timeline and counters. output.hpp writes it to files; embedding code reads it directly.
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace metabosim {
@@ -35,8 +35,9 @@ struct StateTrace {
 struct WeightTrace {
     std::string projection;
     double w_min = 0, w_max = 0;                 // histogram range
+    std::size_t bins = 0;                        // histogram bins over [w_min, w_max]
     std::vector<double> times, mean, stddev, fraction_at_min, fraction_at_max;
-    std::vector<std::vector<std::uint64_t>> histogram;  // [sample][bin]
+    std::vector<std::uint64_t> histogram;        // [sample * bins + bin]
     bool has_final = false;
     std::vector<std::uint32_t> final_source, final_target;  // local indices
     std::vector<double> final_weight, final_delay;           // nS, ms
@@ -56,29 +57,28 @@ struct EnergyTrace {
     std::vector<double> temperature;    // degC, after the update's threshold test
 };
 
-// Order matters: it is the tie order of simultaneous events (scheduler.hpp).
-enum class EventKind : std::uint8_t {
-    metabolic_change,
-    refractory_end,
-    spike_arrival,
-    external_input,
-    threshold_crossing,
-    look_ahead,  // event-driven: a prediction continues where its first series segment ended
-    sample,
-    end_of_run,
-};
-inline constexpr std::size_t event_kind_count = 8;
-const char* event_kind_name(EventKind kind);
-
+// What an engine did: events processed by kind (the kinds are the engine's own, in its order:
+// engine/event.hpp), predictions it dropped, epochs or steps, and how long it took.
 struct RunCounters {
-    std::array<std::uint64_t, event_kind_count> events{};  // processed, per kind
+    struct EventCount {
+        std::string kind;
+        std::uint64_t count = 0;
+    };
+    std::vector<EventCount> events;
     std::uint64_t stale_predictions = 0;   // crossings and look-aheads cancelled by newer input
     std::uint64_t epochs = 0;
     double wall_seconds = 0;
+
     std::uint64_t total_events() const {
         std::uint64_t n = 0;
-        for (auto e : events) n += e;
+        for (const auto& e : events) n += e.count;
         return n;
+    }
+    // Events of one kind; 0 when the engine has no such kind.
+    std::uint64_t events_of(std::string_view kind) const {
+        for (const auto& e : events)
+            if (e.kind == kind) return e.count;
+        return 0;
     }
 };
 

@@ -1,4 +1,4 @@
-#include "metabosim/engine/scheduler.hpp"
+#include "engine/queue.hpp"
 
 #include <algorithm>
 
@@ -29,8 +29,19 @@ void EventQueue::push(Event e) {
     std::push_heap(heap_.begin(), heap_.end(), later);
 }
 
+std::vector<Event> EventQueue::take_run_buffer() {
+    if (spent_.empty()) return {};
+    std::vector<Event> buffer = std::move(spent_.back());
+    spent_.pop_back();
+    buffer.clear();
+    return buffer;
+}
+
 void EventQueue::push_all(std::vector<Event> events) {
-    if (events.empty()) return;
+    if (events.empty()) {
+        spent_.push_back(std::move(events));
+        return;
+    }
     for (const Event& e : events) check_not_past(e);
     std::sort(events.begin(), events.end());
     for (Event& e : events) e.sequence = next_sequence_++;
@@ -59,6 +70,7 @@ Event EventQueue::pop() {
         std::pop_heap(heap_.begin(), heap_.end(), later);
         heap_.pop_back();
     } else if (++runs_[source.run].next == runs_[source.run].events.size()) {
+        spent_.push_back(std::move(runs_[source.run].events));
         runs_.erase(runs_.begin() + static_cast<std::ptrdiff_t>(source.run));
     }
     if (!(e.time >= now_))

@@ -1,19 +1,20 @@
-#include "metabosim/engine/simulation.hpp"
+#include "metabosim/simulation.hpp"
 
 #include <cmath>
 
 #include <fmt/format.h>
 
-#include "engine/engine_core.hpp"
+#include "clock/clock_engine.hpp"
+#include "engine/engine.hpp"
 #include "metabosim/model/error.hpp"
 
 namespace metabosim {
 namespace {
 
-std::unique_ptr<detail::EngineCore> make_engine(Model model, Strategy strategy) {
+std::unique_ptr<Engine> make_engine(Model model, Strategy strategy) {
     validate(strategy, model.duration);
-    if (strategy.kind == Strategy::Kind::event_driven) return detail::make_event_engine(std::move(model));
-    return detail::make_clock_engine(std::move(model), strategy.dt);
+    if (strategy.kind == Strategy::Kind::event_driven) return make_event_engine(std::move(model));
+    return make_clock_engine(std::move(model), strategy.dt);
 }
 
 }  // namespace
@@ -36,14 +37,13 @@ Simulation::Simulation(Model model, Strategy strategy) : engine_(make_engine(std
 Simulation::~Simulation() = default;
 Simulation::Simulation(Simulation&&) noexcept = default;
 Simulation& Simulation::operator=(Simulation&&) noexcept = default;
-const Model& Simulation::model() const { return engine_->model; }
-const Network& Simulation::network() const { return engine_->net; }
+const Model& Simulation::model() const { return engine_->circuit().model; }
+const Network& Simulation::network() const { return engine_->circuit().net; }
 
 Results Simulation::run(const std::function<void(const Progress&)>& progress, double progress_interval) {
     if (has_run_) throw UserError("a Simulation runs once; build a new one to run again");
     has_run_ = true;
-    engine_->run(progress, progress_interval);
-    return std::move(engine_->results);
+    return engine_->run(progress, progress_interval);
 }
 
 Results simulate(const Model& model, Strategy strategy) { return Simulation(model, strategy).run(); }

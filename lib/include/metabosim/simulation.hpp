@@ -16,8 +16,8 @@
 #include <memory>
 
 #include "metabosim/model/model.hpp"
-#include "metabosim/synapses/network.hpp"
 #include "metabosim/recording/results.hpp"
+#include "metabosim/synapses/network.hpp"
 
 namespace metabosim {
 
@@ -40,9 +40,7 @@ struct Strategy {
 // Throws UserError unless the clock-driven step is a positive time no longer than the run.
 void validate(const Strategy& strategy, double duration);
 
-namespace detail {
-struct EngineCore;
-}
+class Engine;
 
 class Simulation {
 public:
@@ -61,7 +59,7 @@ public:
     Results run(const std::function<void(const Progress&)>& progress = {}, double progress_interval = 1.0);
 
 private:
-    std::unique_ptr<detail::EngineCore> engine_;
+    std::unique_ptr<Engine> engine_;
     bool has_run_ = false;
 };
 

@@ -1,0 +1,84 @@
+#include "engine/circuit.hpp"
+
+#include "metabosim/inputs/inputs.hpp"
+
+namespace metabosim {
+namespace {
+
+Model validated(Model model) {
+    validate(model);
+    return model;
+}
+
+MembraneStates initial_states(const Model& model) {
+    MembraneStates states;
+    for (std::uint32_t p = 0; p < model.populations.size(); ++p) {
+        const InitialState initial = initial_state(model, p);
+        states.V.insert(states.V.end(), initial.V.begin(), initial.V.end());
+        states.ge.insert(states.ge.end(), initial.ge.begin(), initial.ge.end());
+        states.gi.insert(states.gi.end(), initial.gi.begin(), initial.gi.end());
+    }
+    return states;
+}
+
+}  // namespace
+
+Circuit::Circuit(Model m)
+    : model(validated(std::move(m))),
+      net(build_network(model)),
+      schedule(model),
+      outgoing(model.populations.size()),
+      metabolic(model),
+      neurons(initial_states(model)),
+      drive(model),
+      plasticity(net, metabolic.all()),
+      energy(model),
+      recorders(model, net) {
+    population_of.reserve(net.neuron_count());
+    for (std::uint32_t p = 0; p < model.populations.size(); ++p) population_of.insert(population_of.end(), model.populations[p].size, p);
+    for (std::uint32_t n = 0; n < net.neuron_count(); ++n) draw_drive(n, 0.0);
+    for (std::uint32_t k = 0; k < net.projections.size(); ++k) outgoing[net.projections[k].pre].push_back(k);
+}
+
+void Circuit::spike(std::uint32_t n, double t) {
+    const std::uint32_t p = population_of[n];
+    recorders.spike(p, local(n), t);
+    energy.count_spike(p);
+    plasticity.on_spike(net, p, local(n), t);
+}
+
+void Circuit::arrive(std::uint32_t k, std::uint64_t s, double t) {
+    Synapses& syn = net.projections[k];
+    energy.count_release(syn.pre);
+    neurons.add_conductance(net.populations[syn.post].first + syn.target[s], syn.receptor,
+                            metabolic[syn.post].synaptic_efficacy * syn.weight[s]);
+    if (syn.stdp) plasticity.projections[k].on_arrival(syn, s, t);
+}
+
+void Circuit::drive_input(std::uint32_t n) {
+    const std::uint32_t p = population_of[n];
+    neurons.add_conductance(n, model.populations[p].drive->receptor, metabolic[p].poisson_weight);
+}
+
+void Circuit::external_input(std::uint32_t n, Receptor receptor, double weight) {
+    neurons.add_conductance(n, receptor, metabolic[population_of[n]].synaptic_efficacy * weight);
+}
+
+bool Circuit::change_temperature(std::uint32_t p, double temperature, double t) {
+    plasticity.settle(p, t);
+    energy.settle(p, t, metabolic[p].temperature);
+    const double old_rate = metabolic[p].poisson_rate;
+    metabolic.change(p, temperature);
+    plasticity.relower(net, p, metabolic[p]);
+    recorders.metabolic_change(p, temperature, t);
+    return metabolic[p].poisson_rate != old_rate;
+}
+
+std::optional<double> Circuit::update_energy(std::uint32_t p, double t) {
+    const double temperature = metabolic[p].temperature;
+    const EnergyPools::Update update = energy.update(p, t, temperature);
+    recorders.energy(p, t, update.fraction, update.target.value_or(temperature));
+    return update.target;
+}
+
+}  // namespace metabosim

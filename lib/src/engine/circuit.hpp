@@ -1,0 +1,69 @@
+// A model set up to run: its network and the state of every part, composed. Both engines hold one
+// and add only how time advances; the operations here are those that involve several parts.
+//
+// Each part owns its state in plain arrays: the neurons' membrane state (neuron/), the drive
+// streams (inputs/), the STDP traces (synapses/), each population's scaling and ATP pool
+// (metabolism/), and the recorders (recording/).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "inputs/drive_streams.hpp"
+#include "metabolism/energy.hpp"
+#include "metabolism/metabolic_state.hpp"
+#include "metabosim/metabolism/schedule.hpp"
+#include "metabosim/model/model.hpp"
+#include "metabosim/neuron/glif.hpp"
+#include "metabosim/recording/results.hpp"
+#include "metabosim/synapses/network.hpp"
+#include "recording/recorders.hpp"
+#include "synapses/stdp.hpp"
+
+namespace metabosim {
+
+struct Circuit {
+    const Model model;
+    Network net;
+    const MetabolicSchedule schedule;
+    std::vector<std::uint32_t> population_of;             // per neuron
+    std::vector<std::vector<std::uint32_t>> outgoing;     // population -> projections from it
+    MetabolicState metabolic;
+    MembraneStates neurons;
+    DriveStreams drive;
+    Plasticity plasticity;
+    EnergyPools energy;
+    Recorders recorders;
+
+    // Validates the model, builds the network, draws the initial state and each neuron's first
+    // drive input, prepares the recorders.
+    explicit Circuit(Model m);
+    Circuit(const Circuit&) = delete;
+    Circuit& operator=(const Circuit&) = delete;
+
+    std::uint32_t local(std::uint32_t n) const { return n - net.populations[population_of[n]].first; }
+    const LoweredNeuron& params(std::uint32_t n) const { return metabolic[population_of[n]].neuron; }
+
+    // Draws neuron n's next drive input after `from` at its population's present rate.
+    void draw_drive(std::uint32_t n, double from) { drive.draw(n, from, metabolic[population_of[n]].poisson_rate); }
+
+    // Neuron n fires at t: recorded, counted against its pool, STDP at every plastic synapse onto it.
+    void spike(std::uint32_t n, double t);
+    // A presynaptic spike reaches synapse s of projection k at t: the conductance jump
+    // (phi_g of the receiving population times the weight), the release counted, STDP.
+    void arrive(std::uint32_t k, std::uint64_t s, double t);
+    // Input from outside the network into neuron n: its Poisson drive's, or a jump of `weight`
+    // (nS, reference scale) through `receptor`.
+    void drive_input(std::uint32_t n);
+    void external_input(std::uint32_t n, Receptor receptor, double weight);
+
+    // Population p moves to `temperature` at t: what decays with a scaled time constant is settled
+    // under the old values first, so the trajectory is piecewise exact (the neurons themselves are
+    // the engine's to bring to t). Returns whether its drive rate changed.
+    bool change_temperature(std::uint32_t p, double temperature, double t);
+    // Energy update of population p at t, recorded; the temperature it asks for, if any.
+    std::optional<double> update_energy(std::uint32_t p, double t);
+};
+
+}  // namespace metabosim

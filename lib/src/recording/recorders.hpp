@@ -1,0 +1,69 @@
+// What a run records while it goes on, gathered into Results: spikes, sampled neuron state,
+// weight statistics, the metabolic timeline and the energy pools.
+//
+// Recorders r = 0 .. count() - 1 are the state recorders, then the weight recorders, each sampling
+// at k * interval(r), k = 0 .. last_sample(r) (no running sum, no drift). Storage for every sample
+// is reserved at the start: recording allocates nothing while the run goes on.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "metabosim/model/model.hpp"
+#include "metabosim/neuron/glif.hpp"
+#include "metabosim/recording/results.hpp"
+#include "metabosim/synapses/network.hpp"
+
+namespace metabosim {
+
+class Recorders {
+public:
+    Recorders(const Model& model, const Network& net);
+
+    void spike(std::uint32_t population, std::uint32_t local, double t) {
+        results_.spikes[population].times.push_back(t);
+        results_.spikes[population].node_ids.push_back(local);
+    }
+    void metabolic_change(std::uint32_t population, double temperature, double t);
+    void energy(std::uint32_t population, double t, double atp_fraction, double temperature);
+
+    std::size_t count() const { return results_.states.size() + results_.weights.size(); }
+    bool is_state(std::size_t r) const { return r < results_.states.size(); }
+    double interval(std::size_t r) const;
+    std::uint32_t last_sample(std::size_t r) const;
+
+    // The next sample of state recorder r: `state_of(n)` gives neuron n's (global id) state now,
+    // asked once per recorded neuron.
+    template <class StateOf>
+    void sample_state(std::size_t r, StateOf&& state_of) {
+        StateRecorder& rec = states_[r];
+        now_.clear();
+        for (std::uint32_t n : rec.neurons) now_.push_back(state_of(n));
+        StateTrace& trace = results_.states[r];
+        for (const auto member : rec.variables)
+            for (const MembraneState& s : now_) trace.values.push_back(s.*member);
+        ++trace.samples;
+    }
+    // The next sample of weight recorder r at t.
+    void sample_weights(std::size_t r, double t, const Network& net);
+
+    // Every weight of the recorded projections (where asked), the run's identity and counters:
+    // the finished Results.
+    Results finish(const Network& net, RunCounters counters);
+
+private:
+    struct StateRecorder {
+        std::vector<std::uint32_t> neurons;                 // global ids
+        std::vector<double MembraneState::*> variables;
+    };
+
+    const Model& model_;
+    Results results_;
+    std::vector<StateRecorder> states_;
+    std::vector<std::uint32_t> weight_projection_;  // per weight recorder
+    std::vector<std::size_t> energy_trace_;          // per population: its energy trace, if it has a budget
+    std::vector<MembraneState> now_;                 // scratch of sample_state
+};
+
+}  // namespace metabosim

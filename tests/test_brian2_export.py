@@ -29,6 +29,9 @@ try:
 except ImportError:
     HAVE_BRIAN2 = False
 DT = 0.1  # ms, the step of the Brian2 runs
+# The files of the runner that an export holds beside network.h5, and their sources.
+RUNNER = {path.name: path for path in [*(SOURCE / "lib" / "src" / "brian2").glob("*.py"),
+                                       SOURCE / "tools" / "metabosim_outputs.py"]}
 
 # Two populations away from their reference temperatures, with Q10s of their own, a drive whose
 # rate is scaled too, a plastic projection, an explicit list, a generator and two metabolic
@@ -126,10 +129,18 @@ class Export(unittest.TestCase):
         cls.tmp.cleanup()
 
     def test_files(self):
-        self.assertEqual(sorted(p.name for p in (self.dir / "export").iterdir()), ["network.h5", "run_brian2.py"])
+        self.assertEqual(sorted(p.name for p in (self.dir / "export").iterdir()), sorted(["network.h5", *RUNNER]))
         self.assertEqual(self.h5.attrs["format"], "metabosim-brian2-export")
         self.assertEqual(self.h5.attrs["seed"], 11)
         self.assertEqual(self.h5.attrs["duration_ms"], 200.0)
+
+    def test_runner_is_its_sources(self):
+        # Embedded at configure time: a stale or mangled copy (configure_file substitutes @...@)
+        # would differ from the sources.
+        for name, source in RUNNER.items():
+            exported = self.dir / "export" / name
+            self.assertEqual(exported.read_bytes(), source.read_bytes(), name)
+            self.assertEqual(bool(exported.stat().st_mode & 0o111), name == "run_brian2.py", name)
 
     def test_synapse_count_is_the_one_metabosim_runs(self):
         r = metabosim("run", self.config, "-o", self.dir / "run", "-q")

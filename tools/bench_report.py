@@ -18,24 +18,29 @@ it has written DIR/bench.json. Written into DIR:
 Exit status: 0 written, 1 the figure cannot be drawn or written, 2 DIR/bench.json is missing or
 malformed, 3 matplotlib is missing.
 """
-import json
 import math
 import sys
 from pathlib import Path
 
 try:
-    import matplotlib
-
-    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 except ImportError:
     print("bench_report: matplotlib is not installed (Debian: apt-get install python3-matplotlib)", file=sys.stderr)
     sys.exit(3)
 
+from report_common import Malformed, load_checked, save_figure  # noqa: E402 (needs matplotlib)
+
 ENGINES = (("event", "metabosim event-driven", "tab:green", "o", "wall_seconds"),
            ("clock 0.1", "metabosim clock-driven, dt 0.1", "tab:blue", "s", "wall_seconds"),
            ("brian2 0.1", "Brian2 standalone, dt 0.1", "tab:orange", "D", "run_seconds"))
 SERIES_STYLES = {"K = 100": "-", "K = 1000": "--"}
+
+
+def check(bench):
+    """bench, or Malformed if it has no list of rows (every other entry is optional)."""
+    if not isinstance(bench, dict) or not isinstance(bench.get("rows"), list):
+        raise Malformed("\"rows\": expected a list of workloads")
+    return bench
 
 
 def number(run, key):
@@ -120,8 +125,7 @@ def draw(bench, path):
     fig.suptitle(f"metabosim bench — {machine.get('cpu', '?')}, {machine.get('compiler', '?')}, "
                  + (f"Brian2 {bench['brian2_version']}" if bench.get("brian2_version") else "Brian2 not run"), fontsize=10)
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    save_figure(fig, path, dpi=120)
 
 
 def main():
@@ -130,18 +134,15 @@ def main():
         return 2
     directory = Path(sys.argv[1])
     try:
-        bench = json.loads((directory / "bench.json").read_text())
-        if not isinstance(bench.get("rows"), list):
-            raise ValueError("no rows")
-    except (OSError, ValueError) as e:
-        print(f"bench_report: cannot read {directory / 'bench.json'}: {e}", file=sys.stderr)
+        bench = load_checked(directory / "bench.json", "bench", check)
+    except Malformed as e:
+        print(f"bench_report: {e}", file=sys.stderr)
         return 2
     try:
         draw(bench, directory / "scaling.png")
     except Exception as e:  # noqa: BLE001 - any failure: no figure, the table stands
         print(f"bench_report: the figure could not be drawn: {e!r}", file=sys.stderr)
         return 1
-    print(f"bench_report: {directory / 'scaling.png'}")
     return 0
 
 

@@ -15,8 +15,10 @@ import sys
 import h5py
 import numpy as np
 
+from metabosim_outputs import SORTING
+
 # SONATA stores `sorting` as an enum; tools also write it as a string. Accept both.
-SORTING_ENUM = {0: "none", 1: "by_id", 2: "by_time"}
+SORTING_ENUM = {value: name for name, value in SORTING.items()}
 
 
 def text(value):

@@ -20,23 +20,18 @@ summary.json. Panels whose data are absent are left out.
 Exit status: 0 figure written, 1 an output file is unreadable, 2 DIR has no spikes.h5.
 """
 import argparse
-import csv
-import json
 import sys
 from pathlib import Path
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
 
-matplotlib.use("Agg")
-
-import h5py  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import metabosim_outputs as outputs
+from report_common import POPULATION_COLOURS, open_frame, save_figure
 
 RASTER_NEURONS = 200  # per population
 TRACED_NEURONS = 4  # membrane-potential traces drawn, over all recorded populations
 TEMPERATURE_LEVELS = [(32.0, "hypo"), (37.0, "normo"), (41.0, "hyper")]
-POPULATION_COLOURS = plt.get_cmap("tab10").colors
 PROJECTION_COLOURS = plt.get_cmap("Dark2").colors
 
 
@@ -45,15 +40,15 @@ class RunData:
 
     def __init__(self, directory):
         self.dir = directory
-        self.summary = read_summary(directory / "summary.json")
-        self.spikes = read_spikes(directory / "spikes.h5")
-        self.rates = read_rates(directory / "rates.csv")
+        self.summary = optional(outputs.read_summary, directory / "summary.json") or {}
+        self.spikes = outputs.read_spikes(directory / "spikes.h5")
+        self.rates = optional(outputs.read_rates, directory / "rates.csv")
         self.populations = self._population_order()
         self.duration_s = self._duration_s()
         self.sizes = {p: self._population_size(p) for p in self.populations}
-        self.temperatures = read_temperatures(directory / "metabolism.csv")
-        self.states = optional(read_voltages, directory / "states.h5")
-        self.weights = optional(read_weights, directory / "weights.h5")
+        self.temperatures = optional(outputs.read_metabolism, directory / "metabolism.csv")
+        self.states = optional(outputs.read_states, directory / "states.h5", "V")
+        self.weights = optional(outputs.read_weights, directory / "weights.h5")
 
     def colour(self, population):
         index = self.populations.index(population) if population in self.populations else 0
@@ -85,97 +80,12 @@ class RunData:
         return int(ids.max()) + 1 if len(ids) else 0
 
 
-# ---------------------------------------------------------------------------------------------
-# Reading the outputs (layouts: lib/src/recording/output.cpp).
-
-
-def optional(reader, path):
-    return reader(path) if path.exists() else None
-
-
-def read_summary(path):
-    if not path.exists():
-        return {}
-    with open(path, encoding="utf-8") as f:
-        return json.load(f)
-
-
-def read_spikes(path):
-    """{population: (timestamps in ms, node ids)}."""
-    with h5py.File(path, "r") as h5:
-        group = h5.get("spikes", {})
-        return {name: (pop["timestamps"][()], pop["node_ids"][()].astype(np.int64))
-                for name, pop in group.items()}
-
-
-def read_rates(path):
-    """(bin starts in ms, {population: rates in Hz}), or None."""
-    if not path.exists():
-        return None
-    table = read_csv(path)
-    if not table:
-        return None
-    times = np.array([float(row["time_ms"]) for row in table])
-    rates = {column[:-len("_Hz")]: np.array([float(row[column]) for row in table])
-             for column in table[0] if column.endswith("_Hz")}
-    return times, rates
-
-
-def read_temperatures(path):
-    """{population: (times in ms, temperatures in degC)}, or None."""
-    if not path.exists():
-        return None
-    timelines = {}
-    for row in read_csv(path):
-        times, temperatures = timelines.setdefault(row["population"], ([], []))
-        times.append(float(row["time_ms"]))
-        temperatures.append(float(row["temperature_degC"]))
-    return {p: (np.array(t), np.array(c)) for p, (t, c) in timelines.items()} or None
-
-
-def read_csv(path):
-    with open(path, newline="", encoding="utf-8") as f:
-        return list(csv.DictReader(f))
-
-
-def read_voltages(path):
-    """[(report name, sample times in ms, node ids, V [samples x neurons], unit)] of every
-    population report that holds V."""
-    reports = []
-    with h5py.File(path, "r") as h5:
-        for name, report in h5.get("report", {}).items():
-            if "V" not in report:
-                continue
-            variable = report["V"]
-            start, _, step = variable["mapping/time"][()]
-            data = variable["data"][()]
-            times = start + step * np.arange(data.shape[0])
-            unit = variable["data"].attrs.get("units", "mV")
-            reports.append((name, times, variable["mapping/node_ids"][()], data, unit))
-    return reports or None
-
-
-def read_weights(path):
-    """{projection: {dataset name: values}} with the final weights under "final_weight"."""
-    projections = {}
-    with h5py.File(path, "r") as h5:
-        for name, group in h5.items():
-            fields = {key: group[key][()] for key in
-                      ("time", "mean", "fraction_at_max", "histogram", "bin_edges")}
-            if "final/weight" in group:
-                fields["final_weight"] = group["final/weight"][()]
-            projections[name] = fields
-    return projections or None
+def optional(reader, path, *args):
+    return reader(path, *args) if path.exists() else None
 
 
 # ---------------------------------------------------------------------------------------------
 # Panels. Times are drawn in seconds.
-
-
-def open_frame(ax, keep="left"):
-    """Only the axis lines that carry ticks: bottom and `keep` ("left" or "right")."""
-    for side in ("top", "left", "right"):
-        ax.spines[side].set_visible(side == keep)
 
 
 def outside_legend(ax):
@@ -443,11 +353,10 @@ def main():
 
     output = args.output or args.dir / "overview.png"
     try:
-        draw(run).savefig(output)
+        save_figure(draw(run), output, dpi=150)
     except OSError as error:
         print(f"plot_run.py: cannot write {output}: {error}", file=sys.stderr)
         return 1
-    print(output)
     return 0
 
 

@@ -1,4 +1,5 @@
-// Exporting a model to Brian2: network.h5 (the data) and run_brian2.py (the script that reads it).
+// Exporting a model to Brian2: network.h5 (the data) and run_brian2.py with its modules (the
+// runner that reads it, runner_files.hpp).
 //
 // network.h5 holds what metabosim draws and computes, never a recipe to draw it again. Units are
 // in a `units` attribute on every dataset with a unit, and in the name of numeric attributes
@@ -42,7 +43,7 @@
 //           neurons                 local indices
 //       weights/<k>                 projection, interval_ms, bins, final (0/1)
 //
-// Both files are written all or nothing; equal model and seed give byte-identical network.h5.
+// All files are written all or nothing; equal model and seed give byte-identical network.h5.
 #include "metabosim/brian2/export.hpp"
 
 #include <algorithm>
@@ -59,16 +60,13 @@
 #include "metabosim/lowering/lowering.hpp"
 #include "metabosim/metabolism/schedule.hpp"
 #include "metabosim/synapses/network.hpp"
+#include "brian2/runner_files.hpp"
 #include "recording/hdf5_file.hpp"
 #include "recording/staged_files.hpp"
 
 #ifndef METABOSIM_VERSION
 #define METABOSIM_VERSION "unknown"
 #endif
-
-namespace metabosim::detail {
-extern const char* const brian2_runner_script;  // lib/src/brian2/run_brian2.py, embedded at configure time
-}
 
 namespace metabosim {
 namespace {
@@ -294,14 +292,15 @@ void write_network(const Model& model, const fs::path& path) {
     h5.close();
 }
 
-void write_script(const fs::path& path) {
+void write_runner_file(const RunnerFile& file, const fs::path& path) {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     if (!out) throw std::runtime_error("cannot create the file");
-    out << detail::brian2_runner_script;
+    out << file.text;
     out.close();
     if (!out) throw std::runtime_error("cannot write the file (disk full?)");
-    fs::permissions(path, fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec,
-                    fs::perm_options::add);
+    if (file.executable)
+        fs::permissions(path, fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec,
+                        fs::perm_options::add);
 }
 
 }  // namespace
@@ -317,10 +316,10 @@ void export_brian2(const Model& model, const fs::path& directory) {
                                         "[populations.{}.energy] to export",
                                         p.name, p.name));
     // The network is built inside the write, so a bad directory is reported before that work.
-    write_staged(directory,
-                 {{"network.h5", [&](const fs::path& p) { write_network(model, p); }},
-                  {"run_brian2.py", [](const fs::path& p) { write_script(p); }}},
-                 "the Brian2 export");
+    std::vector<StagedFile> files{{"network.h5", [&](const fs::path& p) { write_network(model, p); }}};
+    for (const RunnerFile& file : brian2_runner_files())
+        files.push_back({file.name, [&file](const fs::path& p) { write_runner_file(file, p); }});
+    write_staged(directory, files, "the Brian2 export");
 }
 
 }  // namespace metabosim

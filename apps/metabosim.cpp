@@ -77,11 +77,11 @@ void show_progress(const Progress& p) {
     std::fflush(stderr);
 }
 
-Strategy strategy_from(const std::string& engine, const std::string& dt) {
-    if (engine == "event") {
-        if (!dt.empty()) throw UserError("--dt applies to --engine clock only (the event-driven engine has no step)");
-        return Strategy::event_driven();
-    }
+Strategy strategy_from(const std::string& engine, const std::string& dt, unsigned threads = 1) {
+    if (engine != "clock" && !dt.empty())
+        throw UserError("--dt applies to --engine clock only (the event-driven engines have no step)");
+    if (engine == "event") return Strategy::event_driven(threads);
+    if (engine == "queue") return Strategy::event_queue();
     return Strategy::clock_driven(dt.empty() ? 0.1 : parse_quantity(dt, Dimension::time));
 }
 
@@ -184,6 +184,7 @@ int main(int argc, char** argv) {
     std::optional<std::uint64_t> seed;
     bool quiet = false;
     std::string engine = "event", dt;
+    unsigned threads = 1;
 
     auto* run = app.add_subcommand("run", "Simulate a model and write its outputs.\n"
                                           "Without CONFIG, runs the built-in microcircuit at 37 degC for 2 s.");
@@ -194,10 +195,14 @@ int main(int argc, char** argv) {
     run->add_option("--set", overrides, "override one key, e.g. --set run.duration=\"5 s\" "
                                         "--set populations.E.temperature=\"41 degC\"")
         ->type_name("KEY=VALUE");
-    run->add_option("--engine", engine, "event: exact, event-driven (default); clock: a fixed step dt, "
-                                        "updated as Brian2 does (exponential Euler, threshold on the grid, "
-                                        "delays rounded to steps)")
-        ->check(CLI::IsMember({"event", "clock"}))
+    run->add_option("--engine", engine, "event: exact, event-driven, in epochs of the shortest delay (default); "
+                                        "clock: a fixed step dt, updated as Brian2 does (exponential Euler, "
+                                        "threshold on the grid, delays rounded to steps); queue: exact, with one "
+                                        "global event queue (the earlier engine, slower, kept as a reference)")
+        ->check(CLI::IsMember({"event", "clock", "queue"}))
+        ->capture_default_str();
+    run->add_option("--threads", threads, "threads of the event-driven engine; the outputs are the same for any number")
+        ->check(CLI::Range(1u, 1024u))
         ->capture_default_str();
     run->add_option("--dt", dt, "clock-driven step with its unit, e.g. 0.1ms (default 0.1 ms)")->type_name("TIME");
     run->add_flag("-q,--quiet", quiet, "no progress or summary on stderr");
@@ -294,7 +299,7 @@ int main(int argc, char** argv) {
         return code == 0 ? 0 : 2;
     }
     try {
-        if (*run) return run_command(config, out_dir, overrides, seed, strategy_from(engine, dt), quiet);
+        if (*run) return run_command(config, out_dir, overrides, seed, strategy_from(engine, dt, threads), quiet);
         if (*exporter) return export_command(config, out_dir, overrides, seed);
         if (*experiment || app.get_subcommands().empty()) {
             if (full) findings.neurons = 5000, findings.duration = 10000;

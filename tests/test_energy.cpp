@@ -90,7 +90,8 @@ TEST_CASE("across a metabolic step between updates, the supply follows each temp
     m.metabolism.push_back({.time = 125, .population = "cells", .temperature = 41});
     const double warm = 1e8 * std::pow(2.8, 0.4);
     for (const Strategy strategy : {Strategy::event_driven(), Strategy::clock_driven(0.125)}) {
-        const EnergyTrace& trace = simulate(m, strategy).energy[0];
+        const Results results = simulate(m, strategy);  // held: the trace is a reference into it
+        const EnergyTrace& trace = results.energy[0];
         REQUIRE(trace.times.size() == 5);
         const double expected = 0.5 + (1e8 * 0.125 + warm * 0.025) / 1e9;  // at 150 ms
         CHECK(trace.atp_fraction[3] == doctest::Approx(expected).epsilon(1e-12));

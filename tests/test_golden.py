@@ -2,7 +2,7 @@
 """Outputs held byte for byte: a refactoring must not change what a run writes.
 
 Each case runs `metabosim run` and compares every output file with the digest recorded in
-tests/data/golden/expected.json: spikes, states, weights and every CSV byte for byte, summary.json
+tests/data/golden/expected.json (and some, run again on 2 to 4 threads, with the one-thread run): spikes, states, weights and every CSV byte for byte, summary.json
 with its wall-clock entries left out. A change that is meant to change outputs (a new integration
 scheme, a new tie order) records new digests with --update and says why in its commit.
 
@@ -23,7 +23,8 @@ UPDATE = "--update" in sys.argv[3:]
 GOLDEN = SOURCE / "tests" / "data" / "golden"
 EXPECTED = GOLDEN / "expected.json"
 
-# The default run, COBA, metabolic steps with a ramp, the energy loop, and the clock-driven engine.
+# The default run, COBA, metabolic steps with a ramp, the energy loop; the clock-driven engine and
+# the event-queue engine on some of them.
 CASES = {
     "default": [],
     "coba": [SOURCE / "configs" / "coba.toml"],
@@ -32,7 +33,11 @@ CASES = {
     "coba-clock": [SOURCE / "configs" / "coba.toml", "--engine", "clock", "--dt", "0.1ms"],
     "steps-clock": [GOLDEN / "steps.toml", "--engine", "clock", "--dt", "0.1ms"],
     "energy-clock": [GOLDEN / "energy.toml", "--engine", "clock", "--dt", "0.05ms"],
+    "steps-queue": [GOLDEN / "steps.toml", "--engine", "queue"],
+    "energy-queue": [GOLDEN / "energy.toml", "--engine", "queue"],
 }
+# The event-driven engine on several threads writes what it writes on one, byte for byte.
+THREADED = {"coba": (2, 4), "steps": (2, 3, 4), "energy": (2, 4)}
 # Entries of summary.json that measure the machine, not the run.
 WALL_CLOCK = {"wall_seconds", "real_time_factor", "events_per_second"}
 
@@ -60,6 +65,14 @@ def main():
                 continue
             found[name] = digests(out)
             print(f"{name}: {len(found[name])} files", flush=True)
+            for threads in THREADED.get(name, ()):
+                out_t = pathlib.Path(tmp) / f"{name}-{threads}"
+                run = subprocess.run([EXE, "run", *map(str, args), "--threads", str(threads), "-o", out_t, "--quiet"],
+                                     capture_output=True, text=True)
+                if run.returncode != 0:
+                    failures.append(f"{name}, {threads} threads: exit {run.returncode}: {run.stderr.strip()}")
+                elif digests(out_t) != found[name]:
+                    failures.append(f"{name}: {threads} threads write other outputs than one thread")
             if UPDATE:
                 continue
             for file in sorted(set(found[name]) | set(expected.get(name, {}))):

@@ -153,7 +153,7 @@ void ClockEngine::samples_due(std::int64_t n) {
         for (; next_sample_[r] <= rec.last_sample(r) && event_step(next_sample_[r] * rec.interval(r)) <= n;
              ++next_sample_[r]) {
             if (rec.is_state(r))
-                rec.sample_state(r, [&](std::uint32_t i) { return c_.neurons[i]; });
+                rec.sample_state(r, next_sample_[r], [&](std::uint32_t i) { return c_.neurons[i]; });
             else
                 rec.sample_weights(r, std::min(next_sample_[r] * rec.interval(r), c_.model.duration), c_.net);
             ++counts_[EventKind::sample];
@@ -233,7 +233,11 @@ void ClockEngine::deliver_arrivals(std::int64_t n, double t) {
         }
     }
     auto& due = ring_[n % ring_.size()];
-    for (std::uint64_t entry : due) c_.arrive(static_cast<std::uint32_t>(entry >> synapse_bits), entry & synapse_mask, t);
+    for (std::uint64_t entry : due) {
+        const auto k = static_cast<std::uint32_t>(entry >> synapse_bits);
+        c_.energy.count_release(c_.net.projections[k].pre);
+        c_.arrive(k, entry & synapse_mask, t);
+    }
     counts_[EventKind::spike_arrival] += due.size();
     due.clear();
 }

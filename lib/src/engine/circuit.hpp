@@ -50,9 +50,11 @@ struct Circuit {
 
     // Neuron n fires at t: recorded, counted against its pool, STDP at every plastic synapse onto it.
     void spike(std::uint32_t n, double t);
-    // A presynaptic spike reaches synapse s of projection k at t: the conductance jump
-    // (phi_g of the receiving population times the weight), the release counted, STDP.
-    void arrive(std::uint32_t k, std::uint64_t s, double t);
+    // A presynaptic spike reaches synapse s of projection k at t: the conductance jump (phi_g of
+    // the receiving population times the weight), then STDP. The STDP traces' reference is moved
+    // first when due, unless the caller moves it itself (synapses/stdp.hpp): an engine whose
+    // neurons advance on several threads does so between epochs. The caller counts the release.
+    void arrive(std::uint32_t k, std::uint64_t s, double t, bool rebase_traces = true);
     // Input from outside the network into neuron n: its Poisson drive's, or a jump of `weight`
     // (nS, reference scale) through `receptor`.
     void drive_input(std::uint32_t n);

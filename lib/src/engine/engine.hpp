@@ -18,6 +18,10 @@ public:
     virtual Results run(const std::function<void(const Progress&)>& progress, double progress_interval) = 0;
 };
 
-std::unique_ptr<Engine> make_event_engine(Model model);
+// The exact engines: in epochs, neurons advancing independently on `threads` threads (the
+// default); and with one global event queue and predicted crossings (the earlier engine, kept as
+// an independent reference).
+std::unique_ptr<Engine> make_epoch_engine(Model model, unsigned threads);
+std::unique_ptr<Engine> make_queue_engine(Model model);
 
 }  // namespace metabosim

@@ -25,8 +25,8 @@ public:
     explicit EnergyPools(const Model& model);
 
     bool has_budget(std::uint32_t p) const { return budget(p) != nullptr; }
-    void count_spike(std::uint32_t p) { ++pools_[p].spikes; }
-    void count_release(std::uint32_t p) { ++pools_[p].releases; }
+    void count_spike(std::uint32_t p, std::uint64_t n = 1) { pools_[p].spikes += n; }
+    void count_release(std::uint32_t p, std::uint64_t n = 1) { pools_[p].releases += n; }
 
     // The supply minus the resting cost up to t at `temperature`, the one in force until t; the
     // costs of activity wait for the next update.

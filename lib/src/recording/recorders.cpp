@@ -40,11 +40,9 @@ Recorders::Recorders(const Model& model, const Network& net)
         for (std::uint32_t i : rec.neurons) recorder.neurons.push_back(first + i);
         for (const std::string& name : rec.variables)
             recorder.variables.push_back(state_variables[state_variable_index(name).value()].member);
-        StateTrace& trace = results_.states.emplace_back(
-            StateTrace{rec.population, rec.neurons, rec.variables, 0.0, rec.interval, 0, {}});
-        trace.values.reserve((samples_before(model.duration, rec.interval) + std::size_t{1}) * rec.neurons.size() *
-                             rec.variables.size());
-        now_.reserve(std::max(now_.capacity(), recorder.neurons.size()));
+        const std::size_t samples = samples_before(model.duration, rec.interval) + std::size_t{1};
+        results_.states.push_back({rec.population, rec.neurons, rec.variables, 0.0, rec.interval, samples,
+                                   std::vector<double>(samples * rec.neurons.size() * rec.variables.size(), 0.0)});
     }
     for (const WeightRecording& rec : model.recording.weights) {
         const std::uint32_t k = projection_index(model, rec.projection);

@@ -33,17 +33,20 @@ public:
     double interval(std::size_t r) const;
     std::uint32_t last_sample(std::size_t r) const;
 
-    // The next sample of state recorder r: `state_of(n)` gives neuron n's (global id) state now,
-    // asked once per recorded neuron.
-    template <class StateOf>
-    void sample_state(std::size_t r, StateOf&& state_of) {
-        StateRecorder& rec = states_[r];
-        now_.clear();
-        for (std::uint32_t n : rec.neurons) now_.push_back(state_of(n));
+    // The neurons state recorder r records (global ids, in the recorder's order).
+    const std::vector<std::uint32_t>& recorded(std::size_t r) const { return states_[r].neurons; }
+    // Sample k of state recorder r for its i-th neuron. Samples may come in any order: every
+    // slot is reserved from the start.
+    void record_state(std::size_t r, std::uint32_t k, std::size_t i, const MembraneState& s) {
         StateTrace& trace = results_.states[r];
-        for (const auto member : rec.variables)
-            for (const MembraneState& s : now_) trace.values.push_back(s.*member);
-        ++trace.samples;
+        const std::size_t V = trace.variables.size(), N = trace.neurons.size();
+        for (std::size_t v = 0; v < V; ++v) trace.values[(k * V + v) * N + i] = s.*(states_[r].variables[v]);
+    }
+    // Sample k of state recorder r for all its neurons: `state_of(n)` gives neuron n's (global id)
+    // state now.
+    template <class StateOf>
+    void sample_state(std::size_t r, std::uint32_t k, StateOf&& state_of) {
+        for (std::size_t i = 0; i < states_[r].neurons.size(); ++i) record_state(r, k, i, state_of(states_[r].neurons[i]));
     }
     // The next sample of weight recorder r at t.
     void sample_weights(std::size_t r, double t, const Network& net);
@@ -63,7 +66,6 @@ private:
     std::vector<StateRecorder> states_;
     std::vector<std::uint32_t> weight_projection_;  // per weight recorder
     std::vector<std::size_t> energy_trace_;          // per population: its energy trace, if it has a budget
-    std::vector<MembraneState> now_;                 // scratch of sample_state
 };
 
 }  // namespace metabosim

@@ -13,14 +13,20 @@ namespace {
 
 std::unique_ptr<Engine> make_engine(Model model, Strategy strategy) {
     validate(strategy, model.duration);
-    if (strategy.kind == Strategy::Kind::event_driven) return make_event_engine(std::move(model));
-    return make_clock_engine(std::move(model), strategy.dt);
+    switch (strategy.kind) {
+    case Strategy::Kind::event_driven: return make_epoch_engine(std::move(model), strategy.threads);
+    case Strategy::Kind::event_queue: return make_queue_engine(std::move(model));
+    case Strategy::Kind::clock_driven: return make_clock_engine(std::move(model), strategy.dt);
+    }
+    throw InternalError("make_engine: unknown strategy");
 }
 
 }  // namespace
 
 void validate(const Strategy& strategy, double duration) {
-    if (strategy.kind == Strategy::Kind::event_driven) return;
+    if (strategy.threads < 1 || strategy.threads > 1024)
+        throw UserError(fmt::format("{} threads: expected 1 to 1024", strategy.threads));
+    if (strategy.kind != Strategy::Kind::clock_driven) return;
     if (!(std::isfinite(strategy.dt) && strategy.dt > 0))
         throw UserError(fmt::format("clock-driven time step dt = {} ms: expected a positive time, e.g. 0.1 ms",
                                     strategy.dt));

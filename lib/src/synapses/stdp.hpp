@@ -33,7 +33,9 @@ struct StdpTraces {
 
     // exp(-(t - pre_reference) / tau+): a pre trace at t is pre_scaled[s] times this.
     double pre_decay(double t) const;
-    // Moves the reference to t (traces unchanged) when the factor could grow beyond e^32.
+    // Moves the reference to t (traces unchanged) when the factor could grow beyond e^32. The
+    // caller does so before an arrival at t, or at times of its own choosing (the factor must stay
+    // far from overflow: e^(t - reference) / tau+ below e^700).
     void rebase_pre(double t);
 
     void on_arrival(Synapses& synapses, std::uint64_t s, double t);

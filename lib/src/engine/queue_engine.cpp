@@ -1,4 +1,5 @@
-// The event-driven engine.
+// The event-driven engine with one global event queue (the earlier exact engine, kept as an
+// independent reference for the epoch engine; `--engine queue`).
 //
 // The run proceeds in epochs of the minimum synaptic delay d_min: a spike emitted inside
 // [T, T + d_min) cannot arrive anywhere before T + d_min, so within an epoch every neuron's
@@ -229,7 +230,9 @@ void EventEngine::on_arrival(const Event& e) {
     std::pop_heap(pending.begin(), pending.end(), std::greater<>());
     pending.pop_back();
     advance(n, e.time);
-    c_.arrive(static_cast<std::uint32_t>(e.order >> synapse_bits), e.order & synapse_mask, e.time);
+    const auto k = static_cast<std::uint32_t>(e.order >> synapse_bits);
+    c_.energy.count_release(c_.net.projections[k].pre);
+    c_.arrive(k, e.order & synapse_mask, e.time);
     touched(n);
 }
 
@@ -313,7 +316,7 @@ void EventEngine::on_sample(const Event& e) {
     const std::size_t r = e.target;
     if (c_.recorders.is_state(r)) {
         // Read-only: recording never changes the trajectory it observes.
-        c_.recorders.sample_state(r, [&](std::uint32_t n) { return state_at(n, e.time); });
+        c_.recorders.sample_state(r, e.aux, [&](std::uint32_t n) { return state_at(n, e.time); });
     } else {
         c_.recorders.sample_weights(r, e.time, c_.net);
     }
@@ -364,12 +367,12 @@ Results EventEngine::run(const std::function<void(const Progress&)>& progress, d
     counters.epochs = epochs;
     counters.wall_seconds = reporter.elapsed();
     Results results = c_.recorders.finish(c_.net, std::move(counters));
-    results.engine = "event-driven";
+    results.engine = "event-queue";
     return results;
 }
 
 }  // namespace
 
-std::unique_ptr<Engine> make_event_engine(Model model) { return std::make_unique<EventEngine>(std::move(model)); }
+std::unique_ptr<Engine> make_queue_engine(Model model) { return std::make_unique<EventEngine>(std::move(model)); }
 
 }  // namespace metabosim

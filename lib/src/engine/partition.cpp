@@ -1,0 +1,328 @@
+#include "engine/partition.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "metabosim/model/error.hpp"
+#include "metabosim/neuron/propagator.hpp"
+
+namespace metabosim {
+namespace {
+
+constexpr int synapse_bits = 40;  // an arrival's order is (projection << 40) | synapse
+constexpr std::uint64_t synapse_mask = (std::uint64_t{1} << synapse_bits) - 1;
+constexpr double never = std::numeric_limits<double>::infinity();
+
+bool key_before(double t, EventKind kind, std::uint64_t order, double t2, EventKind kind2, std::uint64_t order2) {
+    if (t != t2) return t < t2;
+    if (kind != kind2) return kind < kind2;
+    return order < order2;
+}
+
+// Builds a CSR of entries by local neuron, keeping the order in which they were listed.
+template <class Entry>
+void by_neuron(std::vector<std::pair<std::uint32_t, Entry>> listed, std::uint32_t neurons, std::vector<std::uint32_t>& begin,
+               std::vector<Entry>& entries) {
+    std::stable_sort(listed.begin(), listed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    begin.assign(neurons + 1, 0);
+    for (const auto& [i, entry] : listed) ++begin[i + 1];
+    for (std::uint32_t i = 0; i < neurons; ++i) begin[i + 1] += begin[i];
+    entries.clear();
+    for (const auto& [i, entry] : listed) entries.push_back(entry);
+}
+
+}  // namespace
+
+Partition::Partition(Circuit& circuit, unsigned index, std::uint32_t first, std::uint32_t last)
+    : c_(circuit), index_(index), first_(first), last_(last) {
+    const std::uint32_t n = last - first;
+    t_last_.assign(n, 0.0);
+    refractory_until_.assign(n, -never);
+    last_spike_.assign(n, -never);
+    end_.assign(n, 0.0);
+    refractory_.assign(n, 0);
+    input_begin_.assign(n + 1, 0);
+    input_next_.assign(n, 0);
+    releases_.assign(c_.model.populations.size(), 0);
+    for (std::uint32_t p = 0; p < c_.net.populations.size(); ++p) {
+        const PopulationRange r = c_.net.populations[p];
+        if (r.first < last && r.first + r.size > first) population_ranges_.push_back(p);
+    }
+
+    std::vector<std::pair<std::uint32_t, GeneratorCursor>> generators;
+    for (std::uint32_t g = 0; g < c_.model.generators.size(); ++g) {
+        const SpikeGenerator& gen = c_.model.generators[g];
+        const PopulationRange r = c_.net.populations[c_.model.population_index(gen.target)];
+        const auto add = [&](std::uint32_t local) {
+            const std::uint32_t target = r.first + local;
+            if (target >= first && target < last) generators.push_back({target - first, {g, 0}});
+        };
+        if (gen.neurons.empty())
+            for (std::uint32_t j = 0; j < r.size; ++j) add(j);
+        else
+            for (std::uint32_t j : gen.neurons) add(j);
+    }
+    by_neuron(std::move(generators), n, generator_begin_, generators_);
+
+    std::vector<std::pair<std::uint32_t, SampleCursor>> samples;
+    for (std::uint32_t r = 0; r < c_.model.recording.states.size(); ++r) {
+        const auto& recorded = c_.recorders.recorded(r);
+        for (std::uint32_t slot = 0; slot < recorded.size(); ++slot)
+            if (recorded[slot] >= first && recorded[slot] < last)
+                samples.push_back({recorded[slot] - first,
+                                   {r, slot, 0, c_.recorders.last_sample(r), c_.recorders.interval(r)}});
+    }
+    by_neuron(std::move(samples), n, sample_begin_, samples_);
+}
+
+void Partition::take_arrivals(ArrivalBuckets& buckets, std::uint64_t epoch) {
+    const std::uint32_t n = last_ - first_;
+    std::fill(input_begin_.begin(), input_begin_.end(), 0);
+    for (unsigned w = 0; w < buckets.partitions(); ++w)
+        for (const Arrival& a : buckets.buffer(epoch, index_, w)) ++input_begin_[a.target - first_ + 1];
+    for (std::uint32_t i = 0; i < n; ++i) input_begin_[i + 1] += input_begin_[i];
+    inputs_.resize(input_begin_[n]);
+    std::copy(input_begin_.begin(), input_begin_.end() - 1, input_next_.begin());
+    for (unsigned w = 0; w < buckets.partitions(); ++w) {
+        auto& buffer = buckets.buffer(epoch, index_, w);
+        for (const Arrival& a : buffer) inputs_[input_next_[a.target - first_]++] = {a.time, a.order};
+        buffer.clear();
+    }
+    for (std::uint32_t i = 0; i < n; ++i) {
+        const auto b = inputs_.begin() + input_begin_[i], e = inputs_.begin() + input_begin_[i + 1];
+        if (e - b > 1) std::sort(b, e);
+        input_next_[i] = input_begin_[i];
+    }
+}
+
+Partition::Next Partition::next_input(std::uint32_t i) const {
+    Next best;
+    const auto consider = [&](double t, EventKind kind, std::uint64_t order, Next::Source source, std::uint32_t entry) {
+        if (key_before(t, kind, order, best.time, best.kind, best.order)) best = {t, kind, order, source, entry};
+    };
+    if (refractory(i)) consider(refractory_until_[i], EventKind::refractory_end, 0, Next::Source::refractory_end, 0);
+    if (input_next_[i] < input_begin_[i + 1]) {
+        const auto& [t, order] = inputs_[input_next_[i]];
+        consider(t, EventKind::spike_arrival, order, Next::Source::arrival, 0);
+    }
+    const std::uint32_t n = first_ + i;
+    if (c_.drive.next[n] != never) consider(c_.drive.next[n], EventKind::external_input, 0, Next::Source::drive, 0);
+    for (std::uint32_t e = generator_begin_[i]; e < generator_begin_[i + 1]; ++e) {
+        const auto& times = c_.model.generators[generators_[e].generator].times;
+        if (generators_[e].next < times.size())
+            consider(times[generators_[e].next], EventKind::external_input, generators_[e].generator + 1,
+                     Next::Source::generator, e);
+    }
+    return best;
+}
+
+double Partition::sample_time(const SampleCursor& s) const { return std::min(s.next * s.interval, c_.model.duration); }
+
+MembraneState Partition::state_at(std::uint32_t i, double t) const {
+    const std::uint32_t n = first_ + i;
+    const MembraneState s = c_.neurons[n];
+    const double dt = t - t_last_[i];
+    if (!(dt > 0)) return s;
+    if (refractory(i)) return decay_conductances(c_.params(n), s, dt);
+    return propagate(c_.params(n), s, dt);
+}
+
+void Partition::take_samples(std::uint32_t i, Until bound) {
+    if (!before(bound.time, bound.kind, until_)) bound = until_;
+    for (std::uint32_t e = sample_begin_[i]; e < sample_begin_[i + 1]; ++e) {
+        SampleCursor& s = samples_[e];
+        for (; s.next <= s.last && before(sample_time(s), EventKind::sample, bound); ++s.next) {
+            c_.recorders.record_state(s.recorder, s.next, s.slot, state_at(i, sample_time(s)));
+            ++counts_[EventKind::sample];
+        }
+    }
+}
+
+void Partition::commit(std::uint32_t i, const MembraneState& s, double t) {
+    c_.neurons.set(first_ + i, s);
+    t_last_[i] = t;
+}
+
+void Partition::apply(std::uint32_t i, const Next& input) {
+    const std::uint32_t n = first_ + i;
+    ++counts_[input.kind];
+    switch (input.source) {
+    case Next::Source::refractory_end:
+        refractory_[i] = 0;
+        c_.neurons.V[n] = c_.params(n).Vr;
+        return;
+    case Next::Source::arrival: {
+        const auto k = static_cast<std::uint32_t>(input.order >> synapse_bits);
+        ++releases_[c_.net.projections[k].pre];
+        c_.arrive(k, input.order & synapse_mask, input.time, false);
+        ++input_next_[i];
+        return;
+    }
+    case Next::Source::drive:
+        c_.drive_input(n);
+        c_.draw_drive(n, input.time);
+        return;
+    case Next::Source::generator: {
+        const SpikeGenerator& gen = c_.model.generators[generators_[input.entry].generator];
+        c_.external_input(n, gen.receptor, gen.weight);
+        ++generators_[input.entry].next;
+        return;
+    }
+    case Next::Source::none: return;
+    }
+}
+
+Partition::Need Partition::prepare(std::uint32_t i) {
+    const std::uint32_t n = first_ + i;
+    while (true) {
+        const Next input = next_input(i);
+        const bool inside = before(input.time, input.kind, until_);
+        if (inside && input.time == t_last_[i]) {
+            apply(i, input);
+            continue;
+        }
+        const Until to = inside ? Until{input.time, input.kind} : until_;
+        if (refractory(i)) {  // V is clamped: nothing can cross, only the conductances decay
+            take_samples(i, to);
+            if (!inside) return Need::done;
+            commit(i, state_at(i, input.time), input.time);
+            apply(i, input);
+            continue;
+        }
+        // Samples at the present time come after every input at it, and after a spike if V is at
+        // threshold already (the interval's crossing search fires it first).
+        if (c_.neurons.V[n] < c_.params(n).Vth) take_samples(i, {t_last_[i], EventKind::end_of_run});
+        end_[i] = to.time;
+        if (inside) return Need::interval;
+        return to.time > t_last_[i] ? Need::check : Need::done;
+    }
+}
+
+void Partition::spike(std::uint32_t i, double t) {
+    const std::uint32_t n = first_ + i;
+    const LoweredNeuron& p = c_.params(n);
+    // A refractory period too short to move time on (t + t_ref == t) with input strong enough to
+    // hold V above threshold would make the neuron fire again and again at the same instant.
+    if (t == last_spike_[i])
+        throw UserError(fmt::format("population \"{}\" neuron {} fires twice at t = {} ms with t_ref = {} ms: "
+                                    "time cannot advance; give the population a longer refractory period",
+                                    c_.model.populations[c_.population_of[n]].name, c_.local(n), t, p.t_ref));
+    last_spike_[i] = t;
+    c_.neurons.V[n] = p.Vr;
+    refractory_[i] = 1;
+    refractory_until_[i] = t + p.t_ref;
+    c_.plasticity.on_spike(c_.net, c_.population_of[n], c_.local(n), t);
+    spikes_.emplace_back(t, n);
+    epoch_spikes_.emplace_back(n, t);
+    ++counts_[EventKind::threshold_crossing];
+}
+
+bool Partition::exact_interval(std::uint32_t i, Need need) {
+    const std::uint32_t n = first_ + i;
+    const LoweredNeuron& p = c_.params(n);
+    const MembraneState s = c_.neurons[n];
+    const double t0 = t_last_[i], t1 = end_[i], h = t1 - t0;
+    if (const auto crossing = first_crossing(p, s, h)) {
+        const double tc = t0 + *crossing;
+        // An input at the interval's end comes before a crossing at the same time.
+        const bool fires = need == Need::check ? before(tc, EventKind::threshold_crossing, until_) : tc < t1;
+        if (fires) {
+            take_samples(i, {tc, EventKind::threshold_crossing});
+            commit(i, propagate(p, s, *crossing), tc);
+            spike(i, tc);
+            return true;
+        }
+    }
+    // No crossing: moved to the interval's end, so that the search is not made again.
+    take_samples(i, need == Need::check ? until_ : Until{t1, EventKind::metabolic_change});
+    commit(i, propagate(p, s, h), t1);
+    return need == Need::interval;
+}
+
+void Partition::advance_range(std::uint32_t p, std::uint32_t from, std::uint32_t to) {
+    const LoweredNeuron& params = c_.metabolic[p].neuron;
+    active_.clear();
+    for (std::uint32_t i = from; i < to; ++i) active_.push_back(i);
+    while (!active_.empty()) {
+        batch_.clear();
+        batch_neurons_.clear();
+        batch_need_.clear();
+        for (std::uint32_t i : active_) {
+            const Need need = prepare(i);
+            if (need == Need::done) continue;
+            batch_.push(c_.neurons[first_ + i], end_[i] - t_last_[i], need == Need::check);
+            batch_neurons_.push_back(i);
+            batch_need_.push_back(need);
+        }
+        propagate_batch(params, batch_);
+        still_active_.clear();
+        for (std::size_t j = 0; j < batch_neurons_.size(); ++j) {
+            const std::uint32_t i = batch_neurons_[j];
+            switch (batch_.outcome[j]) {
+            case IntervalOutcome::propagated: {
+                // The whole interval, or as far as one series reaches (then on from there).
+                const double t = batch_.step[j] < batch_.h[j] ? t_last_[i] + batch_.step[j] : end_[i];
+                const double t1 = std::min(t, end_[i]);
+                take_samples(i, {t1, EventKind::metabolic_change});
+                commit(i, {batch_.V1[j], batch_.ge1[j], batch_.gi1[j]}, t1);
+                still_active_.push_back(i);
+                break;
+            }
+            case IntervalOutcome::no_crossing: take_samples(i, until_); break;
+            case IntervalOutcome::may_cross:
+            case IntervalOutcome::not_converged:
+                if (exact_interval(i, batch_need_[j])) still_active_.push_back(i);
+                break;
+            }
+        }
+        std::swap(active_, still_active_);
+    }
+}
+
+void Partition::advance(Until until) {
+    until_ = until;
+    for (std::uint32_t p : population_ranges_) {
+        const PopulationRange r = c_.net.populations[p];
+        advance_range(p, std::max(r.first, first_) - first_, std::min(r.first + r.size, last_) - first_);
+    }
+}
+
+void Partition::settle(std::uint32_t p, double t) {
+    const PopulationRange r = c_.net.populations[p];
+    for (std::uint32_t n = std::max(r.first, first_); n < std::min(r.first + r.size, last_); ++n)
+        commit(n - first_, state_at(n - first_, t), t);
+}
+
+void Partition::redraw_drive(std::uint32_t p, double t) {
+    const PopulationRange r = c_.net.populations[p];
+    for (std::uint32_t n = std::max(r.first, first_); n < std::min(r.first + r.size, last_); ++n) c_.draw_drive(n, t);
+}
+
+void Partition::deliver(ArrivalBuckets& buckets, const EpochGrid& grid, std::uint64_t epoch, double end,
+                        const std::vector<std::uint16_t>& partition_of) {
+    const Network& net = c_.net;
+    for (const auto& [n, t] : epoch_spikes_) {
+        const std::uint32_t row = c_.local(n);
+        for (std::uint32_t k : c_.outgoing[c_.population_of[n]]) {
+            const Synapses& s = net.projections[k];
+            const std::uint32_t first_post = net.populations[s.post].first;
+            for (std::uint64_t q = s.row_begin[row]; q < s.row_begin[row + 1]; ++q) {
+                const double arrival = t + s.delay[q];
+                if (arrival > end) continue;  // after the run
+                const std::uint32_t target = first_post + s.target[q];
+                buckets.buffer(grid.epoch_of(arrival, epoch + 1), partition_of[target], index_)
+                    .push_back({arrival, (std::uint64_t{k} << synapse_bits) | q, target});
+            }
+        }
+    }
+    epoch_spikes_.clear();
+}
+
+void Partition::clear_activity() {
+    spikes_.clear();
+    std::fill(releases_.begin(), releases_.end(), 0);
+}
+
+}  // namespace metabosim

@@ -1,0 +1,132 @@
+// A contiguous range of neurons that one thread advances through an epoch.
+//
+// Within an epoch no neuron can affect another (epochs.hpp), so each neuron walks its own inputs
+// in their total order (event.hpp): the spike arrivals delivered to it for this epoch, its Poisson
+// drive drawn as it goes, generator spikes, the end of its refractory period. The stretch between
+// two inputs is an interval without input: many neurons' intervals are taken at once by the SIMD
+// kernel (neuron/batch.hpp), which bounds the membrane potential first and sums the exact series
+// only where no crossing is possible; where one is, the crossing is searched exactly
+// (neuron/propagator.hpp) and the neuron fires. Samples of recorded neurons are read along the
+// way without moving the state, so recording never changes a trajectory.
+//
+// A walk stops at an instant `Until` (a barrier where every neuron must have arrived: a metabolic
+// step, an energy update, a weight sample, the end of the run or of the epoch). A neuron left with
+// no input before it keeps its state where it was; only a neuron whose crossing test needed the
+// exact search is moved to the barrier, so that the search is not repeated.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <utility>
+#include <vector>
+
+#include "engine/circuit.hpp"
+#include "engine/epochs.hpp"
+#include "engine/event.hpp"
+#include "metabosim/neuron/batch.hpp"
+
+namespace metabosim {
+
+// Everything strictly before (time, kind) in the total order.
+struct Until {
+    double time;
+    EventKind kind;
+};
+
+class Partition {
+public:
+    Partition(Circuit& circuit, unsigned index, std::uint32_t first, std::uint32_t last);
+
+    unsigned index() const { return index_; }
+    std::uint32_t first() const { return first_; }
+    std::uint32_t last() const { return last_; }
+
+    // The arrivals of `epoch` addressed to this partition, sorted per neuron.
+    void take_arrivals(ArrivalBuckets& buckets, std::uint64_t epoch);
+    // Walks every neuron through its inputs before `until`.
+    void advance(Until until);
+    // Brings every neuron of population p to t (a barrier at t: no crossing before it).
+    void settle(std::uint32_t p, double t);
+    // Draws the drive of every neuron of population p again from t (its rate changed).
+    void redraw_drive(std::uint32_t p, double t);
+    // This epoch's spikes through their synapses into the buckets of the epochs they reach
+    // (grid computed far enough); arrivals after `end` (the run's end) are dropped.
+    void deliver(ArrivalBuckets& buckets, const EpochGrid& grid, std::uint64_t epoch, double end,
+                 const std::vector<std::uint16_t>& partition_of);
+
+    // Spikes (time, neuron) found since the last clear, in the order found, and the releases at
+    // synapses onto this partition's neurons per presynaptic population (spikes are counted by
+    // whoever records them).
+    const std::vector<std::pair<double, std::uint32_t>>& spikes() const { return spikes_; }
+    const std::vector<std::uint64_t>& releases() const { return releases_; }
+    void clear_activity();
+    const EventCounts& counts() const { return counts_; }
+
+private:
+    // A neuron's next input.
+    struct Next {
+        double time = std::numeric_limits<double>::infinity();
+        EventKind kind = EventKind::end_of_run;
+        std::uint64_t order = 0;
+        enum class Source : std::uint8_t { none, refractory_end, arrival, drive, generator } source = Source::none;
+        std::uint32_t entry = 0;  // generator: its entry
+    };
+    struct GeneratorCursor {
+        std::uint32_t generator;
+        std::uint32_t next;  // index of its next spike time
+    };
+    struct SampleCursor {
+        std::uint32_t recorder, slot;  // the neuron is the recorder's slot-th
+        std::uint32_t next, last;      // sample indices
+        double interval;
+    };
+    // What a neuron needs next within the walk.
+    enum class Need : std::uint8_t { done, interval, check };
+
+    bool refractory(std::uint32_t i) const { return refractory_[i] != 0; }
+    Next next_input(std::uint32_t i) const;
+    static bool before(double t, EventKind kind, const Until& until) {
+        return t < until.time || (t == until.time && kind < until.kind);
+    }
+    double sample_time(const SampleCursor& s) const;
+    // Prepares neuron i for its next interval: inputs at its present time applied, refractory
+    // stretches passed; sets end_[i] to where the interval ends.
+    Need prepare(std::uint32_t i);
+    void apply(std::uint32_t i, const Next& input);
+    // Samples of neuron i due before `bound` (and before the walk's end), read from its state at
+    // t_last along its free or refractory trajectory: the caller knows it does not fire before.
+    void take_samples(std::uint32_t i, Until bound);
+    // The exact path for an interval the kernel could not settle.
+    bool exact_interval(std::uint32_t i, Need need);
+    void commit(std::uint32_t i, const MembraneState& s, double t);
+    void spike(std::uint32_t i, double t);
+    MembraneState state_at(std::uint32_t i, double t) const;
+    void advance_range(std::uint32_t p, std::uint32_t from, std::uint32_t to);
+
+    Circuit& c_;
+    unsigned index_;
+    std::uint32_t first_, last_;
+    std::vector<std::uint32_t> population_ranges_;  // populations overlapping the partition
+
+    // Per neuron of the partition, by local index.
+    std::vector<double> t_last_, refractory_until_, last_spike_, end_;
+    std::vector<std::uint8_t> refractory_;
+    std::vector<std::uint32_t> input_begin_, input_next_;   // this epoch's arrivals, and the cursor
+    std::vector<std::pair<double, std::uint64_t>> inputs_;  // (time, order), sorted per neuron
+    std::vector<std::uint32_t> generator_begin_, sample_begin_;
+    std::vector<GeneratorCursor> generators_;
+    std::vector<SampleCursor> samples_;
+
+    std::vector<std::pair<double, std::uint32_t>> spikes_;    // since the last take
+    std::vector<std::pair<std::uint32_t, double>> epoch_spikes_;  // to deliver
+    std::vector<std::uint64_t> releases_;                     // per population
+    EventCounts counts_;
+
+    // Scratch of advance().
+    Until until_{0.0, EventKind::metabolic_change};
+    std::vector<std::uint32_t> active_, still_active_, batch_neurons_;
+    std::vector<Need> batch_need_;
+    IntervalBatch batch_;
+};
+
+}  // namespace metabosim

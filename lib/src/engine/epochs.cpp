@@ -15,6 +15,8 @@ void EpochGrid::forget_before(std::uint64_t e) {
 }
 
 std::uint64_t EpochGrid::epoch_of(double t, std::uint64_t from) const {
+    if (t < start(from + 1)) return from;  // the usual case: a delay of one to two epochs
+    if (t < start(from + 2)) return from + 1;
     const double ahead = std::floor((t - start(from)) / length_);
     std::uint64_t e = from + static_cast<std::uint64_t>(ahead > 0 ? ahead : 0);
     const std::uint64_t last = base_ + starts_.size() - 1;

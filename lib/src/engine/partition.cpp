@@ -15,12 +15,6 @@ constexpr int synapse_bits = 40;  // an arrival's order is (projection << 40) | 
 constexpr std::uint64_t synapse_mask = (std::uint64_t{1} << synapse_bits) - 1;
 constexpr double never = std::numeric_limits<double>::infinity();
 
-bool key_before(double t, EventKind kind, std::uint64_t order, double t2, EventKind kind2, std::uint64_t order2) {
-    if (t != t2) return t < t2;
-    if (kind != kind2) return kind < kind2;
-    return order < order2;
-}
-
 // Builds a CSR of entries by local neuron, keeping the order in which they were listed.
 template <class Entry>
 void by_neuron(std::vector<std::pair<std::uint32_t, Entry>> listed, std::uint32_t neurons, std::vector<std::uint32_t>& begin,
@@ -97,23 +91,23 @@ void Partition::take_arrivals(ArrivalBuckets& buckets, std::uint64_t epoch) {
     }
 }
 
+// Sources are asked in the tie order of equal times (event.hpp): the end of refractoriness, an
+// arrival, the drive (external input 0), generators (external inputs g + 1, in order). So a
+// later source wins only when strictly earlier.
 Partition::Next Partition::next_input(std::uint32_t i) const {
     Next best;
-    const auto consider = [&](double t, EventKind kind, std::uint64_t order, Next::Source source, std::uint32_t entry) {
-        if (key_before(t, kind, order, best.time, best.kind, best.order)) best = {t, kind, order, source, entry};
-    };
-    if (refractory(i)) consider(refractory_until_[i], EventKind::refractory_end, 0, Next::Source::refractory_end, 0);
+    if (refractory(i)) best = {refractory_until_[i], EventKind::refractory_end, 0, Next::Source::refractory_end, 0};
     if (input_next_[i] < input_begin_[i + 1]) {
         const auto& [t, order] = inputs_[input_next_[i]];
-        consider(t, EventKind::spike_arrival, order, Next::Source::arrival, 0);
+        if (t < best.time) best = {t, EventKind::spike_arrival, order, Next::Source::arrival, 0};
     }
-    const std::uint32_t n = first_ + i;
-    if (c_.drive.next[n] != never) consider(c_.drive.next[n], EventKind::external_input, 0, Next::Source::drive, 0);
+    const double drive = c_.drive.next[first_ + i];
+    if (drive < best.time) best = {drive, EventKind::external_input, 0, Next::Source::drive, 0};
     for (std::uint32_t e = generator_begin_[i]; e < generator_begin_[i + 1]; ++e) {
-        const auto& times = c_.model.generators[generators_[e].generator].times;
-        if (generators_[e].next < times.size())
-            consider(times[generators_[e].next], EventKind::external_input, generators_[e].generator + 1,
-                     Next::Source::generator, e);
+        const GeneratorCursor& g = generators_[e];
+        const auto& times = c_.model.generators[g.generator].times;
+        if (g.next < times.size() && times[g.next] < best.time)
+            best = {times[g.next], EventKind::external_input, g.generator + 1u, Next::Source::generator, e};
     }
     return best;
 }
@@ -129,7 +123,7 @@ MembraneState Partition::state_at(std::uint32_t i, double t) const {
     return propagate(c_.params(n), s, dt);
 }
 
-void Partition::take_samples(std::uint32_t i, Until bound) {
+void Partition::read_samples(std::uint32_t i, Until bound) {
     if (!before(bound.time, bound.kind, until_)) bound = until_;
     for (std::uint32_t e = sample_begin_[i]; e < sample_begin_[i + 1]; ++e) {
         SampleCursor& s = samples_[e];
@@ -138,11 +132,6 @@ void Partition::take_samples(std::uint32_t i, Until bound) {
             ++counts_[EventKind::sample];
         }
     }
-}
-
-void Partition::commit(std::uint32_t i, const MembraneState& s, double t) {
-    c_.neurons.set(first_ + i, s);
-    t_last_[i] = t;
 }
 
 void Partition::apply(std::uint32_t i, const Next& input) {
@@ -246,36 +235,42 @@ void Partition::advance_range(std::uint32_t p, std::uint32_t from, std::uint32_t
     active_.clear();
     for (std::uint32_t i = from; i < to; ++i) active_.push_back(i);
     while (!active_.empty()) {
-        batch_.clear();
-        batch_neurons_.clear();
-        batch_need_.clear();
+        intervals_.clear();
+        checks_.clear();
+        interval_neurons_.clear();
+        check_neurons_.clear();
         for (std::uint32_t i : active_) {
             const Need need = prepare(i);
-            if (need == Need::done) continue;
-            batch_.push(c_.neurons[first_ + i], end_[i] - t_last_[i], need == Need::check);
-            batch_neurons_.push_back(i);
-            batch_need_.push_back(need);
+            if (need == Need::interval) {
+                intervals_.push(c_.neurons[first_ + i], end_[i] - t_last_[i]);
+                interval_neurons_.push_back(i);
+            } else if (need == Need::check) {
+                checks_.push(c_.neurons[first_ + i], end_[i] - t_last_[i]);
+                check_neurons_.push_back(i);
+            }
         }
-        propagate_batch(params, batch_);
         still_active_.clear();
-        for (std::size_t j = 0; j < batch_neurons_.size(); ++j) {
-            const std::uint32_t i = batch_neurons_[j];
-            switch (batch_.outcome[j]) {
-            case IntervalOutcome::propagated: {
-                // The whole interval, or as far as one series reaches (then on from there).
-                const double t = batch_.step[j] < batch_.h[j] ? t_last_[i] + batch_.step[j] : end_[i];
-                const double t1 = std::min(t, end_[i]);
-                take_samples(i, {t1, EventKind::metabolic_change});
-                commit(i, {batch_.V1[j], batch_.ge1[j], batch_.gi1[j]}, t1);
+        intervals_.group_by_length(interval_neurons_);
+        propagate_batch(params, intervals_);
+        for (std::size_t j = 0; j < interval_neurons_.size(); ++j) {
+            const std::uint32_t i = interval_neurons_[j];
+            if (intervals_.outcome[j] != IntervalOutcome::propagated) {
+                if (exact_interval(i, Need::interval)) still_active_.push_back(i);
+                continue;
+            }
+            // The whole interval, or as far as one series reaches (then on from there).
+            const double t1 = intervals_.step[j] < intervals_.h[j] ? std::min(t_last_[i] + intervals_.step[j], end_[i]) : end_[i];
+            take_samples(i, {t1, EventKind::metabolic_change});
+            commit(i, {intervals_.V1[j], intervals_.ge1[j], intervals_.gi1[j]}, t1);
+            still_active_.push_back(i);
+        }
+        check_batch(params, checks_);
+        for (std::size_t j = 0; j < check_neurons_.size(); ++j) {
+            const std::uint32_t i = check_neurons_[j];
+            if (checks_.outcome[j] == IntervalOutcome::no_crossing)
+                take_samples(i, until_);
+            else if (exact_interval(i, Need::check))
                 still_active_.push_back(i);
-                break;
-            }
-            case IntervalOutcome::no_crossing: take_samples(i, until_); break;
-            case IntervalOutcome::may_cross:
-            case IntervalOutcome::not_converged:
-                if (exact_interval(i, batch_need_[j])) still_active_.push_back(i);
-                break;
-            }
         }
         std::swap(active_, still_active_);
     }

@@ -95,10 +95,16 @@ private:
     void apply(std::uint32_t i, const Next& input);
     // Samples of neuron i due before `bound` (and before the walk's end), read from its state at
     // t_last along its free or refractory trajectory: the caller knows it does not fire before.
-    void take_samples(std::uint32_t i, Until bound);
+    void take_samples(std::uint32_t i, Until bound) {
+        if (sample_begin_[i] != sample_begin_[i + 1]) read_samples(i, bound);
+    }
+    void read_samples(std::uint32_t i, Until bound);
     // The exact path for an interval the kernel could not settle.
     bool exact_interval(std::uint32_t i, Need need);
-    void commit(std::uint32_t i, const MembraneState& s, double t);
+    void commit(std::uint32_t i, const MembraneState& s, double t) {
+        c_.neurons.set(first_ + i, s);
+        t_last_[i] = t;
+    }
     void spike(std::uint32_t i, double t);
     MembraneState state_at(std::uint32_t i, double t) const;
     void advance_range(std::uint32_t p, std::uint32_t from, std::uint32_t to);
@@ -124,9 +130,8 @@ private:
 
     // Scratch of advance().
     Until until_{0.0, EventKind::metabolic_change};
-    std::vector<std::uint32_t> active_, still_active_, batch_neurons_;
-    std::vector<Need> batch_need_;
-    IntervalBatch batch_;
+    std::vector<std::uint32_t> active_, still_active_, interval_neurons_, check_neurons_;
+    IntervalBatch intervals_, checks_;
 };
 
 }  // namespace metabosim

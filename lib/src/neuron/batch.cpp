@@ -77,124 +77,189 @@ HWY_INLINE Vec Equilibrium(D d, const LoweredNeuron& p, Vec ge, Vec gi) {
            (hn::Set(d, p.gL) + ge + gi);
 }
 
-// One vector of intervals starting at `i`.
-HWY_INLINE void Lanes(D d, const LoweredNeuron& p, IntervalBatch& b, std::size_t i, double* out_code) {
-    const Vec V = hn::LoadU(d, b.V.data() + i), ge = hn::LoadU(d, b.ge.data() + i), gi = hn::LoadU(d, b.gi.data() + i);
-    const Vec h = hn::LoadU(d, b.h.data() + i);
-    const Mask check = hn::LoadU(d, b.check.data() + i) > hn::Zero(d);
+// The end of each lane's step and whether the bounds exclude a crossing within it. With the
+// conductances anywhere in their box [ge1, ge] x [gi1, gi], C dV/dt at V = Vth is linear in them,
+// so largest at a corner: if it is negative there, V cannot climb through Vth. Else the exponential
+// ceiling: V stays below the relaxation towards the largest equilibrium at the fastest rate.
+struct Bounded {
+    Vec ge1, gi1;
+    Mask may_cross;
+};
+HWY_INLINE Bounded Bound(D d, const LoweredNeuron& p, Vec V, Vec ge, Vec gi, Vec a0, Vec step) {
     const Vec zero = hn::Zero(d), one = hn::Set(d, 1.0);
-    const Vec inv_te = hn::Set(d, 1 / p.tau_e), inv_ti = hn::Set(d, 1 / p.tau_i);
+    const Vec ge1 = ge * Exp(d, zero - step * hn::Set(d, 1 / p.tau_e));
+    const Vec gi1 = gi * Exp(d, zero - step * hn::Set(d, 1 / p.tau_i));
     const Vec Vth = hn::Set(d, p.Vth);
-
-    // The step: all of h, unless one series may not span it.
-    const Vec a0 = (hn::Set(d, p.gL) + ge + gi) / hn::Set(d, p.C);
-    const Vec longest = hn::Set(d, 2.0) / (a0 + inv_te + inv_ti);
-    const Vec step = hn::IfThenElse(check, h, hn::Min(h, longest));
-    const Vec ge1 = ge * Exp(d, zero - step * inv_te);
-    const Vec gi1 = gi * Exp(d, zero - step * inv_ti);
-
-    // Can V reach Vth within the step? With the conductances anywhere in their box
-    // [ge1, ge] x [gi1, gi], C dV/dt at V = Vth is linear in them, so largest at a corner; if it is
-    // negative there, V cannot climb through Vth. Else the exponential ceiling: V stays below the
-    // relaxation towards the largest equilibrium at the fastest rate.
-    const Vec margin = hn::Set(d, bound_margin * std::max(std::abs(p.Vth), 1.0));
     const Vec push_e = hn::Set(d, p.Ee - p.Vth), push_i = hn::Set(d, p.Ei - p.Vth);
     const Vec at_threshold = hn::Set(d, p.gL * (p.EL - p.Vth) + p.I_ext) + hn::Max(ge * push_e, ge1 * push_e) +
                              hn::Max(gi * push_i, gi1 * push_i);
-    const Vec eq_hi = hn::Max(hn::Max(Equilibrium(d, p, ge, gi), Equilibrium(d, p, ge, gi1)),
-                              hn::Max(Equilibrium(d, p, ge1, gi), Equilibrium(d, p, ge1, gi1)));
-    const Vec ceiling = V + (eq_hi - V) * (one - Exp(d, zero - a0 * step));
     const Vec magnitude = hn::Set(d, p.gL * std::abs(p.EL - p.Vth) + std::abs(p.I_ext)) + ge * hn::Abs(push_e) +
                           gi * hn::Abs(push_i);
-    const Mask excluded = hn::Or(at_threshold < zero - hn::Set(d, bound_margin) * magnitude,
-                                 hn::Or(eq_hi < Vth - margin, ceiling < Vth - margin));
-    const Mask may_cross = hn::Or(V >= Vth, hn::Not(excluded));
+    Mask excluded = at_threshold < zero - hn::Set(d, bound_margin) * magnitude;
+    if (!hn::AllTrue(d, excluded)) {
+        const Vec margin = hn::Set(d, bound_margin * std::max(std::abs(p.Vth), 1.0));
+        const Vec eq_hi = hn::Max(hn::Max(Equilibrium(d, p, ge, gi), Equilibrium(d, p, ge, gi1)),
+                                  hn::Max(Equilibrium(d, p, ge1, gi), Equilibrium(d, p, ge1, gi1)));
+        const Vec ceiling = V + (eq_hi - V) * (one - Exp(d, zero - a0 * step));
+        excluded = hn::Or(excluded, hn::Or(eq_hi < Vth - margin, ceiling < Vth - margin));
+    }
+    return {ge1, gi1, hn::Or(V >= Vth, hn::Not(excluded))};
+}
 
-    // The series, where a propagation is wanted (elsewhere over a zero step: converges at once).
-    const Mask wanted = hn::Not(hn::Or(check, may_cross));
-    const Vec hs = hn::IfThenElseZero(wanted, step);
-    const Vec tol = hn::Max(hn::Abs(V), one) * hn::Set(d, tolerance);
-    const Vec dt_c = hs / hn::Set(d, p.C);
-    const Vec force = dt_c * hn::Max(hn::Max(hn::Abs(hn::Set(d, p.Ee) - V), hn::Abs(hn::Set(d, p.Ei) - V)), one);
-
-    Vec g[max_terms], drive[max_terms];
-    Vec e = ge, in = gi;
-    const Vec re = zero - hs * inv_te, ri = zero - hs * inv_ti;
+// V after `hs` from (V, ge, gi) by the series, for M vectors of lanes at once (their work
+// interleaved, so that one's dependency chains run while another's wait), each lane to its own
+// convergence; `failed` marks lanes that did not converge within max_terms.
+template <int M>
+HWY_INLINE void Series(D d, const LoweredNeuron& p, const Vec* V, const Vec* ge, const Vec* gi, const Vec* hs, Vec* V1,
+                       Mask* failed) {
+    const Vec zero = hn::Zero(d), one = hn::Set(d, 1.0);
     const Mask all = hn::Lt(zero, one);
-    Mask alive = all;
-    Vec g_terms = zero;                       // per lane: conductance terms kept
+    const Vec Ee = hn::Set(d, p.Ee), Ei = hn::Set(d, p.Ei);
+    Vec tol[M], dt_c[M], force[M], e[M], in[M], re[M], ri[M], first[M];
+    Mask alive[M];
+    for (int m = 0; m < M; ++m) {
+        tol[m] = hn::Max(hn::Abs(V[m]), one) * hn::Set(d, tolerance);
+        dt_c[m] = hs[m] / hn::Set(d, p.C);
+        force[m] = dt_c[m] * hn::Max(hn::Max(hn::Abs(Ee - V[m]), hn::Abs(Ei - V[m])), one);
+        e[m] = ge[m];
+        in[m] = gi[m];
+        re[m] = zero - hs[m] * hn::Set(d, 1 / p.tau_e);
+        ri[m] = zero - hs[m] * hn::Set(d, 1 / p.tau_i);
+        alive[m] = all;
+        first[m] = hn::Set(d, 2.0);  // per lane: the first k at which it may stop
+    }
+    // Taylor coefficients of the conductances (times hs^k), each lane as far as they matter to it.
+    Vec g[M][max_terms], drive[M][max_terms];
     int G = 0;
-    while (G < max_terms && !hn::AllFalse(d, alive)) {
-        g[G] = hn::IfThenElseZero(alive, e + in);
-        drive[G] = hn::IfThenElseZero(alive, e * hn::Set(d, p.Ee) + in * hn::Set(d, p.Ei));
-        g_terms = hn::IfThenElse(alive, g_terms + one, g_terms);
-        alive = hn::AndNot((hn::Abs(e) + hn::Abs(in)) * force <= tol, alive);
-        ++G;
-        e = e * (re * hn::Set(d, inverse[G]));
-        in = in * (ri * hn::Set(d, inverse[G]));
-    }
-    drive[0] = hn::Set(d, p.gL * p.EL + p.I_ext) + drive[0];
-    g[0] = g[0] + hn::Set(d, p.gL);
-
-    Vec c[max_terms];
-    c[0] = V;
-    Vec terms = hn::Set(d, static_cast<double>(max_terms));  // per lane: coefficients summed
-    Mask open = all;                                          // lanes still adding coefficients
-    int n = max_terms;
-    for (int k = 0; k + 1 < max_terms; ++k) {
-        Vec even = k < G ? drive[k] : zero, odd = zero;
-        for (int j = std::min(k, G - 1); j >= 0; --j) {
-            if (j % 2)
-                odd = odd - g[j] * c[k - j];
-            else
-                even = even - g[j] * c[k - j];
-        }
-        c[k + 1] = (dt_c * hn::Set(d, inverse[k + 1])) * (even + odd);
-        const Vec kk = hn::Set(d, static_cast<double>(k));
-        const Mask done = hn::And(hn::And(kk >= hn::Set(d, 2.0), kk >= g_terms),
-                                  hn::And(hn::Abs(c[k + 1]) <= tol, hn::Abs(c[k]) <= tol));
-        const Mask now = hn::And(open, done);
-        terms = hn::IfThenElse(now, hn::Set(d, static_cast<double>(k + 2)), terms);
-        open = hn::AndNot(now, open);
-        if (hn::AllFalse(d, open)) {
-            n = k + 2;
-            break;
+    for (bool any = true; G < max_terms && any; ++G) {
+        any = false;
+        for (int m = 0; m < M; ++m) {
+            g[m][G] = hn::IfThenElseZero(alive[m], e[m] + in[m]);
+            drive[m][G] = hn::IfThenElseZero(alive[m], e[m] * Ee + in[m] * Ei);
+            first[m] = hn::IfThenElse(alive[m], hn::Max(first[m], hn::Set(d, static_cast<double>(G + 1))), first[m]);
+            alive[m] = hn::AndNot((hn::Abs(e[m]) + hn::Abs(in[m])) * force[m] <= tol[m], alive[m]);
+            any = any || !hn::AllFalse(d, alive[m]);
+            e[m] = e[m] * (re[m] * hn::Set(d, inverse[G + 1]));
+            in[m] = in[m] * (ri[m] * hn::Set(d, inverse[G + 1]));
         }
     }
-    // V(step) = sum of c[0 .. terms), smallest first.
-    Vec V1 = zero;
-    for (int k = n - 1; k >= 0; --k) V1 = hn::IfThenElse(hn::Set(d, static_cast<double>(k)) < terms, V1 + c[k], V1);
+    for (int m = 0; m < M; ++m) {
+        drive[m][0] = hn::Set(d, p.gL * p.EL + p.I_ext) + drive[m][0];
+        g[m][0] = g[m][0] + hn::Set(d, p.gL);
+    }
 
-    // Outcome codes, as IntervalOutcome.
-    const Mask failed = hn::And(wanted, open);
-    Vec code = hn::Set(d, static_cast<double>(IntervalOutcome::propagated));
-    code = hn::IfThenElse(may_cross, hn::Set(d, static_cast<double>(IntervalOutcome::may_cross)), code);
-    code = hn::IfThenElse(failed, hn::Set(d, static_cast<double>(IntervalOutcome::not_converged)), code);
-    code = hn::IfThenElse(hn::AndNot(may_cross, check), hn::Set(d, static_cast<double>(IntervalOutcome::no_crossing)), code);
-    hn::StoreU(step, d, b.step.data() + i);
-    hn::StoreU(V1, d, b.V1.data() + i);
-    hn::StoreU(ge1, d, b.ge1.data() + i);
-    hn::StoreU(gi1, d, b.gi1.data() + i);
-    hn::StoreU(code, d, out_code);
+    // c[k+1] = dt/C / (k+1) * (drive[k] - sum_j g[j] c[k-j]): the terms of even and odd j in two
+    // sums, j downwards. V(hs) = c[0] + (c[1] + c[2] + ...): the small terms summed apart first.
+    Vec c[M][max_terms], sum[M];
+    Mask open[M];
+    for (int m = 0; m < M; ++m) {
+        c[m][0] = V[m];
+        sum[m] = zero;
+        open[m] = all;
+    }
+    // The earliest k at which some lane may stop (only to skip tests that cannot succeed).
+    double stops_from = max_terms;
+    for (int m = 0; m < M; ++m) stops_from = std::min(stops_from, hn::GetLane(hn::MinOfLanes(d, first[m])));
+    Vec kk = zero;
+    for (int k = 0; k + 1 < max_terms; ++k, kk = kk + one) {
+        const int top = std::min(k, G - 1);
+        for (int m = 0; m < M; ++m) {
+            Vec even = k < G ? drive[m][k] : zero, odd = zero;
+            int j = top;
+            const Vec* gj = g[m] + j;       // g[j], then downwards
+            const Vec* ck = c[m] + (k - j);  // c[k - j], then upwards
+            if (j % 2) {
+                odd = odd - gj[0] * ck[0];
+                --gj, ++ck, --j;
+            }
+            for (; j >= 2; j -= 2, gj -= 2, ck += 2) {
+                even = even - gj[0] * ck[0];
+                odd = odd - gj[-1] * ck[1];
+            }
+            even = even - gj[0] * ck[0];  // j = 0
+            c[m][k + 1] = (dt_c[m] * hn::Set(d, inverse[k + 1])) * (even + odd);
+            sum[m] = hn::IfThenElse(open[m], sum[m] + c[m][k + 1], sum[m]);
+        }
+        if (k + 1 < stops_from) continue;  // no lane may stop yet: the test would change nothing
+        bool any = false;
+        for (int m = 0; m < M; ++m) {
+            const Mask small = hn::And(hn::Abs(c[m][k + 1]) <= tol[m], hn::Abs(c[m][k]) <= tol[m]);
+            open[m] = hn::AndNot(hn::And(kk >= first[m], small), open[m]);
+            any = any || !hn::AllFalse(d, open[m]);
+        }
+        if (!any) break;
+    }
+    for (int m = 0; m < M; ++m) {
+        V1[m] = V[m] + sum[m];
+        failed[m] = open[m];
+    }
+}
+
+// Padding lanes past the last interval: a resting neuron over no time.
+void Pad(const LoweredNeuron& p, IntervalBatch& b, std::size_t padded) {
+    for (std::size_t i = b.size(); i < padded; ++i) {
+        b.V[i] = p.EL;
+        b.ge[i] = b.gi[i] = b.h[i] = 0;
+    }
+}
+
+HWY_INLINE void Outcomes(D d, Vec code, IntervalBatch& b, std::size_t i) {
+    HWY_ALIGN double lanes[16];
+    hn::Store(code, d, lanes);
+    for (std::size_t l = 0; l < hn::Lanes(d); ++l) b.outcome[i + l] = static_cast<IntervalOutcome>(static_cast<int>(lanes[l]));
 }
 
 void PropagateBatch(const LoweredNeuron& p, IntervalBatch& b) {
     const D d;
-    const std::size_t N = hn::Lanes(d);
-    const std::size_t n = b.size();
-    const std::size_t padded = (n + N - 1) / N * N;
-    // Padding lanes: a resting neuron over no time.
-    b.V.resize(padded, p.EL);
-    for (auto* v : {&b.ge, &b.gi, &b.h, &b.check}) v->resize(padded, 0.0);
-    for (auto* v : {&b.step, &b.V1, &b.ge1, &b.gi1}) v->resize(padded);
-    b.outcome.resize(padded);
-    HWY_ALIGN double code[HWY_MAX_BYTES / sizeof(double)];
-    for (std::size_t i = 0; i < padded; i += N) {
-        Lanes(d, p, b, i, code);
-        for (std::size_t l = 0; l < N; ++l) b.outcome[i + l] = static_cast<IntervalOutcome>(static_cast<int>(code[l]));
+    constexpr int M = 1;  // vectors in flight
+    const std::size_t N = hn::Lanes(d), padded = (b.size() + M * N - 1) / (M * N) * (M * N);
+    Pad(p, b, padded);
+    const Vec inv_te = hn::Set(d, 1 / p.tau_e), inv_ti = hn::Set(d, 1 / p.tau_i);
+    for (std::size_t i = 0; i < padded; i += M * N) {
+        Vec V[M], ge[M], gi[M], step[M], hs[M], V1[M];
+        Mask failed[M], may_cross[M];
+        for (int m = 0; m < M; ++m) {
+            const std::size_t at = i + m * N;
+            V[m] = hn::LoadU(d, b.V.data() + at);
+            ge[m] = hn::LoadU(d, b.ge.data() + at);
+            gi[m] = hn::LoadU(d, b.gi.data() + at);
+            // The step: all of h, unless one series may not span it.
+            const Vec a0 = (hn::Set(d, p.gL) + ge[m] + gi[m]) / hn::Set(d, p.C);
+            step[m] = hn::Min(hn::LoadU(d, b.h.data() + at), hn::Set(d, 2.0) / (a0 + inv_te + inv_ti));
+            const Bounded bound = Bound(d, p, V[m], ge[m], gi[m], a0, step[m]);
+            may_cross[m] = bound.may_cross;
+            hs[m] = hn::IfThenZeroElse(bound.may_cross, step[m]);
+            hn::StoreU(step[m], d, b.step.data() + at);
+            hn::StoreU(bound.ge1, d, b.ge1.data() + at);
+            hn::StoreU(bound.gi1, d, b.gi1.data() + at);
+        }
+        Series<M>(d, p, V, ge, gi, hs, V1, failed);
+        for (int m = 0; m < M; ++m) {
+            const std::size_t at = i + m * N;
+            Vec code = hn::Set(d, static_cast<double>(IntervalOutcome::propagated));
+            code = hn::IfThenElse(failed[m], hn::Set(d, static_cast<double>(IntervalOutcome::not_converged)), code);
+            code = hn::IfThenElse(may_cross[m], hn::Set(d, static_cast<double>(IntervalOutcome::may_cross)), code);
+            hn::StoreU(V1[m], d, b.V1.data() + at);
+            Outcomes(d, code, b, at);
+        }
     }
-    for (auto* v : {&b.V, &b.ge, &b.gi, &b.h, &b.check, &b.step, &b.V1, &b.ge1, &b.gi1}) v->resize(n);
-    b.outcome.resize(n);
+}
+
+void CheckBatch(const LoweredNeuron& p, IntervalBatch& b) {
+    const D d;
+    const std::size_t N = hn::Lanes(d), padded = (b.size() + N - 1) / N * N;
+    Pad(p, b, padded);
+    for (std::size_t i = 0; i < padded; i += N) {
+        const Vec V = hn::LoadU(d, b.V.data() + i), ge = hn::LoadU(d, b.ge.data() + i), gi = hn::LoadU(d, b.gi.data() + i);
+        const Vec h = hn::LoadU(d, b.h.data() + i);
+        const Vec a0 = (hn::Set(d, p.gL) + ge + gi) / hn::Set(d, p.C);
+        const Bounded bound = Bound(d, p, V, ge, gi, a0, h);
+        hn::StoreU(h, d, b.step.data() + i);
+        Outcomes(d,
+                 hn::IfThenElse(bound.may_cross, hn::Set(d, static_cast<double>(IntervalOutcome::may_cross)),
+                                hn::Set(d, static_cast<double>(IntervalOutcome::no_crossing))),
+                 b, i);
+    }
 }
 
 }  // namespace metabosim::HWY_NAMESPACE
@@ -204,8 +269,10 @@ HWY_AFTER_NAMESPACE();
 namespace metabosim {
 
 HWY_EXPORT(PropagateBatch);
+HWY_EXPORT(CheckBatch);
 
 void propagate_batch(const LoweredNeuron& p, IntervalBatch& batch) { HWY_DYNAMIC_DISPATCH(PropagateBatch)(p, batch); }
+void check_batch(const LoweredNeuron& p, IntervalBatch& batch) { HWY_DYNAMIC_DISPATCH(CheckBatch)(p, batch); }
 
 double batch_exp(double x) {
     using namespace batch_detail;
@@ -222,17 +289,41 @@ double batch_exp(double x) {
     return p * scale;
 }
 
-void IntervalBatch::clear() {
-    for (auto* v : {&V, &ge, &gi, &h, &check, &step, &V1, &ge1, &gi1}) v->clear();
-    outcome.clear();
+void IntervalBatch::group_by_length(std::vector<std::uint32_t>& companion) {
+    // Counting sort by the binary exponent of h, clamped to 64 groups (2^-48 ms .. 2^15 ms).
+    constexpr int groups = 64;
+    std::array<std::uint32_t, groups + 1> begin{};
+    const auto group = [&](double length) {
+        std::uint64_t bits;
+        std::memcpy(&bits, &length, sizeof bits);
+        const int exponent = static_cast<int>((bits >> 52) & 0x7ff) - 1023;
+        return std::clamp(exponent + 48, 0, groups - 1);
+    };
+    for (std::size_t i = 0; i < n_; ++i) ++begin[group(h[i]) + 1];
+    for (int k = 0; k < groups; ++k) begin[k + 1] += begin[k];
+    sorted_.resize(4 * n_);
+    sorted_companion_.resize(n_);
+    for (std::size_t i = 0; i < n_; ++i) {
+        const std::uint32_t at = begin[group(h[i])]++;
+        sorted_[4 * at] = V[i];
+        sorted_[4 * at + 1] = ge[i];
+        sorted_[4 * at + 2] = gi[i];
+        sorted_[4 * at + 3] = h[i];
+        sorted_companion_[at] = companion[i];
+    }
+    for (std::size_t i = 0; i < n_; ++i) {
+        V[i] = sorted_[4 * i];
+        ge[i] = sorted_[4 * i + 1];
+        gi[i] = sorted_[4 * i + 2];
+        h[i] = sorted_[4 * i + 3];
+    }
+    std::copy(sorted_companion_.begin(), sorted_companion_.end(), companion.begin());
 }
 
-void IntervalBatch::push(const MembraneState& s, double length, bool check_only) {
-    V.push_back(s.V);
-    ge.push_back(s.ge);
-    gi.push_back(s.gi);
-    h.push_back(length);
-    check.push_back(check_only ? 1.0 : 0.0);
+void IntervalBatch::grow() {
+    const std::size_t grown = 2 * (n_ + padding);
+    for (auto* v : {&V, &ge, &gi, &h, &step, &V1, &ge1, &gi1}) v->resize(grown);
+    outcome.resize(grown);
 }
 
 }  // namespace metabosim

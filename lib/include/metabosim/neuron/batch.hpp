@@ -21,25 +21,48 @@ enum class IntervalOutcome : std::uint8_t {
     propagated,       // V1, ge1, gi1 hold the state after `step`; no crossing on the way
     may_cross,        // the bounds cannot exclude a crossing within `step`: nothing propagated
     not_converged,    // the series did not converge: nothing propagated (use propagate())
-    no_crossing,      // a check-only interval: no crossing within it, nothing propagated
+    no_crossing,      // check_batch: no crossing within h (nothing propagated)
 };
 
-// Structure of arrays, one entry per interval; the caller fills the inputs.
-struct IntervalBatch {
-    // In: the state at the interval's start, its length (ms), and whether only the crossing test
-    // is wanted (check = 1: no propagation, no cap on the length; else 0).
-    std::vector<double> V, ge, gi, h, check;
-    // Out: the part of h taken (h, or for a propagation the longest interval one series may span,
-    // 2 / (summed rates)), the state at its end, and what happened.
+// Structure of arrays, one entry per interval. Storage is kept from one use to the next (and a
+// vector's width beyond the last entry), so filling a batch allocates nothing once it has grown.
+class IntervalBatch {
+public:
+    std::size_t size() const { return n_; }
+    void clear() { n_ = 0; }
+    void push(const MembraneState& s, double length) {
+        if (n_ + padding > V.size()) grow();
+        V[n_] = s.V;
+        ge[n_] = s.ge;
+        gi[n_] = s.gi;
+        h[n_] = length;
+        ++n_;
+    }
+    // Reorders the entries (and `companion`, an array beside them) so that intervals of similar
+    // length share vectors: a vector runs as many series terms as its slowest lane needs.
+    void group_by_length(std::vector<std::uint32_t>& companion);
+
+    // In: the state at the interval's start and its length (ms).
+    std::vector<double> V, ge, gi, h;
+    // Out: the part of h taken (h, or the longest interval one series may span, 2 / (summed
+    // rates)), the state at its end, and what happened.
     std::vector<double> step, V1, ge1, gi1;
     std::vector<IntervalOutcome> outcome;
 
-    std::size_t size() const { return V.size(); }
-    void clear();
-    void push(const MembraneState& s, double length, bool check);
+private:
+    // Room past the last entry for the kernel's padding lanes: two of the widest vectors.
+    static constexpr std::size_t padding = 32;
+    void grow();
+
+    std::size_t n_ = 0;
+    std::vector<double> sorted_;  // scratch of group_by_length
+    std::vector<std::uint32_t> sorted_companion_;
 };
 
+// Where no crossing is possible, the state after `step`; elsewhere the outcome says why not.
 void propagate_batch(const LoweredNeuron& p, IntervalBatch& batch);
+// Only the bounds, over all of h: no_crossing or may_cross.
+void check_batch(const LoweredNeuron& p, IntervalBatch& batch);
 
 // The exponential the kernel uses for the conductances' decay, for x <= 0 (0 below -708), one lane
 // at a time: equal to the kernel's to the last bit.

@@ -39,7 +39,7 @@ CASES = {
 # The event-driven engine on several threads writes what it writes on one, byte for byte.
 THREADED = {"coba": (2, 4), "steps": (2, 3, 4), "energy": (2, 4)}
 # Entries of summary.json that measure the machine, not the run.
-WALL_CLOCK = {"wall_seconds", "real_time_factor", "events_per_second"}
+WALL_CLOCK = {"wall_seconds", "real_time_factor", "events_per_second", "phase_seconds"}
 
 
 def digests(directory):

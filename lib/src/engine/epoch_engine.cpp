@@ -67,6 +67,7 @@ private:
     ArrivalBuckets buckets_;
     WorkerPool pool_;
     EventCounts counts_;  // barriers; the partitions count the rest
+    double barrier_seconds_ = 0;  // serial work between the partitions' phases
     // The next of each kind of barrier.
     std::size_t next_step_ = 0;
     std::vector<std::uint32_t> next_energy_, next_weights_;
@@ -211,6 +212,7 @@ Results EpochEngine::run(const std::function<void(const Progress&)>& progress, d
                 partitions_[p].advance(until);
             });
             first = false;
+            const Stopwatch timed(barrier_seconds_);
             merge_activity();
             if (b == barriers.size()) break;
             if (barriers[b].kind == EventKind::end_of_run) done = true;
@@ -235,6 +237,18 @@ Results EpochEngine::run(const std::function<void(const Progress&)>& progress, d
     total.report(counters);
     counters.epochs = epoch + 1;
     counters.wall_seconds = reporter.elapsed();
+    PhaseSeconds sum;
+    for (const Partition& part : partitions_) {
+        const PhaseSeconds& p = part.phases();
+        sum.arrivals += p.arrivals, sum.walk += p.walk, sum.series += p.series, sum.exact += p.exact;
+        sum.delivery += p.delivery;
+    }
+    counters.phases = {{"arrivals sorted", sum.arrivals},
+                       {"walk", sum.walk - sum.series - sum.exact},
+                       {"series", sum.series},
+                       {"exact search", sum.exact},
+                       {"delivery", sum.delivery},
+                       {"barriers", barrier_seconds_}};
     Results results = c_.recorders.finish(c_.net, std::move(counters));
     results.engine = "event-driven";
     return results;

@@ -72,6 +72,7 @@ Partition::Partition(Circuit& circuit, unsigned index, std::uint32_t first, std:
 }
 
 void Partition::take_arrivals(ArrivalBuckets& buckets, std::uint64_t epoch) {
+    const Stopwatch timed(phases_.arrivals);
     const std::uint32_t n = last_ - first_;
     std::fill(input_begin_.begin(), input_begin_.end(), 0);
     for (unsigned w = 0; w < buckets.partitions(); ++w)
@@ -209,6 +210,7 @@ void Partition::spike(std::uint32_t i, double t) {
 }
 
 bool Partition::exact_interval(std::uint32_t i, Need need) {
+    const Stopwatch timed(phases_.exact);
     const std::uint32_t n = first_ + i;
     const LoweredNeuron& p = c_.params(n);
     const MembraneState s = c_.neurons[n];
@@ -250,8 +252,12 @@ void Partition::advance_range(std::uint32_t p, std::uint32_t from, std::uint32_t
             }
         }
         still_active_.clear();
-        intervals_.group_by_length(interval_neurons_);
-        propagate_batch(params, intervals_);
+        {
+            const Stopwatch timed(phases_.series);
+            intervals_.group_by_length(interval_neurons_);
+            propagate_batch(params, intervals_);
+            check_batch(params, checks_);
+        }
         for (std::size_t j = 0; j < interval_neurons_.size(); ++j) {
             const std::uint32_t i = interval_neurons_[j];
             if (intervals_.outcome[j] != IntervalOutcome::propagated) {
@@ -264,7 +270,6 @@ void Partition::advance_range(std::uint32_t p, std::uint32_t from, std::uint32_t
             commit(i, {intervals_.V1[j], intervals_.ge1[j], intervals_.gi1[j]}, t1);
             still_active_.push_back(i);
         }
-        check_batch(params, checks_);
         for (std::size_t j = 0; j < check_neurons_.size(); ++j) {
             const std::uint32_t i = check_neurons_[j];
             if (checks_.outcome[j] == IntervalOutcome::no_crossing)
@@ -277,6 +282,7 @@ void Partition::advance_range(std::uint32_t p, std::uint32_t from, std::uint32_t
 }
 
 void Partition::advance(Until until) {
+    const Stopwatch timed(phases_.walk);
     until_ = until;
     for (std::uint32_t p : population_ranges_) {
         const PopulationRange r = c_.net.populations[p];
@@ -297,6 +303,7 @@ void Partition::redraw_drive(std::uint32_t p, double t) {
 
 void Partition::deliver(ArrivalBuckets& buckets, const EpochGrid& grid, std::uint64_t epoch, double end,
                         const std::vector<std::uint16_t>& partition_of) {
+    const Stopwatch timed(phases_.delivery);
     const Network& net = c_.net;
     for (const auto& [n, t] : epoch_spikes_) {
         const std::uint32_t row = c_.local(n);

@@ -15,6 +15,7 @@
 // exact search is moved to the barrier, so that the search is not repeated.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <limits>
 #include <utility>
@@ -26,6 +27,25 @@
 #include "metabosim/neuron/batch.hpp"
 
 namespace metabosim {
+
+// Seconds spent in each phase of a partition's work (the walk includes the series and the exact
+// searches made within it).
+struct PhaseSeconds {
+    double arrivals = 0, walk = 0, series = 0, exact = 0, delivery = 0;
+};
+
+// Adds the time from its construction to its destruction to `total`.
+class Stopwatch {
+public:
+    explicit Stopwatch(double& total) : total_(total), start_(std::chrono::steady_clock::now()) {}
+    ~Stopwatch() { total_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count(); }
+    Stopwatch(const Stopwatch&) = delete;
+    Stopwatch& operator=(const Stopwatch&) = delete;
+
+private:
+    double& total_;
+    std::chrono::steady_clock::time_point start_;
+};
 
 // Everything strictly before (time, kind) in the total order.
 struct Until {
@@ -61,6 +81,7 @@ public:
     const std::vector<std::uint64_t>& releases() const { return releases_; }
     void clear_activity();
     const EventCounts& counts() const { return counts_; }
+    const PhaseSeconds& phases() const { return phases_; }
 
 private:
     // A neuron's next input.
@@ -127,6 +148,7 @@ private:
     std::vector<std::pair<std::uint32_t, double>> epoch_spikes_;  // to deliver
     std::vector<std::uint64_t> releases_;                     // per population
     EventCounts counts_;
+    PhaseSeconds phases_;
 
     // Scratch of advance().
     Until until_{0.0, EventKind::metabolic_change};

@@ -285,6 +285,8 @@ std::string summary_json(const Model& model, const Results& results) {
     }
     nlohmann::ordered_json events = nlohmann::ordered_json::object();
     for (const auto& [kind, count] : counters.events) events[kind] = count;
+    nlohmann::ordered_json phases = nlohmann::ordered_json::object();
+    for (const auto& [phase, seconds] : counters.phases) phases[phase] = seconds;
     events["total"] = counters.total_events();
 
     const nlohmann::ordered_json summary = {
@@ -300,6 +302,7 @@ std::string summary_json(const Model& model, const Results& results) {
         {"stale_predictions", counters.stale_predictions},
         {"epochs", counters.epochs},
         {"wall_seconds", counters.wall_seconds},
+        {"phase_seconds", phases},
         {"real_time_factor", results.real_time_factor()},
         {"events_per_second",
          counters.wall_seconds > 0 ? counters.total_events() / counters.wall_seconds : 0.0},

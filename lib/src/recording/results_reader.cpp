@@ -399,6 +399,13 @@ std::vector<std::string> read_summary(const fs::path& path, Results& results,
     read_key(summary, "", "stale_predictions", counters.stale_predictions);
     read_key(summary, "", "epochs", counters.epochs);
     read_key(summary, "", "wall_seconds", counters.wall_seconds);
+    if (const Json* phases = object_at(summary, "phase_seconds")) {
+        for (const auto& [phase, value] : phases->items()) {
+            RunCounters::PhaseTime& time = counters.phases.emplace_back();
+            time.phase = phase;
+            read_key(*phases, "phase_seconds.", phase.c_str(), time.seconds);
+        }
+    }
     if (const Json* events = object_at(summary, "events")) {  // "total" is their sum
         for (const auto& [kind, value] : events->items()) {
             if (kind == "total") continue;

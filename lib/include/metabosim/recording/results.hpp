@@ -68,6 +68,13 @@ struct RunCounters {
     std::uint64_t stale_predictions = 0;   // crossings and look-aheads cancelled by newer input
     std::uint64_t epochs = 0;
     double wall_seconds = 0;
+    // Where the time went, in seconds of computation summed over threads, by phase (the engine's
+    // own phases; empty for engines that do not time them).
+    struct PhaseTime {
+        std::string phase;
+        double seconds = 0;
+    };
+    std::vector<PhaseTime> phases;
 
     std::uint64_t total_events() const {
         std::uint64_t n = 0;

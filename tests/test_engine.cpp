@@ -7,6 +7,7 @@
 #include <random>
 
 #include "metabosim/model/error.hpp"
+#include "metabosim/model/builtin.hpp"
 #include "metabosim/lowering/lowering.hpp"
 #include "metabosim/engine/scheduler.hpp"
 #include "metabosim/engine/simulation.hpp"

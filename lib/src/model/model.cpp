@@ -2,7 +2,6 @@
 #include "metabosim/lowering/lowering.hpp"
 
 #include <algorithm>
-#include <map>
 #include <cmath>
 #include <limits>
 #include <set>
@@ -420,108 +419,6 @@ void validate(const Model& model) {
         check_metabolic_step(model, i, model.metabolism[i]);
     check_recording(model);
     check_scaled(model);
-}
-
-Model resize(Model model, std::uint32_t neurons) {
-    const double f = static_cast<double>(neurons) / model.neuron_count();
-    std::map<std::string, std::uint32_t> size;
-    for (Population& p : model.populations) {
-        p.size = std::max<std::uint32_t>(1, static_cast<std::uint32_t>(std::lround(p.size * f)));
-        size[p.name] = p.size;
-    }
-    for (Projection& proj : model.projections) {
-        Connectivity& c = proj.connectivity;
-        const std::uint32_t pre = size[proj.pre], post = size[proj.post];
-        const std::uint32_t self = proj.pre == proj.post && !c.autapses ? 1 : 0;
-        if (c.rule == Connectivity::Rule::probability) c.p = std::min(1.0, c.p / f);
-        if (c.rule == Connectivity::Rule::fixed_indegree) c.indegree = std::min(c.indegree, pre - self);
-        if (c.rule == Connectivity::Rule::explicit_list) {
-            Connectivity kept = c;
-            kept.sources.clear(), kept.targets.clear(), kept.weights.clear(), kept.delays.clear();
-            for (std::size_t k = 0; k < c.sources.size(); ++k) {
-                if (c.sources[k] >= pre || c.targets[k] >= post) continue;
-                kept.sources.push_back(c.sources[k]);
-                kept.targets.push_back(c.targets[k]);
-                if (!c.weights.empty()) kept.weights.push_back(c.weights[k]);
-                if (!c.delays.empty()) kept.delays.push_back(c.delays[k]);
-            }
-            c = kept;
-        }
-    }
-    const auto outside = [&](const std::string& population) {
-        return [&, population](std::uint32_t i) { return i >= size[population]; };
-    };
-    std::erase_if(model.generators, [&](SpikeGenerator& g) {
-        if (g.neurons.empty()) return false;
-        std::erase_if(g.neurons, outside(g.target));
-        return g.neurons.empty();
-    });
-    std::erase_if(model.recording.states, [&](StateRecording& r) {
-        std::erase_if(r.neurons, outside(r.population));
-        return r.neurons.empty();
-    });
-    return model;
-}
-
-namespace {
-
-Projection make_projection(std::string name, std::string pre, std::string post, Receptor receptor,
-                           double weight) {
-    Projection p;
-    p.name = std::move(name);
-    p.pre = std::move(pre);
-    p.post = std::move(post);
-    p.receptor = receptor;
-    p.weight = Distribution::constant(weight);
-    return p;
-}
-
-Population driven_population(std::string name, std::uint32_t size, double temperature) {
-    Population p;
-    p.name = std::move(name);
-    p.size = size;
-    p.temperature = temperature;
-    p.drive = PoissonDrive{};
-    return p;
-}
-
-}  // namespace
-
-// Every value not set here is the model.hpp default (docs/model.md).
-Model microcircuit(double temperature, double duration) {
-    Model m;
-    m.populations = {driven_population("E", 4000, temperature), driven_population("I", 1000, temperature)};
-    auto ee = make_projection("EE", "E", "E", Receptor::excitatory, 4);
-    ee.stdp = StdpParameters{};
-    m.projections = {
-        ee,
-        make_projection("EI", "E", "I", Receptor::excitatory, 4),
-        make_projection("IE", "I", "E", Receptor::inhibitory, 51),
-        make_projection("II", "I", "I", Receptor::inhibitory, 51),
-    };
-    m.recording.states = {StateRecording{"E", {0, 1, 2, 3, 4}, {"V", "ge", "gi"}, 1}};
-    m.recording.weights = {WeightRecording{"EE", 100, 50, true}};
-    m.duration = duration;
-    m.seed = 1;
-    return m;
-}
-
-// Brian's COBA has no delays, but the engine needs positive ones: a constant 1 ms, the lower
-// end of the microcircuit's range. Initial conductances are 0 and the Poisson drive sustains
-// the activity (docs/model.md).
-Model coba(double duration) {
-    Model m;
-    m.populations = {driven_population("E", 3200, 37), driven_population("I", 800, 37)};
-    m.projections = {
-        make_projection("EE", "E", "E", Receptor::excitatory, 6),
-        make_projection("EI", "E", "I", Receptor::excitatory, 6),
-        make_projection("IE", "I", "E", Receptor::inhibitory, 67),
-        make_projection("II", "I", "I", Receptor::inhibitory, 67),
-    };
-    for (auto& p : m.projections) p.delay = Distribution::constant(1);
-    m.duration = duration;
-    m.seed = 1;
-    return m;
 }
 
 }  // namespace metabosim

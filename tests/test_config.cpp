@@ -7,6 +7,7 @@
 #include <string>
 
 #include "metabosim/config/config.hpp"
+#include "metabosim/config/validate.hpp"
 #include "metabosim/model/error.hpp"
 #include "metabosim/model/builtin.hpp"
 #include "metabosim/model/model.hpp"

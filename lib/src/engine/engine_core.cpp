@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "metabosim/config/validate.hpp"
 #include "metabosim/inputs/inputs.hpp"
 
 namespace metabosim::detail {

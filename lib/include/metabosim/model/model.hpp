@@ -2,9 +2,9 @@
 //
 // Plain values in internal units (ms, mV, nS, pF, pA, Hz, degC; see units.hpp), each with the
 // default of the metaboplastic microcircuit at the reference temperature. A description is
-// checked by validate() and lowered into scaled numbers per temperature (lowering.hpp); the
-// engine never edits it. Build one in code (builtin.hpp has the two networks of docs/model.md)
-// or load it from TOML (config.hpp).
+// checked by validate() (config/validate.hpp) and lowered into scaled numbers per temperature
+// (lowering.hpp); the engine never edits it. Build one in code (builtin.hpp has the two
+// networks of docs/model.md) or load it from TOML (config/config.hpp).
 #pragma once
 
 #include <cstdint>
@@ -216,9 +216,5 @@ struct Model {
 // Every temperature the population can take during a run: its initial one, its metabolic steps'
 // and its energy thresholds'.
 std::set<double> temperatures_visited(const Model& model, const Population& population);
-
-// Checks every value for range and every name for existence; throws UserError naming the
-// object, the field, the value with its unit and what was expected.
-void validate(const Model& model);
 
 }  // namespace metabosim

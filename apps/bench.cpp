@@ -14,6 +14,8 @@
 #include <nlohmann/json.hpp>
 
 #include "metabosim/brian2/export.hpp"
+#include "metabosim/model/builtin.hpp"
+#include "metabosim/model/resize.hpp"
 #include "metabosim/model/error.hpp"
 #include "metabosim/recording/output.hpp"
 #include "metabosim/simulation.hpp"

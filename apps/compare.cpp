@@ -16,6 +16,7 @@
 #include "metabosim/analysis/analysis.hpp"
 #include "metabosim/brian2/export.hpp"
 #include "metabosim/model/error.hpp"
+#include "metabosim/model/resize.hpp"
 #include "metabosim/recording/output.hpp"
 #include "metabosim/simulation.hpp"
 

@@ -18,6 +18,8 @@
 #include "experiments/findings.hpp"
 #include "metabosim/brian2/export.hpp"
 #include "metabosim/config/config.hpp"
+#include "metabosim/config/validate.hpp"
+#include "metabosim/model/builtin.hpp"
 #include "metabosim/model/error.hpp"
 #include "metabosim/lowering/lowering.hpp"
 #include "metabosim/recording/output.hpp"

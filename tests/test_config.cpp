@@ -7,7 +7,9 @@
 #include <string>
 
 #include "metabosim/config/config.hpp"
+#include "metabosim/config/validate.hpp"
 #include "metabosim/model/error.hpp"
+#include "metabosim/model/builtin.hpp"
 #include "metabosim/model/model.hpp"
 
 using namespace metabosim;
@@ -527,6 +529,8 @@ TEST_CASE("bad overrides throw and leave the model unchanged") {
     CHECK(contains(override_error(m, "run.seed=three"),
                    "run.seed = \"three\": expected a non-negative integer"));
     CHECK(contains(override_error(m, "populations.E.size=-1"), "expected a positive integer"));
+    // Initial states are distributions, not settable by --set.
+    CHECK(contains(override_error(m, "populations.E.initial_V=-55 mV"), "unknown setting"));
     // Valid on its own but not with the rest: E neurons 0..4 are recorded.
     CHECK(contains(override_error(m, "populations.E.size=3"), "recording: states[0].neurons[3] = 3"));
     CHECK(m.populations[0].size == 4000);

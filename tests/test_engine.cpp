@@ -7,6 +7,7 @@
 #include <random>
 
 #include "metabosim/model/error.hpp"
+#include "metabosim/model/builtin.hpp"
 #include "metabosim/lowering/lowering.hpp"
 #include "engine/queue.hpp"
 #include "metabosim/simulation.hpp"

@@ -7,6 +7,7 @@
 #include <map>
 #include <vector>
 
+#include "metabosim/model/builtin.hpp"
 #include "metabosim/model/error.hpp"
 #include "metabosim/simulation.hpp"
 

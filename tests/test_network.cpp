@@ -8,6 +8,7 @@
 #include <numeric>
 #include <set>
 
+#include "metabosim/model/builtin.hpp"
 #include "metabosim/synapses/network.hpp"
 #include "metabosim/recording/output.hpp"
 #include "metabosim/simulation.hpp"

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <vector>
 
+#include "metabosim/model/builtin.hpp"
 #include "metabosim/simulation.hpp"
 
 

@@ -6,6 +6,7 @@
 
 #include "experiments/stdp_window.hpp"
 #include "metabosim/model/error.hpp"
+#include "metabosim/model/builtin.hpp"
 #include "metabosim/lowering/lowering.hpp"
 
 using namespace metabosim;

@@ -18,6 +18,7 @@
 #include "processes.hpp"
 #include "metabosim/analysis/analysis.hpp"
 #include "metabosim/model/error.hpp"
+#include "metabosim/model/resize.hpp"
 #include "metabosim/recording/output.hpp"
 
 namespace metabosim::experiments {

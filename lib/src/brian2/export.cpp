@@ -56,6 +56,7 @@
 #include <fmt/format.h>
 
 #include "metabosim/model/error.hpp"
+#include "metabosim/config/validate.hpp"
 #include "metabosim/inputs/inputs.hpp"
 #include "metabosim/lowering/lowering.hpp"
 #include "metabosim/metabolism/schedule.hpp"

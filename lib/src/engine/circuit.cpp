@@ -1,5 +1,6 @@
 #include "engine/circuit.hpp"
 
+#include "metabosim/config/validate.hpp"
 #include "metabosim/inputs/inputs.hpp"
 
 namespace metabosim {

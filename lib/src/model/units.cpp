@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "metabosim/model/error.hpp"
+#include "model/trim.hpp"
 
 namespace metabosim {
 namespace {
@@ -91,13 +92,6 @@ std::optional<Unit> parse_unit(std::string_view unit) {
     return std::nullopt;
 }
 
-std::string_view trim(std::string_view s) {
-    constexpr std::string_view space = " \t\r\n";
-    auto first = s.find_first_not_of(space);
-    if (first == std::string_view::npos) return {};
-    return s.substr(first, s.find_last_not_of(space) - first + 1);
-}
-
 // Multiplying or dividing by an exact power of ten rounds once, so "0.01 uS" gives exactly 10.
 double scale(double value, int exponent) {
     double factor = 1;
@@ -133,6 +127,11 @@ std::string_view dimension_name(Dimension d) {
         case Dimension::dimensionless: return "dimensionless number";
     }
     return "";
+}
+
+std::string format_quantity(double value, Dimension d) {
+    const auto unit = internal_unit(d);
+    return unit.empty() ? fmt::format("{}", value) : fmt::format("{} {}", value, unit);
 }
 
 double parse_quantity(std::string_view text, Dimension expected) {

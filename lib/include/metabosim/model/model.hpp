@@ -2,8 +2,9 @@
 //
 // Plain values in internal units (ms, mV, nS, pF, pA, Hz, degC; see units.hpp), each with the
 // default of the metaboplastic microcircuit at the reference temperature. A description is
-// checked by validate() and lowered into scaled numbers per temperature (lowering.hpp); the
-// engine never edits it. Build one in code or load it from TOML (config.hpp).
+// checked by validate() (config/validate.hpp) and lowered into scaled numbers per temperature
+// (lowering.hpp); the engine never edits it. Build one in code (builtin.hpp has the two
+// networks of docs/model.md) or load it from TOML (config/config.hpp).
 #pragma once
 
 #include <cstdint>
@@ -215,23 +216,5 @@ struct Model {
 // Every temperature the population can take during a run: its initial one, its metabolic steps'
 // and its energy thresholds'.
 std::set<double> temperatures_visited(const Model& model, const Population& population);
-
-// Checks every value for range and every name for existence; throws UserError naming the
-// object, the field, the value with its unit and what was expected.
-void validate(const Model& model);
-
-// The model with `neurons` neurons in all, populations in proportion (at least one each), every
-// neuron keeping its expected number of inputs: connection probabilities grow as populations
-// shrink (capped at 1), fixed in-degrees are capped by the new sizes, explicit synapses,
-// generator targets and recorded neurons outside the new sizes are dropped.
-Model resize(Model model, std::uint32_t neurons);
-
-// The metaboplastic microcircuit: 4000 E + 1000 I gLIF cells, p = 0.02, plastic E->E,
-// 600 Hz Poisson drive, at `temperature` for `duration`.
-Model microcircuit(double temperature = 37, double duration = 1000);
-
-// Brette et al. (2007) benchmark 1 (COBA, 3200 E + 800 I) with the microcircuit's Poisson drive
-// so that activity is sustained with non-negative initial conductances.
-Model coba(double duration = 1000);
 
 }  // namespace metabosim

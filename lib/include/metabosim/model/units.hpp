@@ -15,6 +15,10 @@ enum class Dimension { time, voltage, conductance, capacitance, current, rate, t
 std::string_view internal_unit(Dimension d);
 std::string_view dimension_name(Dimension d);
 
+// The value in the internal unit of `d` as messages show it: "5 ms", "-60 mV"; a dimensionless
+// number alone.
+std::string format_quantity(double value, Dimension d);
+
 // Parses "<number> <unit>" (whitespace optional, SI prefixes p n u µ m k on s, V, S, F, A, Hz;
 // "degC" or "°C" for temperature) and returns the value in the internal unit of `expected`.
 // Throws UserError naming the text and the expected dimension when the unit does not fit,

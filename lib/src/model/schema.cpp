@@ -1,0 +1,52 @@
+#include "model/schema.hpp"
+
+#include <cmath>
+
+#include <fmt/format.h>
+
+namespace metabosim::schema {
+
+bool within(double v, Bound bound) {
+    if (!std::isfinite(v)) return false;
+    switch (bound) {
+        case Bound::finite: return true;
+        case Bound::positive: return v > 0;
+        case Bound::non_negative: return v >= 0;
+        case Bound::temperature: return v >= min_temperature && v <= max_temperature;
+        case Bound::probability:
+        case Bound::fraction: return v >= 0 && v <= 1;
+        case Bound::connection_probability: return v == 0 || (v >= min_probability && v <= 1);
+        case Bound::current: return std::abs(v) <= max_current;
+        case Bound::conductance_jump: return v >= 0 && v <= max_conductance;
+    }
+    return false;
+}
+
+std::string expectation(Dimension d, Bound bound, std::optional<double> value) {
+    const auto name = dimension_name(d);
+    // A finite value that fails a two-sided bound is too large (or, for p, too small).
+    const bool finite_value = value && std::isfinite(*value);
+    switch (bound) {
+        case Bound::finite: return value ? fmt::format("a finite {}", name) : fmt::format("a {}", name);
+        case Bound::positive: return fmt::format("a positive {}", name);
+        case Bound::non_negative: return fmt::format("a non-negative {}", name);
+        case Bound::temperature:
+            return fmt::format("a temperature in [{}, {}] degC", min_temperature, max_temperature);
+        case Bound::probability: return "a probability in [0, 1]";
+        case Bound::fraction: return "a fraction of capacity in [0, 1]";
+        case Bound::connection_probability:
+            if (finite_value && *value > 0 && *value < min_probability)
+                return fmt::format("0 or a probability in [{}, 1]", min_probability);
+            return "a probability in [0, 1]";
+        case Bound::current:
+            if (finite_value) return fmt::format("at most {} in magnitude", format_quantity(max_current, d));
+            return value ? fmt::format("a finite {}", name) : fmt::format("a {}", name);
+        case Bound::conductance_jump:
+            if (finite_value && *value > 0)
+                return fmt::format("at most {}", format_quantity(max_conductance, d));
+            return fmt::format("a non-negative {}", name);
+    }
+    return {};
+}
+
+}  // namespace metabosim::schema

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include <fmt/format.h>
 
@@ -28,6 +29,15 @@ void by_neuron(std::vector<std::pair<std::uint32_t, Entry>> listed, std::uint32_
 }
 
 }  // namespace
+
+// Intervals of alike length share vectors, so that a vector's lanes need alike numbers of series
+// terms (a vector runs as many as its slowest lane): groups by the binary exponent of h.
+std::size_t Partition::length_group(double h) {
+    std::uint64_t bits;
+    std::memcpy(&bits, &h, sizeof bits);
+    const int exponent = static_cast<int>((bits >> 52) & 0x7ff) - 1023;
+    return static_cast<std::size_t>(std::clamp(exponent + 20, 0, static_cast<int>(length_groups) - 1));
+}
 
 Partition::Partition(Circuit& circuit, unsigned index, std::uint32_t first, std::uint32_t last)
     : c_(circuit), index_(index), first_(first), last_(last) {
@@ -237,15 +247,16 @@ void Partition::advance_range(std::uint32_t p, std::uint32_t from, std::uint32_t
     active_.clear();
     for (std::uint32_t i = from; i < to; ++i) active_.push_back(i);
     while (!active_.empty()) {
-        intervals_.clear();
+        for (IntervalGroup& g : intervals_) g.clear();
         checks_.clear();
-        interval_neurons_.clear();
         check_neurons_.clear();
         for (std::uint32_t i : active_) {
             const Need need = prepare(i);
             if (need == Need::interval) {
-                intervals_.push(c_.neurons[first_ + i], end_[i] - t_last_[i]);
-                interval_neurons_.push_back(i);
+                const double h = end_[i] - t_last_[i];
+                IntervalGroup& g = intervals_[length_group(h)];
+                g.batch.push(c_.neurons[first_ + i], h);
+                g.neurons.push_back(i);
             } else if (need == Need::check) {
                 checks_.push(c_.neurons[first_ + i], end_[i] - t_last_[i]);
                 check_neurons_.push_back(i);
@@ -254,21 +265,24 @@ void Partition::advance_range(std::uint32_t p, std::uint32_t from, std::uint32_t
         still_active_.clear();
         {
             const Stopwatch timed(phases_.series);
-            intervals_.group_by_length(interval_neurons_);
-            propagate_batch(params, intervals_);
+            for (IntervalGroup& g : intervals_)
+                if (g.batch.size() > 0) propagate_batch(params, g.batch);
             check_batch(params, checks_);
         }
-        for (std::size_t j = 0; j < interval_neurons_.size(); ++j) {
-            const std::uint32_t i = interval_neurons_[j];
-            if (intervals_.outcome[j] != IntervalOutcome::propagated) {
-                if (exact_interval(i, Need::interval)) still_active_.push_back(i);
-                continue;
+        for (IntervalGroup& g : intervals_) {
+            for (std::size_t j = 0; j < g.neurons.size(); ++j) {
+                const std::uint32_t i = g.neurons[j];
+                const IntervalBatch& b = g.batch;
+                if (b.outcome[j] != IntervalOutcome::propagated) {
+                    if (exact_interval(i, Need::interval)) still_active_.push_back(i);
+                    continue;
+                }
+                // The whole interval, or as far as one series reaches (then on from there).
+                const double t1 = b.step[j] < b.h[j] ? std::min(t_last_[i] + b.step[j], end_[i]) : end_[i];
+                take_samples(i, {t1, EventKind::metabolic_change});
+                commit(i, {b.V1[j], b.ge1[j], b.gi1[j]}, t1);
+                still_active_.push_back(i);
             }
-            // The whole interval, or as far as one series reaches (then on from there).
-            const double t1 = intervals_.step[j] < intervals_.h[j] ? std::min(t_last_[i] + intervals_.step[j], end_[i]) : end_[i];
-            take_samples(i, {t1, EventKind::metabolic_change});
-            commit(i, {intervals_.V1[j], intervals_.ge1[j], intervals_.gi1[j]}, t1);
-            still_active_.push_back(i);
         }
         for (std::size_t j = 0; j < check_neurons_.size(); ++j) {
             const std::uint32_t i = check_neurons_[j];

@@ -15,6 +15,7 @@
 // exact search is moved to the barrier, so that the search is not repeated.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <limits>
@@ -152,8 +153,19 @@ private:
 
     // Scratch of advance().
     Until until_{0.0, EventKind::metabolic_change};
-    std::vector<std::uint32_t> active_, still_active_, interval_neurons_, check_neurons_;
-    IntervalBatch intervals_, checks_;
+    struct IntervalGroup {
+        IntervalBatch batch;
+        std::vector<std::uint32_t> neurons;  // beside the batch's entries
+        void clear() {
+            batch.clear();
+            neurons.clear();
+        }
+    };
+    static constexpr std::size_t length_groups = 28;  // h from below 2^-20 ms to 2^7 ms and beyond
+    static std::size_t length_group(double h);
+    std::vector<std::uint32_t> active_, still_active_, check_neurons_;
+    std::array<IntervalGroup, length_groups> intervals_;
+    IntervalBatch checks_;
 };
 
 }  // namespace metabosim

@@ -289,37 +289,6 @@ double batch_exp(double x) {
     return p * scale;
 }
 
-void IntervalBatch::group_by_length(std::vector<std::uint32_t>& companion) {
-    // Counting sort by the binary exponent of h, clamped to 64 groups (2^-48 ms .. 2^15 ms).
-    constexpr int groups = 64;
-    std::array<std::uint32_t, groups + 1> begin{};
-    const auto group = [&](double length) {
-        std::uint64_t bits;
-        std::memcpy(&bits, &length, sizeof bits);
-        const int exponent = static_cast<int>((bits >> 52) & 0x7ff) - 1023;
-        return std::clamp(exponent + 48, 0, groups - 1);
-    };
-    for (std::size_t i = 0; i < n_; ++i) ++begin[group(h[i]) + 1];
-    for (int k = 0; k < groups; ++k) begin[k + 1] += begin[k];
-    sorted_.resize(4 * n_);
-    sorted_companion_.resize(n_);
-    for (std::size_t i = 0; i < n_; ++i) {
-        const std::uint32_t at = begin[group(h[i])]++;
-        sorted_[4 * at] = V[i];
-        sorted_[4 * at + 1] = ge[i];
-        sorted_[4 * at + 2] = gi[i];
-        sorted_[4 * at + 3] = h[i];
-        sorted_companion_[at] = companion[i];
-    }
-    for (std::size_t i = 0; i < n_; ++i) {
-        V[i] = sorted_[4 * i];
-        ge[i] = sorted_[4 * i + 1];
-        gi[i] = sorted_[4 * i + 2];
-        h[i] = sorted_[4 * i + 3];
-    }
-    std::copy(sorted_companion_.begin(), sorted_companion_.end(), companion.begin());
-}
-
 void IntervalBatch::grow() {
     const std::size_t grown = 2 * (n_ + padding);
     for (auto* v : {&V, &ge, &gi, &h, &step, &V1, &ge1, &gi1}) v->resize(grown);

@@ -38,9 +38,6 @@ public:
         h[n_] = length;
         ++n_;
     }
-    // Reorders the entries (and `companion`, an array beside them) so that intervals of similar
-    // length share vectors: a vector runs as many series terms as its slowest lane needs.
-    void group_by_length(std::vector<std::uint32_t>& companion);
 
     // In: the state at the interval's start and its length (ms).
     std::vector<double> V, ge, gi, h;
@@ -55,8 +52,6 @@ private:
     void grow();
 
     std::size_t n_ = 0;
-    std::vector<double> sorted_;  // scratch of group_by_length
-    std::vector<std::uint32_t> sorted_companion_;
 };
 
 // Where no crossing is possible, the state after `step`; elsewhere the outcome says why not.

@@ -19,9 +19,7 @@ struct BenchOptions {
 int run_bench(BenchOptions& o) {
     bench::Settings& s = o.settings;
     s.progress = progress_lines(o.quiet);
-    const auto say = [&](const std::string& text) {
-        if (s.progress) s.progress(text);
-    };
+    const auto& say = s.progress;
     const bench::Bench b = bench::run_bench(s);
     bench::write_bench_json(b, s.output / "bench.json");
     // The scaling figure; the table stands without it.

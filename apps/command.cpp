@@ -29,7 +29,7 @@ Strategy strategy_from(const std::string& engine, const std::string& dt) {
 }
 
 std::function<void(const std::string&)> progress_lines(bool quiet) {
-    if (quiet) return {};
+    if (quiet) return [](const std::string&) {};
     return [](const std::string& line) { fmt::print(stderr, "{}\n", line); };
 }
 

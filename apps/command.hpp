@@ -37,7 +37,7 @@ Model load_model(const std::string& config, const std::vector<std::string>& over
 // --engine event|clock with --dt (clock only; 0.1 ms if empty).
 Strategy strategy_from(const std::string& engine, const std::string& dt);
 
-// Prints each line on stderr; nothing (an empty function) when `quiet`.
+// Prints each line on stderr; nothing when `quiet`.
 std::function<void(const std::string&)> progress_lines(bool quiet);
 
 }  // namespace metabosim::cli

@@ -21,9 +21,7 @@ struct CompareOptions {
 int run_compare(CompareOptions& o) {
     const Model model = load_model(o.config, o.overrides, std::nullopt);
     o.settings.progress = progress_lines(o.quiet);
-    const auto say = [&](const std::string& text) {
-        if (o.settings.progress) o.settings.progress(text);
-    };
+    const auto& say = o.settings.progress;
     const compare::Comparison c =
         compare::run_comparison(model, o.config.empty() ? "built-in microcircuit" : o.config, o.settings);
     const auto json = o.settings.output / "compare.json";

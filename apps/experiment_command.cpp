@@ -24,9 +24,7 @@ int run_experiment(ExperimentOptions& o, const CLI::App& options) {
     if (options.count("--engine") || options.count("--dt"))
         s.strategy = strategy_from(options.count("--engine") ? o.engine : "clock", o.dt);
     s.progress = progress_lines(o.quiet);
-    const auto say = [&](const std::string& text) {
-        if (s.progress) s.progress(text);
-    };
+    const auto& say = s.progress;
     const Model base = o.config.empty() ? microcircuit(37, s.duration) : load_model(o.config, {}, std::nullopt);
     const experiments::Findings findings = experiments::measure_findings(o.name, base, s);
     const auto json = s.output / "findings.json";

@@ -17,9 +17,7 @@ constexpr double brian2_coarse = 0.1, brian2_fine = 0.01;  // ms
 
 // A workload's runs: metabosim event- and clock-driven, then Brian2 on its export.
 Row measure_workload(const Workload& w, const Settings& s, bool brian2, std::size_t index) {
-    const auto say = [&](const std::string& text) {
-        if (s.progress) s.progress(text);
-    };
+    const auto& say = s.progress;
     const fs::path dir = s.output / "runs" / fmt::format("{:02d}", index);
     fs::create_directories(dir);
     Row row;
@@ -117,9 +115,7 @@ std::optional<bool> Target::met() const {
 
 Bench run_bench(const Settings& s) {
     check_output_directory(s.output);
-    const auto say = [&](const std::string& text) {
-        if (s.progress) s.progress(text);
-    };
+    const auto& say = s.progress;
     fs::create_directories(s.output / "logs");
     const bool brian2 = s.brian2 && processes::brian2_importable(s.output / "logs" / "brian2-check.log");
     if (s.brian2 && !brian2) say("  Brian2 not run: `python3 -c 'import brian2, h5py'` failed");

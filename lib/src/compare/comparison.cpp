@@ -31,9 +31,7 @@ public:
     const std::string& brian2_note() const { return brian2_note_; }
 
 private:
-    void say(const std::string& text) const {
-        if (s_.progress) s_.progress(text);
-    }
+    void say(const std::string& text) const { s_.progress(text); }
     bool brian2_usable();
     // Runs the exported model in Brian2 (exported first if not yet): the runtime device with
     // `codegen`, or C++ standalone when codegen is empty. Nothing if it failed.

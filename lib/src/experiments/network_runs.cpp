@@ -165,12 +165,11 @@ std::vector<RunMeasures> run_jobs(std::vector<Job> jobs, const Settings& s) {
         if (job.write)
             write_results(job.model, r, s.output / "runs" / job.group / fmt::format("{}-seed{}", job.label, job.seed));
         ++done;
-        if (s.progress)
-            s.progress(fmt::format("  [{}/{}] {} {} ({:g} degC) seed {}: E {:.1f} Hz, w/w0 {:.2f}, {:.1f} s  ({:.0f} s in all)",
-                                   done, jobs.size(), job.group, job.label, job.temperature, job.seed,
-                                   std::isfinite(out[k].rate_E) ? out[k].rate_E : 0.0, out[k].final_relative,
-                                   r.counters.wall_seconds,
-                                   std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()));
+        s.progress(fmt::format("  [{}/{}] {} {} ({:g} degC) seed {}: E {:.1f} Hz, w/w0 {:.2f}, {:.1f} s  ({:.0f} s in all)",
+                               done, jobs.size(), job.group, job.label, job.temperature, job.seed,
+                               std::isfinite(out[k].rate_E) ? out[k].rate_E : 0.0, out[k].final_relative,
+                               r.counters.wall_seconds,
+                               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()));
     });
     return out;
 }

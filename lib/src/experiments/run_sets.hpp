@@ -22,7 +22,7 @@ public:
 
     template <class... Args>
     void say(fmt::format_string<Args...> format, Args&&... args) const {
-        if (s_.progress) s_.progress(fmt::format(format, std::forward<Args>(args)...));
+        s_.progress(fmt::format(format, std::forward<Args>(args)...));
     }
 
     // Hypo, normo and hyper over every seed (findings 1 and 4 and their robustness), labelled by state.

@@ -20,8 +20,8 @@ struct Settings {
     std::filesystem::path output = "metabosim-bench";
     bool quick = false;   // fewer and shorter workloads
     bool brian2 = true;
-    // Called with each line of progress; none if empty.
-    std::function<void(const std::string&)> progress;
+    // Called with each line of progress; never empty.
+    std::function<void(const std::string&)> progress = [](const std::string&) {};
 };
 
 struct MetabosimRun {

@@ -29,8 +29,8 @@ struct Settings {
     bool brian2 = true;
     std::string brian2_device = "cpp_standalone";   // network runs; its compile time is kept apart
     std::string brian2_codegen = "cython";           // with the runtime device
-    // Called with each line of progress; none if empty.
-    std::function<void(const std::string&)> progress;
+    // Called with each line of progress; never empty.
+    std::function<void(const std::string&)> progress = [](const std::string&) {};
 };
 
 // The median |t - t_exact| of the first spikes of every neuron at one step.

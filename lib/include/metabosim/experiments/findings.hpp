@@ -35,8 +35,8 @@ struct Settings {
     unsigned threads = 2;
     bool sensitivity = true;           // the +-20 % Q10 table (robustness)
     std::string command;               // as typed, for the report
-    // Called with each line of progress (from the running threads one at a time); none if empty.
-    std::function<void(const std::string&)> progress;
+    // Called with each line of progress (from the running threads one at a time); never empty.
+    std::function<void(const std::string&)> progress = [](const std::string&) {};
 };
 
 struct Findings {

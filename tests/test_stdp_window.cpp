@@ -4,7 +4,7 @@
 #include <cmath>
 #include <map>
 
-#include "experiments/stdp_window.hpp"
+#include "metabosim/experiments/stdp_window.hpp"
 #include "metabosim/model/error.hpp"
 #include "metabosim/model/builtin.hpp"
 #include "metabosim/lowering/lowering.hpp"

@@ -24,6 +24,11 @@ std::uint32_t Synapses::source_of(std::uint64_t synapse) const {
     return static_cast<std::uint32_t>(it - row_begin.begin() - 1);
 }
 
+std::uint64_t Synapses::bytes() const {
+    const auto held = [](const auto& v) { return static_cast<std::uint64_t>(v.capacity() * sizeof(v[0])); };
+    return held(row_begin) + held(target) + held(weight.each) + held(delay.each) + held(incoming_begin) + held(incoming);
+}
+
 std::uint32_t Network::neuron_count() const {
     return populations.empty() ? 0 : populations.back().first + populations.back().size;
 }

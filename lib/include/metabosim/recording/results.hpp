@@ -38,6 +38,11 @@ struct WeightTrace {
     std::size_t bins = 0;                        // histogram bins over [w_min, w_max]
     std::vector<double> times, mean, stddev, fraction_at_min, fraction_at_max;
     std::vector<std::uint64_t> histogram;        // [sample * bins + bin]
+    // The histogram of sample k (the last one: times.size() - 1).
+    std::vector<std::uint64_t> histogram_at(std::size_t k) const {
+        return {histogram.begin() + static_cast<std::ptrdiff_t>(k * bins),
+                histogram.begin() + static_cast<std::ptrdiff_t>((k + 1) * bins)};
+    }
     bool has_final = false;
     std::vector<std::uint32_t> final_source, final_target;  // local indices
     std::vector<double> final_weight, final_delay;           // nS, ms

@@ -48,6 +48,9 @@ struct Synapses {
 
     std::uint64_t size() const { return target.size(); }
     std::uint32_t source_of(std::uint64_t synapse) const;  // O(log n), for output only
+    // Bytes its arrays hold (their capacity): row pointers, targets, the weights and delays kept
+    // per synapse, the reverse index. A shared value is not counted.
+    std::uint64_t bytes() const;
 };
 
 struct Network {

@@ -1,4 +1,4 @@
-#include "processes.hpp"
+#include "metabosim/processes/processes.hpp"
 
 #include <fcntl.h>
 #include <spawn.h>
@@ -9,7 +9,7 @@
 
 extern char** environ;
 
-namespace metabosim::app {
+namespace metabosim::processes {
 
 namespace fs = std::filesystem;
 
@@ -47,4 +47,12 @@ fs::path find_tool(const std::string& name) {
     return fs::path(METABOSIM_SOURCE_DIR) / "tools" / name;
 }
 
-}  // namespace metabosim::app
+ScriptRun run_tool(const std::string& name, const std::vector<std::string>& args, const fs::path& log) {
+    ScriptRun run{.script = find_tool(name), .log = log, .status = -1};
+    std::vector<std::string> argv{python, run.script.string()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    run.status = run_process(argv, log);
+    return run;
+}
+
+}  // namespace metabosim::processes

@@ -1,4 +1,4 @@
-#include "experiments/stdp_window.hpp"
+#include "metabosim/experiments/stdp_window.hpp"
 
 #include <algorithm>
 #include <cmath>

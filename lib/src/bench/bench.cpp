@@ -1,0 +1,152 @@
+#include "metabosim/model/builtin.hpp"
+#include "metabosim/bench/bench.hpp"
+
+#include <fmt/format.h>
+
+#include "bench/child_runs.hpp"
+#include "bench/machine.hpp"
+#include "bench/workloads.hpp"
+#include "metabosim/brian2/export.hpp"
+#include "metabosim/recording/output.hpp"
+
+namespace metabosim::bench {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr double brian2_coarse = 0.1, brian2_fine = 0.01;  // ms
+
+// A workload's runs: metabosim event- and clock-driven, then Brian2 on its export.
+Row measure_workload(const Workload& w, const Settings& s, bool brian2, std::size_t index) {
+    const auto& say = s.progress;
+    const fs::path dir = s.output / "runs" / fmt::format("{:02d}", index);
+    fs::create_directories(dir);
+    Row row;
+    row.workload = w.name;
+    row.neurons = w.model.neuron_count();
+    row.duration = w.model.duration;
+    row.synapses_per_neuron = w.synapses_per_neuron;
+    say(fmt::format("{}: metabosim event", w.name));
+    row.event = run_metabosim(w.model, Strategy::event_driven(), dir / "event.json");
+    say(fmt::format("{}: metabosim clock 0.1", w.name));
+    row.clock = run_metabosim(w.model, Strategy::clock_driven(0.1), dir / "clock 0.1.json");
+    if (brian2) {
+        in_child([&] { export_brian2(w.model, dir / "export"); });
+        for (double dt : w.brian2_fine ? std::vector<double>{brian2_coarse, brian2_fine} : std::vector<double>{brian2_coarse}) {
+            say(fmt::format("{}: Brian2 C++ standalone, dt = {:g} ms", w.name, dt));
+            row.brian2.push_back({.dt = dt, .run = run_brian2(dir / "export", s.output / "brian2-build", dt,
+                                                              dir / fmt::format("brian2 {:g}", dt),
+                                                              s.output / "logs" / fmt::format("{:02d}-{}.log", index, dt))});
+        }
+        fs::remove_all(dir / "export");  // large, and rebuilt from the seed at will
+    }
+    return row;
+}
+
+double peak_of(const Brian2Run& run) {
+    return run.timing.peak_rss_bytes ? static_cast<double>(*run.timing.peak_rss_bytes) : NAN;
+}
+
+// Peak memory less the baseline, per synapse of the event-driven run.
+void bytes_per_synapse(Row& row, double baseline, double brian2_baseline) {
+    const double synapses = row.event ? static_cast<double>(row.event->synapses) : NAN;
+    const auto per_synapse = [&](double peak, double base) { return (peak - base) / synapses; };
+    row.bytes_per_synapse_event = row.event ? per_synapse(row.event->peak_rss_bytes, baseline) : NAN;
+    row.bytes_per_synapse_clock = row.clock ? per_synapse(row.clock->peak_rss_bytes, baseline) : NAN;
+    const Brian2Run* b = row.brian2_at(brian2_coarse);
+    row.bytes_per_synapse_brian2 = b ? per_synapse(peak_of(*b), brian2_baseline) : NAN;
+}
+
+// Each target from the rows it concerns.
+std::vector<Target> targets(const std::vector<Row>& rows) {
+    const auto find = [&](const std::string& name) -> const Row* {
+        for (const Row& row : rows)
+            if (row.workload == name) return &row;
+        return nullptr;
+    };
+    const auto event_seconds = [](const Row& r) { return r.event ? r.event->wall_seconds : NAN; };
+    const auto brian2_seconds = [](const Row& r, double dt) {
+        const Brian2Run* b = r.brian2_at(dt);
+        return b ? b->timing.run_seconds : NAN;
+    };
+    std::vector<Target> out;
+    if (const Row* coba1 = find("COBA, 1 s")) {
+        const double ratio = event_seconds(*coba1) / brian2_seconds(*coba1, brian2_coarse);
+        out.push_back({"COBA 1 s, event-driven / Brian2 standalone dt 0.1", ratio, "x", "<= 1.0x (aim 0.5x)", true, 1.0,
+                       std::isfinite(ratio) ? (ratio <= 0.5 ? "aim 0.5x met" : "aim 0.5x missed") : ""});
+        out.push_back({"COBA 1 s, event-driven / Brian2 standalone dt 0.01",
+                       event_seconds(*coba1) / brian2_seconds(*coba1, brian2_fine), "x", "<= 0.1x", true, 0.1, ""});
+    }
+    for (const Row& row : rows)
+        if (row.workload.rfind("COBA", 0) == 0)
+            out.push_back({row.workload + ", event-driven synaptic events/s",
+                           row.event ? row.event->synaptic_events / row.event->wall_seconds / 1e6 : NAN, " M/s",
+                           ">= 30 M/s", false, 30, ""});
+    const Row* stdp = find("microcircuit 37 degC, STDP");
+    const Row* plain = find("microcircuit 37 degC, no STDP");
+    if (stdp) {
+        out.push_back({"microcircuit STDP, event-driven peak memory per synapse", stdp->bytes_per_synapse_event, " B",
+                       "<= 12 B per plastic synapse", true, 12,
+                       "whole process less the baseline: neurons, queues, recordings included"});
+        out.push_back({"microcircuit STDP, synapse arrays per plastic synapse",
+                       stdp->event ? stdp->event->plastic_synapse_storage_bytes / static_cast<double>(stdp->event->plastic_synapses)
+                                   : NAN,
+                       " B", "<= 12 B per plastic synapse", true, 12,
+                       "what the plastic projection stores: targets, weights, delays, row pointers, reverse index, "
+                       "presynaptic traces"});
+    }
+    if (stdp && plain)
+        out.push_back({"microcircuit 37 degC, event-driven STDP / no STDP wall time",
+                       event_seconds(*stdp) / event_seconds(*plain), "x", "<= 2x", true, 2, ""});
+    return out;
+}
+
+}  // namespace
+
+const Brian2Run* Row::brian2_at(double dt) const {
+    for (const Brian2Attempt& a : brian2)
+        if (a.dt == dt && a.run) return &*a.run;
+    return nullptr;
+}
+
+std::optional<bool> Target::met() const {
+    if (!std::isfinite(measured)) return std::nullopt;
+    return at_most ? measured <= bound : measured >= bound;
+}
+
+Bench run_bench(const Settings& s) {
+    check_output_directory(s.output);
+    const auto& say = s.progress;
+    fs::create_directories(s.output / "logs");
+    const bool brian2 = s.brian2 && processes::brian2_importable(s.output / "logs" / "brian2-check.log");
+    if (s.brian2 && !brian2) say("  Brian2 not run: `python3 -c 'import brian2, h5py'` failed");
+    Bench bench;
+    bench.machine = this_machine();
+    // The memory of a process that simulates nothing: subtracted before dividing by synapses.
+    Model empty = coba(1);
+    empty.populations.resize(1);
+    empty.populations[0].size = 1;
+    empty.projections.clear();
+    const auto baseline = run_metabosim(empty, Strategy::event_driven(), s.output / "baseline.json");
+    bench.baseline_rss_bytes = baseline ? baseline->peak_rss_bytes : NAN;
+    // The same for Brian2: its program on the empty model (one neuron, no synapses).
+    if (brian2) {
+        say("baseline: Brian2 C++ standalone on one neuron without synapses");
+        const fs::path dir = s.output / "runs" / "baseline";
+        fs::create_directories(dir);
+        in_child([&] { export_brian2(empty, dir / "export"); });
+        const auto b = run_brian2(dir / "export", s.output / "brian2-build", brian2_coarse, dir / "brian2 0.1",
+                                  s.output / "logs" / "baseline-0.1.log");
+        if (b) bench.brian2_baseline_rss_bytes = peak_of(*b);
+        fs::remove_all(dir / "export");
+    }
+    for (const Workload& w : workloads(s.quick)) {
+        bench.rows.push_back(measure_workload(w, s, brian2, bench.rows.size()));
+        bytes_per_synapse(bench.rows.back(), bench.baseline_rss_bytes, bench.brian2_baseline_rss_bytes);
+        if (const Brian2Run* b = bench.rows.back().brian2_at(brian2_coarse)) bench.brian2_version = b->timing.version;
+    }
+    bench.targets = targets(bench.rows);
+    return bench;
+}
+
+}  // namespace metabosim::bench

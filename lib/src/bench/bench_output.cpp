@@ -1,5 +1,7 @@
 #include "metabosim/bench/bench_output.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <fstream>
 
 #include <fmt/format.h>
@@ -22,6 +24,7 @@ Json to_json(const Row& row) {
         out["synapses_per_neuron"] = row.synapses_per_neuron;
     }
     out["event"] = row.event ? to_json(*row.event) : Json(nullptr);
+    if (row.event_2) out["event 2 threads"] = to_json(*row.event_2);
     out["clock 0.1"] = row.clock ? to_json(*row.clock) : Json(nullptr);
     if (row.event) out["mean_rate_Hz"] = row.event->mean_rate;
     for (const Brian2Attempt& a : row.brian2)
@@ -44,18 +47,52 @@ std::string num(double x, const char* format) {
 
 std::string table_row(const Row& row) {
     const double event = row.event ? row.event->wall_seconds : NAN, clock = row.clock ? row.clock->wall_seconds : NAN;
+    const double event_2 = row.event_2 ? row.event_2->wall_seconds : NAN;
     const Brian2Run *b1 = row.brian2_at(0.1), *b2 = row.brian2_at(0.01);
     const double b1_run = b1 ? b1->timing.run_seconds : NAN, b2_run = b2 ? b2->timing.run_seconds : NAN;
     // Brian2's building of the network in Python, code generation and compilation, apart from its run
     const double b1_compile = b1 ? b1->timing.build_seconds + b1->timing.compile_seconds : NAN;
-    return fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", row.workload,
+    return fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", row.workload,
                        row.neurons, num(row.event ? static_cast<double>(row.event->synapses) : NAN, "{:.0f}"),
-                       num(row.event ? row.event->mean_rate : NAN, "{:.2f}"), num(event, "{:.2f}"), num(clock, "{:.2f}"),
+                       num(row.event ? row.event->mean_rate : NAN, "{:.2f}"), num(event, "{:.2f}"), num(event_2, "{:.2f}"),
+                       num(clock, "{:.2f}"),
                        num(b1_run, "{:.2f}"), num(b2_run, "{:.2f}"), num(b1_compile, "{:.1f}"), num(event / b1_run, "{:.2f}"),
                        num(event / b2_run, "{:.2f}"),
                        num(row.event ? row.event->synaptic_events / event / 1e6 : NAN, "{:.2f}"),
                        num(row.bytes_per_synapse_event, "{:.1f}"), num(row.bytes_per_synapse_clock, "{:.1f}"),
                        num(row.bytes_per_synapse_brian2, "{:.1f}"));
+}
+
+// Where the event-driven engine's time goes, in ns per input (spike arrival or external input),
+// for each run that timed its phases.
+std::string phase_table(const std::vector<Row>& rows) {
+    std::vector<std::string> phases;
+    for (const Row& row : rows)
+        if (row.event)
+            for (const auto& [phase, ns] : row.event->phase_ns_per_input)
+                if (std::find(phases.begin(), phases.end(), phase) == phases.end()) phases.push_back(phase);
+    if (phases.empty()) return "";
+    std::string md = "\nEvent-driven engine, ns per input by phase (summed over threads; an input is a spike arrival "
+                     "or an external input):\n\n| workload | threads | inputs |";
+    for (const std::string& p : phases) md += " " + p + " |";
+    md += " total |\n|---|---|---|";
+    for (std::size_t k = 0; k <= phases.size(); ++k) md += "---|";
+    md += "\n";
+    for (const Row& row : rows)
+        for (const auto* run : {row.event ? &*row.event : nullptr, row.event_2 ? &*row.event_2 : nullptr}) {
+            if (!run || run->phase_ns_per_input.empty()) continue;
+            md += fmt::format("| {} | {} | {} |", row.workload, run->threads, run->inputs);
+            double total = 0;
+            for (const std::string& p : phases) {
+                double ns = NAN;
+                for (const auto& [phase, value] : run->phase_ns_per_input)
+                    if (phase == p) ns = value;
+                md += " " + num(ns, "{:.1f}") + " |";
+                if (std::isfinite(ns)) total += ns;
+            }
+            md += " " + num(total, "{:.1f}") + " |\n";
+        }
+    return md;
 }
 
 std::string target_line(const Target& t) {
@@ -95,11 +132,12 @@ std::string bench_markdown(const Bench& b, bool with_figure) {
         "Machine: {} ({} cores); metabosim {} built with {}{}; {}.\n\n", b.machine.cpu, b.machine.cores,
         b.machine.metabosim_version, b.machine.compiler, b.machine.optimized ? "" : " (not optimized)",
         b.brian2_version.empty() ? "Brian2 not run" : "Brian2 " + b.brian2_version + " (C++ standalone, single-threaded)");
-    md += "| workload | neurons | synapses | rate (Hz) | metabosim event (s) | clock 0.1 (s) | Brian2 0.1 run (s) | Brian2 0.01 run "
+    md += "| workload | neurons | synapses | rate (Hz) | metabosim event (s) | event 2 threads (s) | clock 0.1 (s) | Brian2 0.1 run (s) | Brian2 0.01 run "
           "(s) | Brian2 0.1 build + compile (s) | event / Brian2 0.1 | event / Brian2 0.01 | event M syn. events/s | event "
           "B/synapse | clock B/synapse | Brian2 0.1 B/synapse |\n"
-          "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+          "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
     for (const Row& row : b.rows) md += table_row(row);
+    md += phase_table(b.rows);
     md += fmt::format(
         "\nRate: spikes / neurons / duration of the event-driven run. Times: wall-clock seconds of the simulation "
         "alone (metabosim: the run, network building excluded; Brian2: its compiled program; building the network in "

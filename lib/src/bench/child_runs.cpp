@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <fstream>
 
 #include "bench/run_json.hpp"
@@ -51,11 +52,15 @@ std::optional<MetabosimRun> run_metabosim(const Model& model, Strategy strategy,
         Simulation sim(model, strategy);
         const Results r = sim.run();
         MetabosimRun run;
+        run.threads = strategy.kind == Strategy::Kind::event_driven ? strategy.threads : 1;
         run.wall_seconds = r.counters.wall_seconds;
         run.synapses = r.synapse_count;
         for (const auto& s : r.spikes) run.spikes += s.times.size();
         run.mean_rate = r.duration > 0 ? run.spikes / (model.neuron_count() * r.duration / 1000) : 0.0;
         run.synaptic_events = r.counters.events_of("spike_arrival");
+        run.inputs = run.synaptic_events + r.counters.events_of("external_input");
+        for (const auto& phase : r.counters.phases)
+            run.phase_ns_per_input.emplace_back(phase.phase, run.inputs ? phase.seconds * 1e9 / run.inputs : NAN);
         synapse_storage(sim.network(), run);
         auto json = to_json(run);
         json.erase("peak_rss_bytes");  // the parent measures it

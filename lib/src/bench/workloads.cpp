@@ -26,15 +26,15 @@ std::vector<Workload> workloads(bool quick) {
     for (Projection& p : plain.projections) p.stdp.reset();
     plain.recording.weights.clear();
     std::vector<Workload> w = {
-        {"COBA, 1 s", coba(1000), true},
-        {"microcircuit 37 degC, STDP", microcircuit(37, short_run), true},
-        {"microcircuit 37 degC, no STDP", plain, false},
-        {"microcircuit 41 degC, STDP", microcircuit(41, short_run), false},
+        {"COBA, 1 s", coba(1000), true, true},
+        {"microcircuit 37 degC, STDP", microcircuit(37, short_run), true, true},
+        {"microcircuit 37 degC, no STDP", plain, false, false},
+        {"microcircuit 41 degC, STDP", microcircuit(41, short_run), false, false},
     };
-    if (!quick) w.insert(w.begin() + 1, {"COBA, 10 s", coba(10000), false});
+    if (!quick) w.insert(w.begin() + 1, {"COBA, 10 s", coba(10000), false, false});
     const auto series = [&](double k, const std::vector<std::uint32_t>& sizes) {
         for (std::uint32_t n : sizes)
-            w.push_back({fmt::format("scaling N = {}, K = {:g}", n, k), scaling(n, k, 200), false, k});
+            w.push_back({fmt::format("scaling N = {}, K = {:g}", n, k), scaling(n, k, 200), false, false, k});
     };
     if (quick) {
         series(100, {1000, 4000, 16000});

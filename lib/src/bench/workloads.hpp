@@ -12,6 +12,7 @@ struct Workload {
     std::string name;
     Model model;
     bool brian2_fine = false;        // also Brian2 at dt = 0.01 ms
+    bool two_threads = false;        // also event-driven on 2 threads
     double synapses_per_neuron = 0;  // scaling series only: its K
 };
 

@@ -26,7 +26,7 @@
 
 #include "checkpoint/checkpoint.hpp"
 #include "engine/event.hpp"
-#include "engine/progress.hpp"
+#include "engine/progress_reporter.hpp"
 #include "metabosim/inputs/inputs.hpp"
 #include "metabosim/model/error.hpp"
 

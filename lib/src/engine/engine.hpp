@@ -6,8 +6,8 @@
 #include <memory>
 
 #include "engine/circuit.hpp"
-#include "engine/progress.hpp"
-#include "metabosim/simulation.hpp"
+#include "engine/progress_reporter.hpp"
+#include "metabosim/engine/strategy.hpp"
 
 namespace metabosim {
 

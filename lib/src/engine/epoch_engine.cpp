@@ -20,7 +20,7 @@
 #include "engine/engine.hpp"
 #include "engine/epochs.hpp"
 #include "engine/partition.hpp"
-#include "engine/progress.hpp"
+#include "engine/progress_reporter.hpp"
 #include "engine/worker_pool.hpp"
 #include "metabosim/lowering/lowering.hpp"
 #include "metabosim/model/error.hpp"

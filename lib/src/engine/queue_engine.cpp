@@ -16,7 +16,7 @@
 #include <fmt/format.h>
 
 #include "engine/engine.hpp"
-#include "engine/progress.hpp"
+#include "engine/progress_reporter.hpp"
 #include "engine/queue.hpp"
 #include "metabosim/model/error.hpp"
 #include "metabosim/neuron/propagator.hpp"

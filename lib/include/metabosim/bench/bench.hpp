@@ -10,6 +10,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "metabosim/processes/brian2_runs.hpp"
@@ -25,10 +26,15 @@ struct Settings {
 };
 
 struct MetabosimRun {
+    unsigned threads = 1;                     // of the event-driven engine
     double wall_seconds = 0;                  // the simulation, network building excluded
     std::uint64_t synapses = 0, spikes = 0;
     double mean_rate = 0;                     // Hz, spikes / neurons / duration
     std::uint64_t synaptic_events = 0;        // spike arrivals
+    std::uint64_t inputs = 0;                 // what the neurons walk through: spike arrivals and external inputs
+    // The event-driven engine's seconds per phase (summed over threads) in ns per input; empty
+    // for the other engines.
+    std::vector<std::pair<std::string, double>> phase_ns_per_input;
     // What the synapses take (Synapses::bytes(), plus the engines' presynaptic STDP trace per
     // plastic synapse), over all projections and over the plastic ones.
     double synapse_storage_bytes = 0, plastic_synapse_storage_bytes = 0;
@@ -52,7 +58,8 @@ struct Row {
     std::uint32_t neurons = 0;
     double duration = 0;                      // ms
     double synapses_per_neuron = 0;           // the scaling series' K; 0 outside it
-    std::optional<MetabosimRun> event, clock; // clock-driven at 0.1 ms; nothing if a run failed
+    std::optional<MetabosimRun> event, clock; // event-driven on 1 thread, clock-driven at 0.1 ms; nothing if a run failed
+    std::optional<MetabosimRun> event_2;      // event-driven on 2 threads, for the workloads that have it
     std::vector<Brian2Attempt> brian2;        // at 0.1 ms (and 0.01 ms for some), when Brian2 runs
     // (peak resident memory - the baseline's) / the event-driven run's synapses; NaN if unknown.
     double bytes_per_synapse_event = NAN, bytes_per_synapse_clock = NAN, bytes_per_synapse_brian2 = NAN;

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <functional>
 
-#include "metabosim/simulation.hpp"
+#include "metabosim/engine/progress.hpp"
 
 namespace metabosim {
 

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "command.hpp"
+#include "metabosim/model/error.hpp"
 #include "run_loop.hpp"
 #include "metabosim/recording/output.hpp"
 
@@ -26,6 +27,9 @@ struct RunOptions {
 
 int run(const RunOptions& o) {
     const Strategy strategy = strategy_from(o.engine, o.dt, o.threads);
+    if (o.checkpoint_every && strategy.kind == Strategy::Kind::event_queue)
+        throw UserError("--checkpoint-every: the queue engine (--engine queue) cannot be checkpointed; use the "
+                        "event-driven or the clock-driven engine");
     const Model model = load_model(o.config, o.overrides, o.seed);
     check_output_directory(o.out_dir);
     Simulation sim(model, strategy);

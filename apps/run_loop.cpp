@@ -47,7 +47,7 @@ void write_partial(const Simulation& sim, const RunLoop& loop, const std::string
     Results results = sim.results();
     results.stopped = why;
     write_results(sim.model(), results, loop.out_dir);
-    sim.save(checkpoint_file(loop.out_dir));
+    if (sim.can_save()) sim.save(checkpoint_file(loop.out_dir));
 }
 
 }  // namespace
@@ -64,9 +64,14 @@ int run_to_end(Simulation& sim, const RunLoop& loop) {
         if (received != 0) {
             const char* name = received == SIGINT ? "SIGINT (Ctrl-C)" : "SIGTERM";
             write_partial(sim, loop, fmt::format("interrupted by {} at t = {} ms", name, sim.time()));
-            fmt::print(stderr, "\nmetabosim: interrupted at t = {} ms; the outputs so far and a checkpoint are in {}\n"
-                               "  go on with: metabosim resume {}\n",
-                       sim.time(), loop.out_dir.string(), loop.out_dir.string());
+            if (sim.can_save())
+                fmt::print(stderr, "\nmetabosim: interrupted at t = {} ms; the outputs so far and a checkpoint are in {}\n"
+                                   "  go on with: metabosim resume {}\n",
+                           sim.time(), loop.out_dir.string(), loop.out_dir.string());
+            else
+                fmt::print(stderr, "\nmetabosim: interrupted at t = {} ms; the outputs so far are in {} (the queue "
+                                   "engine leaves no checkpoint)\n",
+                           sim.time(), loop.out_dir.string());
             return 128 + received;
         }
         write_partial(sim, loop, fmt::format("checkpoint at t = {} ms", sim.time()));

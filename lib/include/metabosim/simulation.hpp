@@ -64,6 +64,8 @@ public:
     // atomically (a temporary file, synced, renamed) with a checksum. A simulation loaded from it
     // goes on exactly as the saved one would have, on any number of threads.
     void save(const std::filesystem::path& file) const;
+    // Whether save() can: every engine but the queue engine.
+    bool can_save() const { return strategy_.kind != Strategy::Kind::event_queue; }
     // `threads` replaces the saved strategy's thread count (event-driven).
     static Simulation load(const std::filesystem::path& file, std::optional<unsigned> threads = std::nullopt);
 

@@ -12,6 +12,7 @@
 #include "metabosim/config/config.hpp"
 #include "metabosim/model/error.hpp"
 #include "metabosim/model/units.hpp"
+#include "metabosim/sonata/circuit.hpp"
 
 namespace metabosim::cli {
 
@@ -20,7 +21,10 @@ constexpr double default_duration = 2000;  // ms of the built-in microcircuit ru
 }
 
 Model load_model(const std::string& config, const std::vector<std::string>& overrides, std::optional<std::uint64_t> seed) {
-    Model model = config.empty() ? microcircuit(37, default_duration) : load_config(config);
+    // A .json file is a SONATA circuit config; anything else a TOML model.
+    Model model = config.empty()              ? microcircuit(37, default_duration)
+                  : config.ends_with(".json") ? read_sonata_circuit(config)
+                                              : load_config(config);
     for (const auto& o : overrides) apply_override(model, o);
     if (seed) model.seed = *seed;
     validate(model);

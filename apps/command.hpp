@@ -30,8 +30,8 @@ Command add_compare(CLI::App& app);
 Command add_experiment(CLI::App& app, const std::string& command_line);
 Command add_bench(CLI::App& app);
 
-// The model of `config` (the built-in microcircuit, 2 s, if empty) with its overrides and seed,
-// validated.
+// The model of `config` (the built-in microcircuit, 2 s, if empty; a SONATA circuit if it ends in
+// .json; else a TOML file) with its overrides and seed, validated.
 Model load_model(const std::string& config, const std::vector<std::string>& overrides, std::optional<std::uint64_t> seed);
 
 // A positive time given with its unit on the command line (UserError naming `option` otherwise).

@@ -36,8 +36,8 @@ Examples:
   metabosim compare configs/coba.toml            event-driven vs clock-driven vs Brian2: errors, statistics, speed
   metabosim export configs/coba.toml -o coba-b2  the same network as data + a Brian2 script
 
-Outputs (in the directory given by -o): spikes.h5 (SONATA), states.h5, weights.h5, rates.csv,
-metabolism.csv, energy.csv (with an energy budget), summary.json. See docs/config.md for every configuration key.
+Outputs (in the directory given by -o): spikes.h5 and V.h5, ge.h5, gi.h5 (SONATA spikes and
+reports), weights.h5, rates.csv, metabolism.csv, energy.csv (with an energy budget), summary.json. See docs/config.md for every configuration key.
 
 Exit status: 0 success, 2 bad input (config, option or file), 1 internal error.)";
 

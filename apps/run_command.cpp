@@ -62,7 +62,9 @@ Command add_run(CLI::App& app) {
     auto o = std::make_shared<RunOptions>();
     auto* run_app = app.add_subcommand("run", "Simulate a model and write its outputs.\n"
                                               "Without CONFIG, runs the built-in microcircuit at 37 degC for 2 s.");
-    run_app->add_option("config", o->config, "TOML model file (see configs/ and docs/config.md)")->check(CLI::ExistingFile);
+    run_app->add_option("config", o->config, "TOML model file (see configs/ and docs/config.md), or a SONATA circuit "
+                                             "config (.json, docs/sonata.md)")
+        ->check(CLI::ExistingFile);
     run_app->add_option("-o,--output", o->out_dir, "directory for the outputs (created; files replaced only when complete)")
         ->capture_default_str();
     run_app->add_option("--seed", o->seed, "random seed (connectivity, initial state, drive); overrides run.seed");

@@ -17,6 +17,7 @@ import numpy as np
 EXE = sys.argv[1]
 SOURCE = pathlib.Path(sys.argv[2])
 TINY = SOURCE / "tests" / "data" / "tiny.toml"
+TOOLS = SOURCE / "tools"
 
 
 def metabosim(*args):
@@ -38,7 +39,7 @@ class Run(unittest.TestCase):
         self.assertEqual(self.result.returncode, 0, self.result.stderr)
         self.assertEqual(self.result.stderr, "")  # --quiet
         names = sorted(p.name for p in self.out.iterdir())
-        self.assertEqual(names, ["metabolism.csv", "rates.csv", "spikes.h5", "states.h5", "summary.json",
+        self.assertEqual(names, ["V.h5", "ge.h5", "gi.h5", "metabolism.csv", "rates.csv", "spikes.h5", "summary.json",
                                  "weights.h5"])
 
     def test_sonata_spikes(self):
@@ -67,11 +68,17 @@ class Run(unittest.TestCase):
         self.assertEqual(summary["events"]["metabolic_change"], 1)
 
     def test_state_report_and_metabolic_timeline(self):
-        with h5py.File(self.out / "states.h5", "r") as f:
-            v = f["report/E/V/data"][()]
+        with h5py.File(self.out / "V.h5", "r") as f:
+            v = f["report/E/data"][()]
             self.assertEqual(v.shape, (301, 3))  # 0, 1, ..., 300 ms
-            self.assertTrue(np.all(v < -50 + 1e-9))  # never above threshold
-            self.assertTrue(np.all(f["report/E/gi/data"][()] >= 0))
+            self.assertTrue(np.all(v < -50 + 1e-6))  # never above threshold (float32 data)
+        with h5py.File(self.out / "gi.h5", "r") as f:
+            self.assertTrue(np.all(f["report/E/data"][()] >= 0))
+        # Every SONATA file passes the layout check against the specification's text.
+        files = [self.out / name for name in ("spikes.h5", "V.h5", "ge.h5", "gi.h5")]
+        check = subprocess.run(["/usr/bin/python3", TOOLS / "check_spikes.py", *files], capture_output=True,
+                               text=True)
+        self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
         lines = (self.out / "metabolism.csv").read_text().split()
         self.assertIn("150,E,41", lines)
 
@@ -80,7 +87,7 @@ class Run(unittest.TestCase):
         other = pathlib.Path(self.tmp.name) / "c"
         self.assertEqual(metabosim("run", TINY, "-o", again, "-q").returncode, 0)
         self.assertEqual(metabosim("run", TINY, "-o", other, "-q", "--seed", 6).returncode, 0)
-        for name in ("spikes.h5", "states.h5", "weights.h5", "rates.csv"):
+        for name in ("spikes.h5", "V.h5", "ge.h5", "gi.h5", "weights.h5", "rates.csv"):
             self.assertEqual((self.out / name).read_bytes(), (again / name).read_bytes(), name)
         self.assertNotEqual((self.out / "spikes.h5").read_bytes(), (other / "spikes.h5").read_bytes())
 

@@ -60,7 +60,7 @@ class WithoutBrian2(unittest.TestCase):
         self.assertEqual(labels, ["clock-dt0.1", "event"])
         for run in self.report["runs"]:
             d = self.out / run["directory"]
-            for name in ("spikes.h5", "states.h5", "weights.h5", "summary.json"):
+            for name in ("spikes.h5", "V.h5", "weights.h5", "summary.json"):
                 self.assertTrue((d / name).is_file(), d / name)
             for pop in ("E", "I"):
                 self.assertGreater(run["populations"][pop]["rate_Hz"], 0)

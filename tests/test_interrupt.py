@@ -22,7 +22,7 @@ CONFIG = SOURCE / "configs" / "microcircuit.toml"
 # Plastic, recorded, 1.5 s of a 1000-cell circuit: a few seconds of work, so a signal finds it running.
 MODEL = ["--seed", "5", "--set", "populations.E.size=800", "--set", "populations.I.size=200",
          "--set", "run.duration=1500 ms"]
-DATA_FILES = ["spikes.h5", "states.h5", "weights.h5", "rates.csv", "metabolism.csv"]
+DATA_FILES = ["spikes.h5", "V.h5", "ge.h5", "gi.h5", "weights.h5", "rates.csv", "metabolism.csv"]
 TIMING = ("wall_seconds", "real_time_factor", "events_per_second", "phase_seconds")
 
 

@@ -10,7 +10,7 @@ unless -o says otherwise) shows, on a common time axis in seconds:
   - the population rates from rates.csv;
   - the temperature of each population (the metabolic state) from metabolism.csv, with the
     hypo-, normo- and hyperthermic levels 32, 37 and 41 degC marked;
-  - if states.h5 exists: the membrane potential of the first few recorded neurons, with the
+  - if V.h5 exists: the membrane potential of the first few recorded neurons, with the
     spikes of those neurons marked above the traces;
   - if weights.h5 exists: the mean weight of each recorded projection relative to its start,
     and the fraction of synapses at w_max on a twin axis;
@@ -47,7 +47,7 @@ class RunData:
         self.duration_s = self._duration_s()
         self.sizes = {p: self._population_size(p) for p in self.populations}
         self.temperatures = optional(outputs.read_metabolism, directory / "metabolism.csv")
-        self.states = optional(outputs.read_states, directory / "states.h5", "V")
+        self.states = outputs.read_states(directory, "V")
         self.weights = optional(outputs.read_weights, directory / "weights.h5")
 
     def colour(self, population):
@@ -186,7 +186,7 @@ def plot_voltages(ax, run):
     bottom = min(trace.min() for *_, trace, _ in traces)
     tick_height = 0.06 * (top - bottom or 1.0)
     for k, ((name, times, node, trace, _), colour) in enumerate(zip(traces, colours)):
-        population = spiking_population(name, run)
+        population = name if name in run.spikes else None  # a report is named after its population
         ax.plot(times / 1000.0, trace, color=colour, linewidth=0.8,
                 label=f"{population or name} #{node}")
         if population is not None:
@@ -199,14 +199,6 @@ def plot_voltages(ax, run):
     ax.set_ylabel(f"V ({traces[0][4]})")
     outside_legend(ax)
     ax.set_title("Membrane potential (ticks: spikes)", loc="left", fontsize="medium")
-
-
-def spiking_population(report, run):
-    """The population of a state report: its name, or its name without a repeat suffix "_k"."""
-    if report in run.spikes:
-        return report
-    base, _, suffix = report.rpartition("_")
-    return base if suffix.isdigit() and base in run.spikes else None
 
 
 def plot_weight_dynamics(ax, run):
@@ -332,7 +324,7 @@ def main():
     parser = argparse.ArgumentParser(
         description="Draw an overview figure (raster, rates, metabolic state, membrane "
         "potentials, weights) of one `metabosim run` output directory.",
-        epilog="Panels whose files (states.h5, weights.h5, ...) are absent are left out. "
+        epilog="Panels whose files (V.h5, weights.h5, ...) are absent are left out. "
         "Exit status: 0 figure written, 1 an output file is unreadable, "
         "2 DIR has no spikes.h5.")
     parser.add_argument("dir", metavar="DIR", type=Path, help="output directory of a run")

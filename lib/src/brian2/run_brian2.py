@@ -38,8 +38,8 @@ What Brian2 runs (a clock-driven version of metabosim's model, see docs/model.md
 Weights, STDP traces and amplitudes are kept as plain numbers in nS, as metabosim keeps them.
 
 Outputs (in OUT, all or nothing, the same layout as `metabosim run`): spikes.h5 (SONATA; times
-are the time steps' starts, in ms), states.h5 (samples at k * interval up to the end; the last
-one is the state at the end of the run), weights.h5, rates.csv, metabolism.csv, summary.json
+are the time steps' starts, in ms), V.h5, ge.h5, gi.h5 (SONATA reports: samples at k * interval up
+to the end; the last one is the state at the end of the run), weights.h5, rates.csv, metabolism.csv, summary.json
 (with a "brian2" object: version, step, device, code generation and wall-clock seconds spent
 building, compiling (cpp_standalone only) and running, and peak_rss_bytes: with cpp_standalone,
 the peak resident memory of the compiled program's run alone (os.wait4 in a small launcher

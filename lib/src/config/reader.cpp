@@ -21,6 +21,7 @@
 #include "config/values.hpp"
 #include "metabosim/model/error.hpp"
 #include "metabosim/model/units.hpp"
+#include "metabosim/sonata/circuit.hpp"
 #include "model/schema.hpp"
 #include "model/trim.hpp"
 
@@ -66,10 +67,15 @@ EnergyBudget read_energy(Section& s) {
     return e;
 }
 
-Population read_population(Section& s, std::string name) {
-    Population p;
-    p.name = std::move(name);
-    p.size = static_cast<std::uint32_t>(s.required_integer("size", 4000, 1, schema::max_neurons));
+// A population of its own (`sized`), or one a SONATA circuit gave (its size and values stay
+// unless the table sets them).
+void read_population(Section& s, Population& p, bool sized) {
+    if (sized) {
+        p.size = static_cast<std::uint32_t>(s.required_integer("size", 4000, 1, schema::max_neurons));
+    } else if (const auto* size = s.find("size")) {
+        fail_value(s.doc(), *size, s.path_of("size"),
+                   fmt::format("no size: population \"{}\" comes from the circuit, with {} neurons", p.name, p.size));
+    }
     read_fields(s, p, schema::population_fields);
     if (auto neuron = s.section("neuron")) read_neuron(*neuron, p.neuron);
     if (auto q10 = s.section("q10")) {
@@ -85,7 +91,22 @@ Population read_population(Section& s, std::string name) {
     }
     if (auto energy = s.section("energy")) p.energy = read_energy(*energy);
     s.finish();
-    return p;
+}
+
+// [network] sonata = "circuit_config.json": the circuit's populations and projections, and its
+// run.tstop as the duration; the rest of the file adds to them.
+void read_network(Section& s, const Document& doc, Model& model) {
+    const auto& node = s.need("sonata", "the path of a SONATA circuit config (e.g. \"circuit_config.json\")");
+    const auto file = doc.base_dir / config::read_string(doc, node, s.path_of("sonata"), "a file name");
+    try {
+        const Model circuit = read_sonata_circuit(file);
+        model.populations = circuit.populations;
+        model.projections = circuit.projections;
+        model.duration = circuit.duration;
+    } catch (const UserError& e) {
+        throw UserError(fmt::format("{}: {}: {}", doc.name, s.path_of("sonata"), e.what()));
+    }
+    s.finish();
 }
 
 const Population& read_population_name(Section& s, std::string_view key, const Model& model) {
@@ -352,13 +373,19 @@ void read_named(Section& top, std::string_view key, Read read) {
 Model read_model(const Document& doc, const toml::table& root) {
     Section top(doc, root, "");
     Model model;
+    if (auto network = top.section("network")) read_network(*network, doc, model);
     if (auto run = top.section("run")) {
         read_fields(*run, model, schema::run_fields);
         model.seed = run->integer("seed", model.seed, 0, schema::max_seed);
         run->finish();
     }
     read_named(top, "populations", [&](Section& s, const std::string& name) {
-        model.populations.push_back(read_population(s, name));
+        const auto given = std::find_if(model.populations.begin(), model.populations.end(),
+                                        [&](const Population& p) { return p.name == name; });
+        if (given != model.populations.end()) return read_population(s, *given, false);
+        Population& p = model.populations.emplace_back();
+        p.name = name;
+        read_population(s, p, true);
     });
     if (model.populations.empty())
         throw UserError(fmt::format(

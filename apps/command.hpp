@@ -1,5 +1,6 @@
 // The subcommands of the metabosim program, and what they share: loading a model with its
-// overrides, the engine options, progress on stderr.
+// overrides, the engine options, options that take a time, the Python of the helper scripts.
+// Progress on stderr: progress_display.hpp.
 #pragma once
 
 #include <cstdint>
@@ -34,10 +35,29 @@ Command add_bench(CLI::App& app);
 // validated.
 Model load_model(const std::string& config, const std::vector<std::string>& overrides, std::optional<std::uint64_t> seed);
 
-// --engine event|clock|queue with --dt (clock only; 0.1 ms if empty) and --threads (event only).
-Strategy strategy_from(const std::string& engine, const std::string& dt, unsigned threads = 1);
+// --engine event|clock|queue with --dt (clock only; 0.1 ms if not given) and --threads (event only).
+Strategy strategy_from(const std::string& engine, std::optional<double> dt, unsigned threads = 1);
 
-// Prints each line on stderr; nothing when `quiet`.
-std::function<void(const std::string&)> progress_lines(bool quiet);
+// A config argument: a TOML file, or the name of one of metabosim's configs ("coba"), replaced
+// by its path (processes/installation.hpp).
+const CLI::Validator& config_file();
+inline constexpr const char* config_help = "a TOML model file, or the name of one of metabosim's configs "
+                                           "(coba, microcircuit, billion; see docs/config.md)";
+
+// Options that take a time: "0.1ms", "3 s", "250us", with its unit as in a config (a bare number
+// is refused: which unit it meant is not obvious). Each value is parsed as it is read, a bad one
+// refused naming the option (exit status 2). A list is comma-separated.
+CLI::Option* add_time_option(CLI::App* command, const std::string& name, double& ms, const std::string& help);
+CLI::Option* add_time_option(CLI::App* command, const std::string& name, std::optional<double>& ms,
+                             const std::string& help);
+CLI::Option* add_times_option(CLI::App* command, const std::string& name, std::vector<double>& ms,
+                              const std::string& help);
+
+// --python PYTHON: the interpreter of the helper scripts (sets METABOSIM_PYTHON for this run;
+// processes/python.hpp finds one otherwise).
+void add_python_option(CLI::App* command);
+
+// Says before the runs, not after them, when no Python can make the figures and report.md.
+void warn_if_no_report_python(const std::function<void(const std::string&)>& say);
 
 }  // namespace metabosim::cli

@@ -30,8 +30,8 @@ Command add_export(CLI::App& app) {
     auto o = std::make_shared<ExportOptions>();
     auto* exporter = app.add_subcommand("export", "Write a model as data plus a Brian2 script that runs it:\n"
                                                   "the same connectivity, weights, delays, initial state and input spikes.");
-    exporter->add_option("config", o->config, "TOML model file (default: the built-in microcircuit)")
-        ->check(CLI::ExistingFile);
+    exporter->add_option("config", o->config, std::string(config_help) + " (default: the built-in microcircuit)")
+        ->transform(config_file());
     exporter->add_option("-o,--output", o->out_dir, "directory for network.h5 and run_brian2.py")->required();
     exporter->add_option("--seed", o->seed, "random seed; overrides run.seed");
     exporter->add_option("--set", o->overrides, "override one key before exporting")->type_name("KEY=VALUE");

@@ -21,12 +21,16 @@ constexpr double default_duration = 2000;  // ms of the built-in microcircuit ru
 constexpr double default_dt = 0.1;         // ms
 
 // A time in ms from an option's text, which carries its unit as every quantity does in a config.
-double parse_time(const std::string& text, const std::string& option) {
+double parse_time(const std::string& text, const std::string& option, TimeBound bound) {
+    double t = 0;
     try {
-        return parse_quantity(text, Dimension::time);
+        t = parse_quantity(text, Dimension::time);
     } catch (const UserError& e) {
         throw CLI::ValidationError(option, e.what());
     }
+    if (bound == TimeBound::positive && !(t > 0))
+        throw CLI::ValidationError(option, fmt::format("{}: expected a positive time, e.g. \"10 s\"", text));
+    return t;
 }
 
 constexpr const char* time_help = "; a time with its unit: 0.1ms, \"3 s\", 250us";
@@ -63,19 +67,20 @@ const CLI::Validator& config_file() {
     return validator;
 }
 
-CLI::Option* add_time_option(CLI::App* command, const std::string& name, double& ms, const std::string& help) {
+CLI::Option* add_time_option(CLI::App* command, const std::string& name, double& ms, const std::string& help,
+                             TimeBound bound) {
     return command
-        ->add_option_function<std::string>(name, [&ms, name](const std::string& text) { ms = parse_time(text, name); },
-                                           help + time_help)
+        ->add_option_function<std::string>(
+            name, [&ms, name, bound](const std::string& text) { ms = parse_time(text, name, bound); }, help + time_help)
         ->type_name("TIME")
         ->default_str(fmt::format("{:g} ms", ms));
 }
 
 CLI::Option* add_time_option(CLI::App* command, const std::string& name, std::optional<double>& ms,
-                             const std::string& help) {
+                             const std::string& help, TimeBound bound) {
     return command
-        ->add_option_function<std::string>(name, [&ms, name](const std::string& text) { ms = parse_time(text, name); },
-                                           help + time_help)
+        ->add_option_function<std::string>(
+            name, [&ms, name, bound](const std::string& text) { ms = parse_time(text, name, bound); }, help + time_help)
         ->type_name("TIME");
 }
 
@@ -88,7 +93,7 @@ CLI::Option* add_times_option(CLI::App* command, const std::string& name, std::v
             name,
             [&ms, name](const std::vector<std::string>& texts) {
                 ms.clear();
-                for (const auto& text : texts) ms.push_back(parse_time(text, name));
+                for (const auto& text : texts) ms.push_back(parse_time(text, name, TimeBound::any));
             },
             help + "; times with their units, comma-separated: 0.1ms,0.05ms")
         ->delimiter(',')

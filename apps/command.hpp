@@ -30,6 +30,8 @@ Command add_compare(CLI::App& app);
 // `command_line`: the program's arguments as typed, kept in findings.json.
 Command add_experiment(CLI::App& app, const std::string& command_line);
 Command add_bench(CLI::App& app);
+// `metabosim resume DIR`: a run from its checkpoint to its end.
+Command add_resume(CLI::App& app);
 
 // The model of `config` (the built-in microcircuit, 2 s, if empty) with its overrides and seed,
 // validated.
@@ -46,10 +48,13 @@ inline constexpr const char* config_help = "a TOML model file, or the name of on
 
 // Options that take a time: "0.1ms", "3 s", "250us", with its unit as in a config (a bare number
 // is refused: which unit it meant is not obvious). Each value is parsed as it is read, a bad one
-// refused naming the option (exit status 2). A list is comma-separated.
-CLI::Option* add_time_option(CLI::App* command, const std::string& name, double& ms, const std::string& help);
+// refused naming the option (exit status 2); with TimeBound::positive, also zero or less
+// (--checkpoint-every, --progress-interval). A list is comma-separated.
+enum class TimeBound { any, positive };
+CLI::Option* add_time_option(CLI::App* command, const std::string& name, double& ms, const std::string& help,
+                             TimeBound bound = TimeBound::any);
 CLI::Option* add_time_option(CLI::App* command, const std::string& name, std::optional<double>& ms,
-                             const std::string& help);
+                             const std::string& help, TimeBound bound = TimeBound::any);
 CLI::Option* add_times_option(CLI::App* command, const std::string& name, std::vector<double>& ms,
                               const std::string& help);
 

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "command.hpp"
 #include "metabosim/simulation/progress.hpp"
 
 namespace metabosim::cli {
@@ -17,6 +18,13 @@ void add_progress_options(CLI::App* command, ProgressOptions& options) {
                                     "progress as lines, a run's every few seconds, even on a terminal (the default "
                                     "when stderr is a file or a pipe; on a terminal, a bar)");
     command->add_flag("-q,--quiet", options.quiet, "nothing on stderr but errors")->excludes(lines);
+}
+
+void add_run_progress_options(CLI::App* command, ProgressOptions& options) {
+    add_progress_options(command, options);
+    add_time_option(command, "--progress-interval", options.line_interval,
+                    "wall-clock time between the run's progress lines (when they are lines, not a bar)",
+                    TimeBound::positive);
 }
 
 ProgressDisplay::ProgressDisplay(const ProgressOptions& options)
@@ -56,6 +64,17 @@ void ProgressDisplay::update(const Progress& p) {
         bar_drawn_ = true;
     }
     std::fflush(stderr);
+}
+
+std::function<void(const Progress&)> ProgressDisplay::run_progress() {
+    if (style_ == Style::none) return {};
+    return [this](const Progress& p) { update(p); };
+}
+
+void ProgressDisplay::run_ended(const Results& results) {
+    update({.simulated = results.reached, .duration = results.duration, .wall_seconds = results.counters.wall_seconds,
+            .events = results.counters.total_events()});
+    finish();
 }
 
 void ProgressDisplay::finish() {

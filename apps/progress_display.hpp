@@ -19,6 +19,8 @@ struct ProgressOptions {
     double line_interval = 5000;   // ms of wall-clock time
 };
 void add_progress_options(CLI::App* command, ProgressOptions& options);
+// The same with --progress-interval, for the commands that run one simulation (run, resume).
+void add_run_progress_options(CLI::App* command, ProgressOptions& options);
 
 class ProgressDisplay {
 public:
@@ -27,6 +29,10 @@ public:
 
     // The bar if stderr is a terminal, unless the options say otherwise.
     explicit ProgressDisplay(const ProgressOptions& options);
+    // A bar left mid-line (a run stopped by an error) ends its line, so the error has its own.
+    ~ProgressDisplay() { finish(); }
+    ProgressDisplay(const ProgressDisplay&) = delete;
+    ProgressDisplay& operator=(const ProgressDisplay&) = delete;
 
     Style style() const { return style_; }
     bool quiet() const { return style_ == Style::none; }
@@ -37,10 +43,14 @@ public:
     std::function<void(const std::string&)> lines();
 
     // A run's progress: simulated time, %, ETA, real-time factor, events per second. Called by
-    // Simulation::run every update_interval() seconds, and once at the end.
+    // Simulation::run_until every update_interval() seconds (through run_progress(), which is
+    // empty with --quiet), and once at the end (run_ended()).
     void update(const Progress& p);
     double update_interval() const { return style_ == Style::bar ? bar_interval : line_interval_; }
-    // The run is over: the bar's line ended.
+    std::function<void(const Progress&)> run_progress();
+    // The run has reached its end: its last figures, then the bar's line ended.
+    void run_ended(const Results& results);
+    // The bar's line ended (before a message of another kind).
     void finish();
 
 private:

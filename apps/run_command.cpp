@@ -5,7 +5,7 @@
 #include <fmt/format.h>
 
 #include "command.hpp"
-#include "metabosim/model/error.hpp"
+#include "run_loop.hpp"
 #include "metabosim/recording/output.hpp"
 #include "progress_display.hpp"
 
@@ -19,6 +19,7 @@ struct RunOptions {
     std::string engine = "event";
     std::optional<double> dt;  // ms
     unsigned threads = 1;
+    std::optional<double> checkpoint_every;  // ms
     ProgressOptions progress;
 };
 
@@ -33,8 +34,6 @@ std::string describe(const Strategy& strategy) {
 }
 
 int run(const RunOptions& o) {
-    if (!(o.progress.line_interval > 0))
-        throw UserError(fmt::format("--progress-interval {} ms: expected a positive time", o.progress.line_interval));
     ProgressDisplay display(o.progress);
     const Strategy strategy = strategy_from(o.engine, o.dt, o.threads);
     const Model model = load_model(o.config, o.overrides, o.seed);
@@ -44,12 +43,11 @@ int run(const RunOptions& o) {
                             model.duration, model.seed, describe(strategy)));
     Simulation sim(model, strategy);
     display.say(fmt::format("  {} synapses; running", sim.network().synapse_count()));
-    const Results results = display.quiet() ? sim.run()
-                                            : sim.run([&](const Progress& p) { display.update(p); }, display.update_interval());
-    display.update({.simulated = results.duration, .duration = results.duration,
-                    .wall_seconds = results.counters.wall_seconds, .events = results.counters.total_events()});
-    display.finish();
-    write_results(model, results, o.out_dir);
+    const int status = run_to_end(sim, {o.out_dir, o.checkpoint_every, display.run_progress(), display.update_interval(),
+                                        [&display] { display.finish(); }});
+    if (status != 0) return status;
+    const Results results = sim.results();
+    display.run_ended(results);
     for (const auto& s : results.spikes)
         display.say(fmt::format("  {:>8}: {:>9} spikes, {:7.2f} Hz", s.population, s.times.size(),
                                 s.size ? s.times.size() / (s.size * results.duration / 1000) : 0.0));
@@ -83,9 +81,11 @@ Command add_run(CLI::App& app) {
         ->check(CLI::Range(1u, 1024u))
         ->capture_default_str();
     add_time_option(run_app, "--dt", o->dt, "clock-driven step (default 0.1 ms)");
-    add_progress_options(run_app, o->progress);
-    add_time_option(run_app, "--progress-interval", o->progress.line_interval,
-                    "wall-clock time between the run's progress lines (when they are lines, not a bar)");
+    add_time_option(run_app, "--checkpoint-every", o->checkpoint_every,
+                    "write the outputs so far and a checkpoint every TIME of simulated time, e.g. \"10 s\" (a run "
+                    "interrupted by Ctrl-C writes them too; `metabosim resume DIR` goes on)",
+                    TimeBound::positive);
+    add_run_progress_options(run_app, o->progress);
     return {run_app, [o] { return run(*o); }};
 }
 

@@ -41,8 +41,8 @@ Command add_export(CLI::App& app) {
     auto* exporter = app.add_subcommand("export", "Write a model as data plus a Brian2 script that runs it:\n"
                                                   "the same connectivity, weights, delays, initial state and input spikes;\n"
                                                   "or, with --sonata, its network as a SONATA circuit.");
-    exporter->add_option("config", o->config, "TOML model file (default: the built-in microcircuit)")
-        ->check(CLI::ExistingFile);
+    exporter->add_option("config", o->config, std::string(config_help) + " (default: the built-in microcircuit)")
+        ->transform(config_file());
     exporter->add_option("-o,--output", o->out_dir, "directory for network.h5 and run_brian2.py (or the circuit)")->required();
     exporter->add_flag("--sonata", o->sonata, "write the built network as a SONATA circuit (circuit_config.json, nodes "
                                               "and edges HDF5, types CSV, dynamics JSON) that NEST, bmtk and metabosim "

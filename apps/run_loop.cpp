@@ -59,17 +59,18 @@ int run_to_end(Simulation& sim, const RunLoop& loop) {
     const double duration = sim.model().duration;
     while (!sim.finished()) {
         const double until = loop.checkpoint_every ? std::min(duration, sim.time() + *loop.checkpoint_every) : duration;
-        sim.run_until(until, loop.progress);
+        sim.run_until(until, loop.progress, loop.progress_interval);
         if (sim.finished()) break;
         if (received != 0) {
             const char* name = received == SIGINT ? "SIGINT (Ctrl-C)" : "SIGTERM";
             write_partial(sim, loop, fmt::format("interrupted by {} at t = {} ms", name, sim.time()));
+            if (loop.end_progress_line) loop.end_progress_line();
             if (sim.can_save())
-                fmt::print(stderr, "\nmetabosim: interrupted at t = {} ms; the outputs so far and a checkpoint are in {}\n"
+                fmt::print(stderr, "metabosim: interrupted at t = {} ms; the outputs so far and a checkpoint are in {}\n"
                                    "  go on with: metabosim resume {}\n",
                            sim.time(), loop.out_dir.string(), loop.out_dir.string());
             else
-                fmt::print(stderr, "\nmetabosim: interrupted at t = {} ms; the outputs so far are in {} (the queue "
+                fmt::print(stderr, "metabosim: interrupted at t = {} ms; the outputs so far are in {} (the queue "
                                    "engine leaves no checkpoint)\n",
                            sim.time(), loop.out_dir.string());
             return 128 + received;

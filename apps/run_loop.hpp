@@ -17,6 +17,9 @@ struct RunLoop {
     std::filesystem::path out_dir;
     std::optional<double> checkpoint_every;  // ms of simulated time
     std::function<void(const Progress&)> progress;
+    double progress_interval = 1.0;  // wall-clock seconds between calls of progress
+    // Ends the progress display's line before a message (a bar is drawn in place); may be empty.
+    std::function<void()> end_progress_line;
 };
 
 // Runs `sim` to its end and writes its outputs into loop.out_dir; returns the exit status.

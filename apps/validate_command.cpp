@@ -74,7 +74,7 @@ Command add_validate(CLI::App& app) {
     auto o = std::make_shared<ValidateOptions>();
     auto* check = app.add_subcommand("validate", "Check a config and print the lowered model:\n"
                                                  "sizes and the Q10-scaled parameters at every temperature it visits.");
-    check->add_option("config", o->config, "TOML model file")->required()->check(CLI::ExistingFile);
+    check->add_option("config", o->config, config_help)->required()->transform(config_file());
     check->add_option("--set", o->overrides, "override one key before checking")->type_name("KEY=VALUE");
     return {check, [o] { return validate_config(*o); }};
 }

@@ -159,5 +159,97 @@ class Validate(unittest.TestCase):
         self.assertIn("metabosim", metabosim("--version").stdout)
 
 
+class CommandLine(unittest.TestCase):
+    def test_without_a_command_the_help_and_nothing_else(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            r = subprocess.run([pathlib.Path(EXE).resolve()], capture_output=True, text=True, timeout=60, cwd=tmp)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("Usage", r.stdout)
+            self.assertIn("metabosim experiment all", r.stdout)
+            self.assertEqual(list(pathlib.Path(tmp).iterdir()), [], "nothing is computed or written")
+
+    def test_a_config_by_name(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            r = metabosim("validate", "coba")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("projection", r.stdout)
+            r = metabosim("run", "coba.toml", "--set", "run.duration=20 ms", "-o", pathlib.Path(tmp) / "c", "-q")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            summary = json.loads((pathlib.Path(tmp) / "c" / "summary.json").read_text())
+            self.assertEqual(summary["neurons"], 4000)  # configs/coba.toml
+            r = metabosim("run", "cobra", "-o", pathlib.Path(tmp) / "x")
+            self.assertEqual(r.returncode, 2)
+            self.assertIn(f"cobra: no such config file, nor one of metabosim's configs in {SOURCE / 'configs'} "
+                          "(billion, coba, microcircuit)", r.stderr)
+            self.assertFalse((pathlib.Path(tmp) / "x").exists())
+
+    def test_times_carry_their_units(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            out = pathlib.Path(tmp) / "dt"
+            r = metabosim("run", TINY, "--engine", "clock", "--dt", "100 us", "-o", out, "-q")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            for bad, message in (("0.1", '"0.1" has no unit, expected a time'), ("0.1 mV", "is a voltage")):
+                r = metabosim("run", TINY, "--engine", "clock", "--dt", bad, "-o", pathlib.Path(tmp) / "x")
+                self.assertEqual(r.returncode, 2, bad)
+                self.assertIn("--dt", r.stderr)
+                self.assertIn(message, r.stderr)
+            self.assertFalse((pathlib.Path(tmp) / "x").exists())
+
+
+class Progress(unittest.TestCase):
+    """A run's progress: lines when stderr is a file (nohup, a batch system), a bar on a terminal."""
+
+    # COBA for 300 ms: long enough for several lines 10 ms apart, short for a test.
+    RUN = ["run", SOURCE / "configs" / "coba.toml", "--set", "run.duration=300 ms", "--progress-interval", "10ms"]
+    LINE = (r"t = \d\.\d\d / 0\.30 s \(\d+%\), wall [\d.]+ s, ETA ([\d.]+ s|\?), real-time factor [\d.]+, "
+            r"[\d.]+ M events/s")
+
+    def run_with_stderr_to_file(self, *args):
+        with tempfile.TemporaryDirectory() as tmp, open(pathlib.Path(tmp) / "stderr", "w+") as err:
+            r = subprocess.run([EXE, *map(str, self.RUN), "-o", pathlib.Path(tmp) / "out", *args], stdout=subprocess.PIPE,
+                               stderr=err, text=True, timeout=300)
+            self.assertEqual(r.returncode, 0)
+            err.seek(0)
+            return err.read()
+
+    def test_lines_when_stderr_is_a_file(self):
+        text = self.run_with_stderr_to_file()
+        lines = [line for line in text.splitlines() if "real-time factor" in line and "ETA" in line]
+        self.assertGreaterEqual(len(lines), 2, text)  # during the run, and at its end
+        for line in lines:
+            self.assertRegex(line, self.LINE)
+        self.assertIn("(100%)", lines[-1])
+        self.assertNotIn("\r", text)
+        self.assertIn("building the network", text.splitlines()[0])
+
+    def test_quiet_and_forced_lines(self):
+        self.assertEqual(self.run_with_stderr_to_file("--quiet"), "")
+        r = metabosim(*self.RUN, "--progress", "--quiet")
+        self.assertEqual(r.returncode, 2)  # one or the other
+
+    def test_a_bar_on_a_terminal(self):
+        import os
+        import pty
+        with tempfile.TemporaryDirectory() as tmp:
+            controller, terminal = pty.openpty()
+            process = subprocess.Popen([EXE, *map(str, self.RUN), "-o", pathlib.Path(tmp) / "out"],
+                                       stdout=subprocess.DEVNULL, stderr=terminal)
+            os.close(terminal)
+            seen = b""
+            while True:
+                try:
+                    chunk = os.read(controller, 4096)
+                except OSError:  # the terminal is closed when the program ends
+                    break
+                if not chunk:
+                    break
+                seen += chunk
+            os.close(controller)
+            self.assertEqual(process.wait(timeout=300), 0)
+            text = seen.decode()
+            self.assertIn("\r  [########################] t = 0.30 / 0.30 s (100%)", text)  # redrawn in place
+            self.assertIn("\x1b[K", text)
+
+
 if __name__ == "__main__":
     unittest.main(argv=sys.argv[:1], verbosity=2)

@@ -95,9 +95,18 @@ class Interrupted(unittest.TestCase):
         out, status, err = self.interrupt("sigterm", signal.SIGTERM, "--threads", "2")
         self.assertEqual(status, 143, err)
         self.assertIn("SIGTERM", json.loads((out / "summary.json").read_text())["stopped"])
-        resumed = metabosim("resume", out, "--quiet")
+        # stderr is a pipe, as in a batch system's log: the progress as whole lines, and the
+        # message on a line of its own.
+        self.assertTrue(any(line.startswith("metabosim: interrupted at t = ") for line in err.splitlines()), err)
+        resumed = metabosim("resume", out, "--progress-interval", "10ms")
         self.assertEqual(resumed.returncode, 0, resumed.stderr)
         self.assert_same_as_whole(out)
+        lines = resumed.stderr.splitlines()
+        self.assertTrue(lines[0].startswith(f"metabosim: resuming {out} at t = "), resumed.stderr)
+        progress = [line for line in lines if "real-time factor" in line and "ETA" in line]
+        self.assertGreaterEqual(len(progress), 1, resumed.stderr)
+        self.assertIn("t = 1.50 / 1.50 s (100%)", progress[-1])
+        self.assertNotIn("\r", resumed.stderr)
 
     def test_kill_9_resumes_from_the_last_checkpoint(self):
         out, status, _ = self.interrupt("killed", signal.SIGKILL)

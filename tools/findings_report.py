@@ -67,7 +67,7 @@ def figure_plan(f):
 def write_findings(f, directory):
     figures = {}
     for name, figure, plot in figure_plan(f):
-        save_figure(plot(f), directory / f"{figure}.png", dpi=120)
+        save_figure(plot(f), directory / f"{figure}.png")
         figures.setdefault(name, []).append(figure)
     return report(f, figures)
 

@@ -3,8 +3,8 @@
 
 Usage: tools/plot_run.py DIR [-o FILE]
 
-DIR is an output directory of `metabosim run`. The figure (PNG, written to DIR/overview.png
-unless -o says otherwise) shows, on a common time axis in seconds:
+DIR is an output directory of `metabosim run`. The figure (DIR/overview.png at 300 dpi and
+DIR/overview.pdf, or FILE and FILE's .pdf) shows, on a common time axis in seconds:
   - a spike raster, each population in its own colour (at most ~200 neurons per population,
     evenly spaced over its node ids, so that the raster stays readable);
   - the population rates from rates.csv;
@@ -27,7 +27,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import metabosim_outputs as outputs
-from report_common import POPULATION_COLOURS, open_frame, save_figure
+from report_common import open_frame, population_colour, save_figure
 
 RASTER_NEURONS = 200  # per population
 TRACED_NEURONS = 4  # membrane-potential traces drawn, over all recorded populations
@@ -52,7 +52,7 @@ class RunData:
 
     def colour(self, population):
         index = self.populations.index(population) if population in self.populations else 0
-        return POPULATION_COLOURS[index % len(POPULATION_COLOURS)]
+        return population_colour(population, index)
 
     def _population_order(self):
         # summary.json keeps the model's order; HDF5 groups come back sorted by name.
@@ -102,7 +102,7 @@ def plot_raster(ax, run):
         keep = np.isin(ids, shown)
         rows = offset + np.searchsorted(shown, ids[keep])
         ax.scatter(times[keep] / 1000.0, rows, marker="|", linewidths=0.7,
-                   color=run.colour(population), gid="raster")
+                   color=run.colour(population), gid="raster", rasterized=True)
         ticks.append(offset + len(shown) / 2)
         shown_counts[population] = (len(shown), size)
         offset += len(shown)
@@ -329,7 +329,7 @@ def main():
         "2 DIR has no spikes.h5.")
     parser.add_argument("dir", metavar="DIR", type=Path, help="output directory of a run")
     parser.add_argument("-o", "--output", metavar="FILE", type=Path,
-                        help="the PNG to write (default: DIR/overview.png)")
+                        help="the PNG to write, the PDF beside it (default: DIR/overview.png)")
     args = parser.parse_args()
 
     if not (args.dir / "spikes.h5").is_file():
@@ -345,7 +345,7 @@ def main():
 
     output = args.output or args.dir / "overview.png"
     try:
-        save_figure(draw(run), output, dpi=150)
+        save_figure(draw(run), output)
     except OSError as error:
         print(f"plot_run.py: cannot write {output}: {error}", file=sys.stderr)
         return 1

@@ -88,6 +88,8 @@ from brian2_standalone import build_and_run_standalone  # noqa: E402
 from exported_network import BadInput, read_network  # noqa: E402
 from metabosim_outputs import write_all  # noqa: E402
 
+REPORT_PERIOD_S = 5  # wall-clock seconds between Brian2's progress lines
+
 
 def check_output_directory(out):
     """Fails early, before a long run, if OUT cannot take the results."""
@@ -172,20 +174,22 @@ def run(args):
 
     wall["built"] = time.perf_counter()
 
-    # Segments: run to each metabolic step, then set what it changes.
+    # Segments: run to each metabolic step, then set what it changes. Brian2 reports each
+    # segment's progress on stderr every few seconds (C++ standalone: the compiled program does).
+    report = {"namespace": {}, "report": "stderr", "report_period": REPORT_PERIOD_S * b2.second}
     end, now = step_of(duration, dt), 0
     for step, rows in sorted(model.changes(dt).items()):
         if step >= end:
             break
         if step > now:
-            network.run((step - now) * dt * b2.ms, namespace={})
+            network.run((step - now) * dt * b2.ms, **report)
             now = step
         for p, row in rows:
             if now > 0:
                 model.settle_traces(p)
             model.set_population(p, row)
     if end > now:
-        network.run((end - now) * dt * b2.ms, namespace={})
+        network.run((end - now) * dt * b2.ms, **report)
     wall["ran"] = time.perf_counter()
     # Runtime: building the objects, then the runs (code generation included); standalone: the
     # runs above were only recorded, the build writes, compiles and runs the program.

@@ -9,6 +9,8 @@
 
 #include "command.hpp"
 #include "run_loop.hpp"
+#include "metabosim/distribution/ranks.hpp"
+#include "metabosim/model/error.hpp"
 #include "metabosim/recording/output.hpp"
 
 namespace metabosim::cli {
@@ -24,18 +26,24 @@ struct RunOptions {
     bool quiet = false;
 };
 
-int run(const RunOptions& o) {
+int run(RunOptions o) {
+    o.quiet = o.quiet || rank() != 0;  // on several ranks, rank 0 reports and writes
+    if (o.checkpoint_every && rank_count() > 1)
+        throw UserError("--checkpoint-every: checkpoints are not available for a run on several ranks (mpirun)");
     const Strategy strategy = strategy_from(o.engine, o.dt, o.threads);
     const Model model = load_model(o.config, o.overrides, o.seed);
-    check_output_directory(o.out_dir);
+    on_every_rank([&] {
+        if (rank() == 0) check_output_directory(o.out_dir);
+    });
     Simulation sim(model, strategy);
     if (!o.quiet)
-        fmt::print(stderr, "metabosim: {} neurons, {} synapses, {:.0f} ms, seed {}, {}\n", model.neuron_count(),
-                   sim.network().synapse_count(), model.duration, model.seed,
+        fmt::print(stderr, "metabosim: {} neurons, {} synapses, {:.0f} ms, seed {}, {}{}\n", model.neuron_count(),
+                   sim.synapse_count(), model.duration, model.seed,
                    strategy.kind == Strategy::Kind::event_driven
                        ? fmt::format("event-driven, {} thread{}", strategy.threads, strategy.threads == 1 ? "" : "s")
                    : strategy.kind == Strategy::Kind::event_queue ? std::string("event-driven (queue engine)")
-                                                                  : fmt::format("clock-driven, dt = {} ms", strategy.dt));
+                                                                  : fmt::format("clock-driven, dt = {} ms", strategy.dt),
+                   rank_count() > 1 ? fmt::format(", {} ranks", rank_count()) : std::string());
     const int status = run_to_end(sim, {o.out_dir, o.checkpoint_every, run_progress(o.quiet)});
     end_run_progress(o.quiet);
     if (status != 0) return status;

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "metabosim/distribution/ranks.hpp"
 #include "metabosim/recording/output.hpp"
 
 namespace metabosim::cli {
@@ -43,11 +44,19 @@ private:
     std::vector<void (*)(int)> previous_;
 };
 
+// Rank 0 writes the outputs (every rank gathers them with it, and stops if it fails).
+void write_outputs(const Simulation& sim, Results results, const RunLoop& loop) {
+    on_every_rank([&] {
+        if (rank() == 0) write_results(sim.model(), results, loop.out_dir);
+    });
+}
+
+// On several ranks, the outputs only: a checkpoint holds one process's state.
 void write_partial(const Simulation& sim, const RunLoop& loop, const std::string& why) {
     Results results = sim.results();
     results.stopped = why;
-    write_results(sim.model(), results, loop.out_dir);
-    sim.save(checkpoint_file(loop.out_dir));
+    write_outputs(sim, std::move(results), loop);
+    if (rank_count() == 1) sim.save(checkpoint_file(loop.out_dir));
 }
 
 }  // namespace
@@ -64,16 +73,20 @@ int run_to_end(Simulation& sim, const RunLoop& loop) {
         if (received != 0) {
             const char* name = received == SIGINT ? "SIGINT (Ctrl-C)" : "SIGTERM";
             write_partial(sim, loop, fmt::format("interrupted by {} at t = {} ms", name, sim.time()));
-            fmt::print(stderr, "\nmetabosim: interrupted at t = {} ms; the outputs so far and a checkpoint are in {}\n"
-                               "  go on with: metabosim resume {}\n",
-                       sim.time(), loop.out_dir.string(), loop.out_dir.string());
+            if (rank_count() > 1 && rank() == 0)
+                fmt::print(stderr, "\nmetabosim: interrupted at t = {} ms; the outputs so far are in {}\n", sim.time(),
+                           loop.out_dir.string());
+            else if (rank_count() == 1)
+                fmt::print(stderr, "\nmetabosim: interrupted at t = {} ms; the outputs so far and a checkpoint are in {}\n"
+                                   "  go on with: metabosim resume {}\n",
+                           sim.time(), loop.out_dir.string(), loop.out_dir.string());
             return 128 + received;
         }
         write_partial(sim, loop, fmt::format("checkpoint at t = {} ms", sim.time()));
     }
-    write_results(sim.model(), sim.results(), loop.out_dir);
+    write_outputs(sim, sim.results(), loop);
     std::error_code ignored;
-    std::filesystem::remove(checkpoint_file(loop.out_dir), ignored);
+    if (rank() == 0) std::filesystem::remove(checkpoint_file(loop.out_dir), ignored);
     return 0;
 }
 

@@ -62,7 +62,11 @@ public:
     Simulation& operator=(Simulation&&) noexcept;
 
     const Model& model() const;
+    // The network this process holds: on several ranks (metabosim/distribution/ranks.hpp), only
+    // the synapses onto its own neurons.
     const Network& network() const;
+    // Synapses of the whole network, on every rank.
+    std::uint64_t synapse_count() const;
     const Strategy& strategy() const { return strategy_; }
 
     // Advances until every event before `until` (ms) has been processed, stopping at the engine's
@@ -79,7 +83,8 @@ public:
     void request_stop();
 
     // The outputs so far: complete once finished(); before, what was recorded up to time(), with
-    // the weights as they are then (complete = false, reached = time()).
+    // the weights as they are then (complete = false, reached = time()). On several ranks every
+    // rank calls it; rank 0 receives the whole run's, the others their own share's.
     Results results() const;
     // Runs to the end and returns the outputs.
     Results run(const std::function<void(const Progress&)>& progress = {}, double progress_interval = 1.0);

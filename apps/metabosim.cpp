@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "command.hpp"
+#include "metabosim/distribution/ranks.hpp"
 #include "metabosim/model/error.hpp"
 
 using namespace metabosim;
@@ -51,6 +52,8 @@ Exit status: 0 success, 2 bad input (config, option or file), 1 internal error.)
 }  // namespace
 
 int main(int argc, char** argv) {
+    const RankSession ranks(argc, argv);  // under mpirun: one of several; only rank 0 speaks
+    const bool speaks = rank() == 0;
     CLI::App app{description, "metabosim"};
     app.set_version_flag("--version", std::string("metabosim ") + METABOSIM_VERSION);
     app.require_subcommand(0, 1);  // none: the help
@@ -71,24 +74,27 @@ int main(int argc, char** argv) {
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        const int code = app.exit(e);
+        const int code = speaks ? app.exit(e) : e.get_exit_code();
         return code == 0 ? 0 : 2;
     }
     try {
+        if (rank_count() > 1 && !*commands.front().options)
+            throw UserError("only `metabosim run` runs on several processes (mpirun); run the others as one process");
         for (const cli::Command& command : commands)
             if (*command.options) return command.run();
         // Nothing to do without a command (no minutes of computation into the current directory).
-        fmt::print("{}", app.help());
+        if (speaks) fmt::print("{}", app.help());
         return 0;
-    } catch (const UserError& e) {
-        fmt::print(stderr, "metabosim: error: {}\n", e.what());
+    } catch (const UserError& e) {  // on several ranks, every rank has it (Communicator::agree)
+        if (speaks) fmt::print(stderr, "metabosim: error: {}\n", e.what());
         return 2;
     } catch (const std::bad_alloc&) {
-        fmt::print(stderr, "metabosim: error: not enough memory for this model; "
-                           "`metabosim validate` shows how many synapses it asks for\n");
+        if (speaks)
+            fmt::print(stderr, "metabosim: error: not enough memory for this model; "
+                               "`metabosim validate` shows how many synapses it asks for\n");
         return 2;
     } catch (const std::exception& e) {
-        fmt::print(stderr, "metabosim: internal error: {}\n", e.what());
+        if (speaks) fmt::print(stderr, "metabosim: internal error: {}\n", e.what());
         return 1;
     }
 }

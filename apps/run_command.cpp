@@ -5,8 +5,9 @@
 #include <fmt/format.h>
 
 #include "command.hpp"
-#include "metabosim/model/error.hpp"
 #include "run_loop.hpp"
+#include "metabosim/distribution/ranks.hpp"
+#include "metabosim/model/error.hpp"
 #include "metabosim/recording/output.hpp"
 #include "progress_display.hpp"
 
@@ -34,19 +35,25 @@ std::string describe(const Strategy& strategy) {
     return {};
 }
 
-int run(const RunOptions& o) {
+int run(RunOptions o) {
+    o.progress.quiet = o.progress.quiet || rank() != 0;  // on several ranks, rank 0 reports and writes
+    if (o.checkpoint_every && rank_count() > 1)
+        throw UserError("--checkpoint-every: checkpoints are not available for a run on several ranks (mpirun)");
     ProgressDisplay display(o.progress);
     const Strategy strategy = strategy_from(o.engine, o.dt, o.threads);
     if (o.checkpoint_every && strategy.kind == Strategy::Kind::event_queue)
         throw UserError("--checkpoint-every: the queue engine (--engine queue) cannot be checkpointed; use the "
                         "event-driven or the clock-driven engine");
     const Model model = load_model(o.config, o.overrides, o.seed);
-    check_output_directory(o.out_dir);
+    on_every_rank([&] {
+        if (rank() == 0) check_output_directory(o.out_dir);
+    });
     // Building a large network takes a while too: said before, not only after.
-    display.say(fmt::format("metabosim: {} neurons, {:.0f} ms, seed {}, {}: building the network", model.neuron_count(),
-                            model.duration, model.seed, describe(strategy)));
+    display.say(fmt::format("metabosim: {} neurons, {:.0f} ms, seed {}, {}{}: building the network", model.neuron_count(),
+                            model.duration, model.seed, describe(strategy),
+                            rank_count() > 1 ? fmt::format(", {} ranks", rank_count()) : std::string()));
     Simulation sim(model, strategy);
-    display.say(fmt::format("  {} synapses; running", sim.network().synapse_count()));
+    display.say(fmt::format("  {} synapses; running", sim.synapse_count()));
     const int status = run_to_end(sim, {o.out_dir, o.checkpoint_every, display.run_progress(), display.update_interval(),
                                         [&display] { display.finish(); }});
     if (status != 0) return status;

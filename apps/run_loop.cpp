@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "metabosim/distribution/ranks.hpp"
 #include "metabosim/recording/output.hpp"
 
 namespace metabosim::cli {
@@ -43,10 +44,18 @@ private:
     std::vector<void (*)(int)> previous_;
 };
 
+// Rank 0 writes the outputs (every rank gathers them with it, and stops if it fails).
+void write_outputs(const Simulation& sim, Results results, const RunLoop& loop) {
+    on_every_rank([&] {
+        if (rank() == 0) write_results(sim.model(), results, loop.out_dir);
+    });
+}
+
+// On several ranks, the outputs only: a checkpoint holds one process's state.
 void write_partial(const Simulation& sim, const RunLoop& loop, const std::string& why) {
     Results results = sim.results();
     results.stopped = why;
-    write_results(sim.model(), results, loop.out_dir);
+    write_outputs(sim, std::move(results), loop);
     if (sim.can_save()) sim.save(checkpoint_file(loop.out_dir));
 }
 
@@ -69,17 +78,18 @@ int run_to_end(Simulation& sim, const RunLoop& loop) {
                 fmt::print(stderr, "metabosim: interrupted at t = {} ms; the outputs so far and a checkpoint are in {}\n"
                                    "  go on with: metabosim resume {}\n",
                            sim.time(), loop.out_dir.string(), loop.out_dir.string());
-            else
-                fmt::print(stderr, "metabosim: interrupted at t = {} ms; the outputs so far are in {} (the queue "
-                                   "engine leaves no checkpoint)\n",
-                           sim.time(), loop.out_dir.string());
+            else if (rank() == 0)
+                fmt::print(stderr, "metabosim: interrupted at t = {} ms; the outputs so far are in {} (no checkpoint: "
+                                   "{})\n",
+                           sim.time(), loop.out_dir.string(),
+                           rank_count() > 1 ? "a run on several ranks has none" : "the queue engine has none");
             return 128 + received;
         }
         write_partial(sim, loop, fmt::format("checkpoint at t = {} ms", sim.time()));
     }
-    write_results(sim.model(), sim.results(), loop.out_dir);
+    write_outputs(sim, sim.results(), loop);
     std::error_code ignored;
-    std::filesystem::remove(checkpoint_file(loop.out_dir), ignored);
+    if (rank() == 0) std::filesystem::remove(checkpoint_file(loop.out_dir), ignored);
     return 0;
 }
 

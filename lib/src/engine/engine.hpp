@@ -18,6 +18,8 @@ class Engine {
 public:
     virtual ~Engine() = default;
     virtual const Circuit& circuit() const = 0;
+    // Synapses of the whole network (on several ranks, the circuit holds only its rank's).
+    virtual std::uint64_t synapse_count() const { return circuit().net.synapse_count(); }
 
     // Processes every event before `until` (ms, at most the duration; the run's end included when
     // it is the duration), stopping at the engine's own boundary at or after it: an epoch's end or a

@@ -66,5 +66,8 @@ struct Network {
 // neuron and projection). The model must have passed validate(). Throws UserError when a plastic
 // projection has 2^32 synapses or more (its reverse index holds 32-bit synapse ids).
 Network build_network(const Model& model);
+// Only the synapses onto neurons with global ids in [first, last), as they are in the whole
+// network's rows (a rank's share: each row keeps its order; min_delay is over these synapses).
+Network build_network(const Model& model, std::uint32_t first, std::uint32_t last);
 
 }  // namespace metabosim

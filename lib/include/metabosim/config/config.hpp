@@ -30,4 +30,8 @@ Model parse_generated_config(std::string_view text, const std::string& source_na
 // the command line (settings.hpp: set_value() sets a value through an API).
 void apply_override(Model& model, std::string_view assignment);
 
+// The model as configuration text that parse_config() reads back into the same model (every
+// value written to the last digit; ramps as the steps they expand to; spike times inline).
+std::string to_toml(const Model& model);
+
 }  // namespace metabosim

@@ -117,8 +117,11 @@ def test_an_exception_in_the_callback_stops_the_run():
     def fail(progress):
         raise ZeroDivisionError("from the callback")
 
+    sim = ms.Simulation(ms.load_config(TINY))
     with pytest.raises(ZeroDivisionError, match="from the callback"):
-        ms.run(ms.load_config(TINY), progress=fail, interval=1e-9)
+        sim.run(progress=fail, interval=1e-9)
+    assert not sim.finished and not sim.results().complete
+    assert sim.run().complete  # the simulation goes on
 
 
 def test_text_progress(capsys):
@@ -144,11 +147,58 @@ def test_ctrl_c_stops_a_run_with_keyboard_interrupt(engine, kwargs):
     with pytest.raises(KeyboardInterrupt):
         sim.run()
     timer.join()
-    with pytest.raises(ms.UserError, match="runs once"):
-        sim.run()
+    # Stopped at a boundary, still usable: the results so far, marked incomplete.
+    assert 0 < sim.time < 1_000_000 and not sim.finished
+    partial = sim.results()
+    assert not partial.complete and partial.reached == sim.time and "stopped" in partial.stopped
+    assert partial.spikes["E"].times.max() <= sim.time
     del sim
     gc.collect()
     assert thread_count() == before  # the engine's worker threads have ended with it
+
+
+def test_an_interrupted_run_goes_on_to_the_same_spikes(tmp_path):
+    model = ms.load_config(TINY)
+    whole = ms.run(model)
+    sim = ms.Simulation(model)
+    def interrupt(progress):
+        if progress.simulated > 100:
+            os.kill(os.getpid(), signal.SIGINT)
+    with pytest.raises(KeyboardInterrupt):
+        sim.run(progress=interrupt, interval=1e-9)
+    assert 100 < sim.time < 300
+    rest = sim.run()
+    assert rest.complete and rest.reached == 300
+    for pop in ("E", "I"):
+        assert rest.spikes[pop].times.tobytes() == whole.spikes[pop].times.tobytes()
+        assert rest.spikes[pop].node_ids.tobytes() == whole.spikes[pop].node_ids.tobytes()
+
+
+def test_run_until_save_and_load_give_the_same_spikes(tmp_path):
+    model = ms.load_config(TINY)
+    whole = ms.run(model)
+    sim = ms.Simulation(model, threads=2)
+    sim.run_until("120 ms")
+    assert 120 <= sim.time < 300 and not sim.finished
+    part = sim.results()
+    assert not part.complete and part.reached == sim.time
+    assert part.states[0].samples < whole.states[0].samples
+    sim.save(tmp_path / "checkpoint.msc")
+    del sim
+    again = ms.Simulation.load(tmp_path / "checkpoint.msc", threads=3)
+    assert again.time == part.reached
+    rest = again.run()
+    assert rest.complete
+    for pop in ("E", "I"):
+        assert rest.spikes[pop].times.tobytes() == whole.spikes[pop].times.tobytes()
+    np.testing.assert_array_equal(rest.weights["EE"].final_weight, whole.weights["EE"].final_weight)
+    with pytest.raises(ms.UserError, match="until: "):
+        ms.Simulation(model).run_until(120)
+    with pytest.raises(ms.UserError, match="0 threads"):
+        ms.Simulation.load(tmp_path / "checkpoint.msc", threads=0)
+    (tmp_path / "bad.msc").write_bytes(b"not a checkpoint")
+    with pytest.raises(ms.UserError, match="bad.msc"):
+        ms.Simulation.load(tmp_path / "bad.msc")
 
 
 def test_bad_run_options():

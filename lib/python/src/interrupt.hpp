@@ -9,6 +9,7 @@
 #include <functional>
 #include <future>
 #include <limits>
+#include <memory>
 #include <string>
 
 #include <pybind11/pybind11.h>
@@ -24,27 +25,41 @@ inline constexpr double signal_check_interval = 0.1;
 
 // The progress callback of a simulation: with the GIL, runs pending signal handlers, then
 // `callback` (a Python callable taking a Progress, or None) at most every `interval` seconds.
-// A Python exception from either (KeyboardInterrupt on Ctrl-C) is thrown as
-// py::error_already_set: it leaves the engine between two epochs and reaches the caller.
+// A Python exception from either (KeyboardInterrupt on Ctrl-C) asks the simulation to stop at its
+// next boundary and is kept for rethrow(): the simulation stays usable, its results() partial.
 class RunProgress {
 public:
-    RunProgress(py::object callback, double interval) : callback_(std::move(callback)), interval_(interval) {}
+    RunProgress(Simulation& sim, py::object callback, double interval)
+        : sim_(sim), callback_(std::move(callback)), interval_(interval) {}
     void operator()(const Progress& p) {
+        if (error_) return;  // stopping
         py::gil_scoped_acquire gil;
-        if (PyErr_CheckSignals() != 0) throw py::error_already_set();
-        if (callback_.is_none() || p.wall_seconds - last_ < interval_) return;
-        last_ = p.wall_seconds;
-        callback_(p);
+        try {
+            if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+            if (callback_.is_none() || p.wall_seconds - last_ < interval_) return;
+            last_ = p.wall_seconds;
+            callback_(p);
+        } catch (py::error_already_set& e) {
+            error_ = std::make_unique<py::error_already_set>(std::move(e));
+            sim_.request_stop();
+        }
     }
-    // Once more at the end, with what the run did (needs the GIL).
+    // With the GIL, after the run: raises what stopped it, if anything did.
+    void rethrow() {
+        if (error_) throw std::move(*error_);
+    }
+    bool reporting() const { return !callback_.is_none(); }
+    // Once more at the end of a stretch, with where the run got to (needs the GIL).
     void finish(const Progress& p) const {
-        if (!callback_.is_none()) callback_(p);
+        if (reporting()) callback_(p);
     }
 
 private:
+    Simulation& sim_;
     py::object callback_;
     double interval_;
     double last_ = -std::numeric_limits<double>::infinity();
+    std::unique_ptr<py::error_already_set> error_;
 };
 
 // A long library call whose progress lines may come from any thread. run() calls `work` in a

@@ -164,12 +164,15 @@ void bind_counters(py::module_& m) {
 }
 
 void bind_results_class(py::module_& m) {
-    py::class_<Results>(m, "Results", "What a run produced; every array is a read-only view of it.")
+    py::class_<Results>(m, "Results", "What a run produced (up to `reached` when not complete); every array is a read-only view of it.")
         .def_readonly("engine", &Results::engine)
         .def_readonly("dt", &Results::dt)
         .def_readonly("duration", &Results::duration)
         .def_readonly("seed", &Results::seed)
         .def_readonly("synapse_count", &Results::synapse_count)
+        .def_readonly("complete", &Results::complete)
+        .def_readonly("reached", &Results::reached)
+        .def_readonly("stopped", &Results::stopped)
         .def_property_readonly("spikes",
                                [](py::object self) {
                                    return by_name(self.cast<Results&>().spikes, self,
@@ -194,8 +197,10 @@ void bind_results_class(py::module_& m) {
         .def("__repr__", [](const Results& r) {
             std::size_t spikes = 0;
             for (const auto& s : r.spikes) spikes += s.times.size();
-            return "Results(" + r.engine + ", " + std::to_string(r.duration) + " ms, seed " + std::to_string(r.seed) +
-                   ", " + std::to_string(spikes) + " spikes)";
+            const std::string span = r.complete ? std::to_string(r.duration) + " ms"
+                                                : std::to_string(r.reached) + " of " + std::to_string(r.duration) + " ms";
+            return "Results(" + r.engine + ", " + span + ", seed " + std::to_string(r.seed) + ", " +
+                   std::to_string(spikes) + " spikes)";
         });
 }
 

@@ -20,21 +20,25 @@ std::string written(const toml::node& node) {
     return out.str();
 }
 
+// "<file>:<line>: ", "<file>: " for a node without a line (an override's value) or a document
+// whose lines are not shown, nothing for a
+// document without a name (a value set through an API: the message starts with the field's name).
 std::string location(const Document& doc, const toml::node& node) {
-    const auto line = node.source().begin.line;
-    return line > 0 ? fmt::format("{}:{}", doc.name, line) : doc.name;
+    if (doc.name.empty()) return {};
+    const auto line = doc.lines ? node.source().begin.line : 0;
+    return line > 0 ? fmt::format("{}:{}: ", doc.name, line) : fmt::format("{}: ", doc.name);
 }
 
 }  // namespace
 
 void fail_at(const Document& doc, const toml::node& node, std::string_view path, std::string_view problem) {
-    throw UserError(fmt::format("{}: {}: {}", location(doc, node), path, problem));
+    throw UserError(fmt::format("{}{}: {}", location(doc, node), path, problem));
 }
 
 void fail_value(const Document& doc, const toml::node& node, std::string_view path,
                 std::string_view expectation) {
     throw UserError(
-        fmt::format("{}: {} = {}: expected {}", location(doc, node), path, written(node), expectation));
+        fmt::format("{}{} = {}: expected {}", location(doc, node), path, written(node), expectation));
 }
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {

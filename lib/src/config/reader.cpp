@@ -400,6 +400,20 @@ Model read_model(const Document& doc, const toml::table& root) {
     return model;
 }
 
+Model parse(std::string_view text, const Document& doc) {
+    toml::table root;
+    try {
+        root = toml::parse(text, std::string_view(doc.name));
+    } catch (const toml::parse_error& e) {
+        if (!doc.lines) throw UserError(fmt::format("{}: {}", doc.name, e.description()));
+        throw UserError(fmt::format("{}:{}:{}: {}", doc.name, e.source().begin.line, e.source().begin.column,
+                                    e.description()));
+    }
+    Model model = read_model(doc, root);
+    config::validate_from(model, doc.name);
+    return model;
+}
+
 }  // namespace
 
 Model load_config(const std::filesystem::path& file) {
@@ -412,17 +426,12 @@ Model load_config(const std::filesystem::path& file) {
 
 Model parse_config(std::string_view text, const std::string& source_name,
                    const std::filesystem::path& base_dir) {
-    const Document doc{source_name, base_dir};
-    toml::table root;
-    try {
-        root = toml::parse(text, std::string_view(source_name));
-    } catch (const toml::parse_error& e) {
-        throw UserError(fmt::format("{}:{}:{}: {}", source_name, e.source().begin.line,
-                                    e.source().begin.column, e.description()));
-    }
-    Model model = read_model(doc, root);
-    config::validate_from(model, source_name);
-    return model;
+    return parse(text, {source_name, base_dir});
+}
+
+Model parse_generated_config(std::string_view text, const std::string& source_name,
+                             const std::filesystem::path& base_dir) {
+    return parse(text, {source_name, base_dir, false});
 }
 
 }  // namespace metabosim

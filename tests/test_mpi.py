@@ -62,7 +62,7 @@ class Ranks(unittest.TestCase):
         self.assertGreater(len(temperatures), 1, "the energy thresholds never changed E's temperature")
         summary = json.loads((one / "summary.json").read_text())
         self.assertGreater(summary["populations"]["E"]["spikes"], 100)
-        self.assertEqual(set(self.expected), {"spikes.h5", "states.h5", "weights.h5", "rates.csv", "metabolism.csv",
+        self.assertEqual(set(self.expected), {"spikes.h5", "V.h5", "ge.h5", "gi.h5", "weights.h5", "rates.csv", "metabolism.csv",
                                               "energy.csv", "summary.json"})
 
     def test_ranks_and_threads_write_the_same_files(self):

@@ -25,7 +25,7 @@ def without_wall_times(data):
 
 
 def test_findings_as_data_are_those_of_the_command_line(exe, tmp_path):
-    args = ["topology", "--neurons", "200", "--duration", "600", "--seeds", "1,2", "--no-sensitivity"]
+    args = ["topology", "--neurons", "200", "--duration", "600 ms", "--seeds", "1,2", "--no-sensitivity"]
     r = subprocess.run([exe, "experiment", *args, "-o", tmp_path / "cli", "--no-figures", "-q"],
                        capture_output=True, text=True, timeout=900)
     assert r.returncode == 0, r.stderr

@@ -36,7 +36,7 @@ void show_progress(const Progress& p) {
 int run(const RunOptions& o) {
     const Strategy strategy = strategy_from(o.engine, o.dt, o.threads);
     const Model model = load_model(o.config, o.overrides, o.seed);
-    check_output_directory(o.out_dir);
+    OutputDirectory out(o.out_dir);  // checked and locked before the run; created when written
     Simulation sim(model, strategy);
     const bool live = !o.quiet && isatty(STDERR_FILENO);
     if (!o.quiet)
@@ -48,7 +48,7 @@ int run(const RunOptions& o) {
                                                                   : fmt::format("clock-driven, dt = {} ms", strategy.dt));
     const Results results = live ? sim.run(show_progress) : sim.run();
     if (live) fmt::print(stderr, "\n");
-    write_results(model, results, o.out_dir);
+    out.write(model, results);
     if (!o.quiet) {
         for (const auto& s : results.spikes)
             fmt::print(stderr, "  {:>8}: {:>9} spikes, {:7.2f} Hz\n", s.population, s.times.size(),

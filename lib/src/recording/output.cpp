@@ -10,6 +10,7 @@
 #include <fstream>
 #include <functional>
 #include <iterator>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -22,6 +23,8 @@
 
 #include "metabosim/model/error.hpp"
 #include "metabosim/neuron/glif.hpp"
+#include "model/echo.hpp"
+#include "recording/directories.hpp"
 #include "recording/hdf5_file.hpp"
 #include "recording/staged_files.hpp"
 
@@ -312,8 +315,10 @@ std::string summary_json(const Model& model, const Results& results) {
 
 // ---------------------------------------------------------------------------------------------
 
+// What a results directory may hold: the outputs, and the figure tools/plot_run.py draws beside
+// them. A directory holding anything else is not replaced.
 constexpr std::array output_names{"spikes.h5",      "states.h5",  "weights.h5",  "rates.csv",
-                                   "metabolism.csv", "energy.csv", "summary.json"};
+                                   "metabolism.csv", "energy.csv", "summary.json", "overview.png"};
 
 std::vector<StagedFile> output_files(const Model& model, const Results& results) {
     std::vector<StagedFile> files;
@@ -340,21 +345,27 @@ std::vector<StagedFile> output_files(const Model& model, const Results& results)
 
 }  // namespace
 
+OutputDirectory::OutputDirectory(const fs::path& dir)
+    : staged_(std::make_unique<StagedDirectory>(dir, "results",
+                                                std::vector<std::string>(output_names.begin(), output_names.end()))) {}
+OutputDirectory::~OutputDirectory() = default;
+OutputDirectory::OutputDirectory(OutputDirectory&&) noexcept = default;
+OutputDirectory& OutputDirectory::operator=(OutputDirectory&&) noexcept = default;
+
+void OutputDirectory::write(const Model& model, const Results& results) {
+    staged_->write(output_files(model, results));
+}
+
 void write_results(const Model& model, const Results& results, const fs::path& dir) {
-    write_staged(dir, output_files(model, results), "results",
-                 std::vector<std::string>(output_names.begin(), output_names.end()));
+    OutputDirectory(dir).write(model, results);
 }
 
 void check_output_directory(const fs::path& dir) {
-    const fs::path probe = dir / ".probe.partial";
     try {
-        fs::create_directories(dir);
-        std::ofstream out(probe);
-        if (!out) throw std::runtime_error("cannot create a file in it");
-    } catch (const std::exception& e) {
-        throw UserError(fmt::format("cannot write results to '{}': {}", dir.string(), e.what()));
+        check_creatable(dir);
+    } catch (const std::runtime_error& e) {
+        throw UserError(fmt::format("cannot write results to '{}': {}", echo(dir.string()), e.what()));
     }
-    fs::remove(probe);
 }
 
 }  // namespace metabosim

@@ -7,17 +7,45 @@
 //   metabolism.csv   the metabolic-state timeline
 //   energy.csv       the ATP pool of each population with an energy budget, at every update
 //   summary.json     counts, rates, events processed, wall time, real-time factor
-// Files are written under temporary names and renamed only when all succeeded: a directory
-// holds complete outputs or none of them.
+// The files are written into a hidden sibling directory and swapped in with one atomic rename
+// once all of them are on disk: the directory holds a complete set of outputs, the earlier one
+// or the new one, at every instant, whatever fails (a full disk) or kills the run; it is not
+// created when nothing is written. recording/staged_files.hpp has the protocol.
 #pragma once
 
 #include <filesystem>
+#include <memory>
 
 #include "metabosim/model/model.hpp"
 #include "metabosim/recording/results.hpp"
 
 namespace metabosim {
 
+namespace detail {
+class StagedDirectory;
+}
+
+// A results directory reserved for one run, before the run (so that a long run does not end in
+// a directory it cannot use): check_output_directory's checks, then an existing directory must
+// hold nothing but outputs (which it replaces), and a lock (a hidden file beside it) keeps other
+// runs out until the outputs are written. Creates nothing that outlives it unless write()
+// succeeds. Throws UserError naming the directory and the reason.
+class OutputDirectory {
+public:
+    explicit OutputDirectory(const std::filesystem::path& dir);
+    ~OutputDirectory();
+    OutputDirectory(OutputDirectory&&) noexcept;
+    OutputDirectory& operator=(OutputDirectory&&) noexcept;
+
+    // Writes every output of `results` and swaps them in for the directory's earlier contents,
+    // all or nothing. Once.
+    void write(const Model& model, const Results& results);
+
+private:
+    std::unique_ptr<detail::StagedDirectory> staged_;
+};
+
+// OutputDirectory(dir).write(model, results).
 void write_results(const Model& model, const Results& results, const std::filesystem::path& dir);
 
 // Reads a directory written by write_results (or by an exported Brian2 script, which writes the
@@ -29,8 +57,9 @@ void write_results(const Model& model, const Results& results, const std::filesy
 // Throws UserError naming the file, the object and what was expected.
 Results read_results(const std::filesystem::path& dir);
 
-// Creates `dir` if needed and checks that files can be written in it, so that a long run does
-// not end in an unwritable directory. Throws UserError naming the directory and the reason.
+// Checks, without creating anything, that `dir` could be created or written: every part of it
+// that exists is a directory and the deepest one lets this process create entries. Throws
+// UserError naming the directory and the reason.
 void check_output_directory(const std::filesystem::path& dir);
 
 }  // namespace metabosim

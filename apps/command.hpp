@@ -34,8 +34,19 @@ Command add_bench(CLI::App& app);
 // validated.
 Model load_model(const std::string& config, const std::vector<std::string>& overrides, std::optional<std::uint64_t> seed);
 
+// A positive time given with its unit on the command line (UserError naming `option` otherwise).
+double positive_time(const std::string& text, const std::string& option);
+
 // --engine event|clock|queue with --dt (clock only; 0.1 ms if empty) and --threads (event only).
 Strategy strategy_from(const std::string& engine, const std::string& dt, unsigned threads = 1);
+
+Command add_resume(CLI::App& app);
+
+// A run's progress on stderr, as one line rewritten in place: an empty callback when `quiet` or
+// when stderr is not a terminal.
+std::function<void(const Progress&)> run_progress(bool quiet);
+// Ends the line run_progress() rewrote, if it did.
+void end_run_progress(bool quiet);
 
 // Prints each line on stderr; nothing when `quiet`.
 std::function<void(const std::string&)> progress_lines(bool quiet);

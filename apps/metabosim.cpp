@@ -54,6 +54,7 @@ int main(int argc, char** argv) {
     // In the order --help lists them; the findings also run without a command.
     std::vector<cli::Command> commands;
     commands.push_back(cli::add_run(app));
+    commands.push_back(cli::add_resume(app));
     commands.push_back(cli::add_validate(app));
     commands.push_back(cli::add_export(app));
     commands.push_back(cli::add_compare(app));

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "command.hpp"
+#include "run_loop.hpp"
 #include "metabosim/recording/output.hpp"
 
 namespace metabosim::cli {
@@ -19,26 +20,16 @@ struct RunOptions {
     std::optional<std::uint64_t> seed;
     std::string engine = "event", dt;
     unsigned threads = 1;
+    std::optional<double> checkpoint_every;  // ms
     bool quiet = false;
 };
-
-// One status line, rewritten in place on a terminal.
-void show_progress(const Progress& p) {
-    const double fraction = p.duration > 0 ? p.simulated / p.duration : 1;
-    const double rtf = p.wall_seconds > 0 ? p.simulated / 1000 / p.wall_seconds : 0;
-    const double eta = fraction > 0 ? p.wall_seconds * (1 - fraction) / fraction : 0;
-    fmt::print(stderr, "\r  t = {:.2f} / {:.2f} s ({:3.0f}%)  wall {:.1f} s  ETA {:.0f} s  RTF {:.3f}  {:.2f} M events/s   ",
-               p.simulated / 1000, p.duration / 1000, 100 * fraction, p.wall_seconds, eta, rtf,
-               p.events / std::max(p.wall_seconds, 1e-9) / 1e6);
-    std::fflush(stderr);
-}
 
 int run(const RunOptions& o) {
     const Strategy strategy = strategy_from(o.engine, o.dt, o.threads);
     const Model model = load_model(o.config, o.overrides, o.seed);
-    OutputDirectory out(o.out_dir);  // checked and locked before the run; created when written
+    // Checked and locked before the run (its checkpoints included); created when first written.
+    OutputDirectory out(o.out_dir);
     Simulation sim(model, strategy);
-    const bool live = !o.quiet && isatty(STDERR_FILENO);
     if (!o.quiet)
         fmt::print(stderr, "metabosim: {} neurons, {} synapses, {:.0f} ms, seed {}, {}\n", model.neuron_count(),
                    sim.network().synapse_count(), model.duration, model.seed,
@@ -46,9 +37,10 @@ int run(const RunOptions& o) {
                        ? fmt::format("event-driven, {} thread{}", strategy.threads, strategy.threads == 1 ? "" : "s")
                    : strategy.kind == Strategy::Kind::event_queue ? std::string("event-driven (queue engine)")
                                                                   : fmt::format("clock-driven, dt = {} ms", strategy.dt));
-    const Results results = live ? sim.run(show_progress) : sim.run();
-    if (live) fmt::print(stderr, "\n");
-    out.write(model, results);
+    const int status = run_to_end(sim, {out, o.checkpoint_every, run_progress(o.quiet)});
+    end_run_progress(o.quiet);
+    if (status != 0) return status;
+    const Results results = sim.results();
     if (!o.quiet) {
         for (const auto& s : results.spikes)
             fmt::print(stderr, "  {:>8}: {:>9} spikes, {:7.2f} Hz\n", s.population, s.times.size(),
@@ -70,7 +62,7 @@ Command add_run(CLI::App& app) {
     run_app->add_option("config", o->config, "TOML model file (see configs/ and docs/config.md)")->check(CLI::ExistingFile);
     run_app->add_option("-o,--output", o->out_dir, "directory for the outputs (created; files replaced only when complete)")
         ->capture_default_str();
-    run_app->add_option("--seed", o->seed, "random seed (connectivity, initial state, drive); overrides run.seed");
+    add_seed_option(run_app, o->seed, "random seed (connectivity, initial state, drive); overrides run.seed");
     run_app->add_option("--set", o->overrides, "override one key, e.g. --set run.duration=\"5 s\" "
                                                "--set populations.E.temperature=\"41 degC\"")
         ->type_name("KEY=VALUE");
@@ -84,6 +76,12 @@ Command add_run(CLI::App& app) {
         ->check(CLI::Range(1u, 1024u))
         ->capture_default_str();
     run_app->add_option("--dt", o->dt, "clock-driven step with its unit, e.g. 0.1ms (default 0.1 ms)")->type_name("TIME");
+    run_app->add_option_function<std::string>(
+               "--checkpoint-every",
+               [o](const std::string& every) { o->checkpoint_every = positive_time(every, "--checkpoint-every"); },
+               "write the outputs so far and a checkpoint every TIME of simulated time, e.g. \"10 s\" (a run "
+               "interrupted by Ctrl-C writes them too; `metabosim resume DIR` goes on)")
+        ->type_name("TIME");
     run_app->add_flag("-q,--quiet", o->quiet, "no progress or summary on stderr");
     return {run_app, [o] { return run(*o); }};
 }

@@ -12,8 +12,11 @@
 // optional progress callback is called between epochs.
 #pragma once
 
+#include <atomic>
+#include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 
 #include "metabosim/model/model.hpp"
 #include "metabosim/recording/results.hpp"
@@ -60,14 +63,41 @@ public:
 
     const Model& model() const;
     const Network& network() const;
+    const Strategy& strategy() const { return strategy_; }
 
-    // Runs the whole duration once. `progress` is called about every `progress_interval`
-    // wall-clock seconds.
+    // Advances until every event before `until` (ms) has been processed, stopping at the engine's
+    // next boundary at or after it (an epoch's end of d_min, or a time step): time() tells where.
+    // `until` at or beyond the duration runs to the end. `progress` is called about every
+    // `progress_interval` wall-clock seconds, between epochs; an exception it throws stops the
+    // run and leaves the simulation unusable.
+    void run_until(double until, const std::function<void(const Progress&)>& progress = {},
+                   double progress_interval = 1.0);
+    double time() const;
+    bool finished() const;
+    // Asks a running run_until() to return at the next boundary. Safe from a signal handler or
+    // another thread.
+    void request_stop();
+
+    // The outputs so far: complete once finished(); before, what was recorded up to time(), with
+    // the weights as they are then (complete = false, reached = time()).
+    Results results() const;
+    // Runs to the end and returns the outputs.
     Results run(const std::function<void(const Progress&)>& progress = {}, double progress_interval = 1.0);
 
+    // A checkpoint: the model, the strategy and the complete state at time(), in one file written
+    // atomically (a temporary file, synced, renamed) with a checksum. A simulation loaded from it
+    // goes on exactly as the saved one would have, on any number of threads.
+    void save(const std::filesystem::path& file) const;
+    // `threads` replaces the saved strategy's thread count (event-driven).
+    static Simulation load(const std::filesystem::path& file, std::optional<unsigned> threads = std::nullopt);
+
 private:
+    Simulation(std::unique_ptr<Engine> engine, Strategy strategy);
+
     std::unique_ptr<Engine> engine_;
-    bool has_run_ = false;
+    Strategy strategy_;
+    std::unique_ptr<std::atomic<bool>> stop_;  // on the heap: a Simulation moves, a signal handler keeps its address
+    bool broken_ = false;                      // a run_until() ended by an exception
 };
 
 // Convenience: Simulation(model, strategy).run().

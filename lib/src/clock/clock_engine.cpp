@@ -24,6 +24,7 @@
 
 #include <fmt/format.h>
 
+#include "checkpoint/checkpoint.hpp"
 #include "engine/event.hpp"
 #include "engine/progress.hpp"
 #include "metabosim/inputs/inputs.hpp"
@@ -39,7 +40,12 @@ class ClockEngine final : public Engine {
 public:
     ClockEngine(Model m, double step);
     const Circuit& circuit() const override { return c_; }
-    Results run(const std::function<void(const Progress&)>& progress, double progress_interval) override;
+    void advance(double until, ProgressReporter& reporter, const std::atomic<bool>& stop) override;
+    double time() const override;
+    bool finished() const override { return done_; }
+    Results results() const override;
+    void save(CheckpointWriter& out) const override;
+    void load(CheckpointReader& in) override;
 
 private:
     Circuit c_;
@@ -59,6 +65,12 @@ private:
     std::size_t next_step_ = 0;                   // the first step of the schedule not yet applied
     std::vector<std::uint32_t> next_sample_, next_energy_;
     EventCounts counts_;
+    std::int64_t next_n_ = 0;  // the next step to take
+    bool done_ = false;
+    double wall_seconds_ = 0;
+
+    void step(std::int64_t n);
+    void end();
 
     std::int64_t input_bin(double t) const { return static_cast<std::int64_t>((t + 1e-3 * dt_) / dt_); }
     std::int64_t timestep(double duration) const { return input_bin(duration); }
@@ -242,47 +254,102 @@ void ClockEngine::deliver_arrivals(std::int64_t n, double t) {
     due.clear();
 }
 
-Results ClockEngine::run(const std::function<void(const Progress&)>& progress, double progress_interval) {
-    ProgressReporter reporter(progress, progress_interval, c_.model.duration);
+void ClockEngine::step(std::int64_t n) {
+    const double t = static_cast<double>(n) * dt_;
     const auto& schedule = c_.schedule.steps();
-    for (std::int64_t n = 0; n < steps_; ++n) {
-        const double t = static_cast<double>(n) * dt_;
-        for (; next_step_ < schedule.size() && event_step(schedule[next_step_].time) <= n; ++next_step_) {
-            apply_metabolic_step(schedule[next_step_], t);
-            ++counts_[EventKind::metabolic_change];
-        }
-        energy_due(n);
-        samples_due(n);
-        update_and_threshold(n);
-        for (std::uint32_t i : spikes_now_) c_.recorders.spike(c_.population_of[i], c_.local(i), t);
-        deliver_inputs(n);
-        deliver_arrivals(n, t);
-        for (std::uint32_t i : spikes_now_) {
-            c_.energy.count_spike(c_.population_of[i]);
-            c_.plasticity.on_spike(c_.net, c_.population_of[i], c_.local(i), t);
-        }
-        for (std::uint32_t i : spikes_now_) {
-            c_.neurons.V[i] = c_.params(i).Vr;
-            refractory_until_[i] = n + timestep(c_.params(i).t_ref);
-        }
-        counts_[EventKind::threshold_crossing] += spikes_now_.size();
-        spikes_now_.clear();
-        if ((n & 1023) == 0) reporter.maybe_report(t, counts_.total());
+    for (; next_step_ < schedule.size() && event_step(schedule[next_step_].time) <= n; ++next_step_) {
+        apply_metabolic_step(schedule[next_step_], t);
+        ++counts_[EventKind::metabolic_change];
     }
-    // Metabolic steps at the very end and the samples at t = duration see the final state.
+    energy_due(n);
+    samples_due(n);
+    update_and_threshold(n);
+    for (std::uint32_t i : spikes_now_) c_.recorders.spike(c_.population_of[i], c_.local(i), t);
+    deliver_inputs(n);
+    deliver_arrivals(n, t);
+    for (std::uint32_t i : spikes_now_) {
+        c_.energy.count_spike(c_.population_of[i]);
+        c_.plasticity.on_spike(c_.net, c_.population_of[i], c_.local(i), t);
+    }
+    for (std::uint32_t i : spikes_now_) {
+        c_.neurons.V[i] = c_.params(i).Vr;
+        refractory_until_[i] = n + timestep(c_.params(i).t_ref);
+    }
+    counts_[EventKind::threshold_crossing] += spikes_now_.size();
+    spikes_now_.clear();
+}
+
+// Metabolic steps at the very end and the samples at t = duration see the final state.
+void ClockEngine::end() {
+    const auto& schedule = c_.schedule.steps();
     for (; next_step_ < schedule.size(); ++next_step_)
         apply_metabolic_step(schedule[next_step_], static_cast<double>(steps_) * dt_);
     energy_due(std::numeric_limits<std::int64_t>::max());
     samples_due(std::numeric_limits<std::int64_t>::max());
     ++counts_[EventKind::end_of_run];
+    done_ = true;
+}
+
+void ClockEngine::advance(double until, ProgressReporter& reporter, const std::atomic<bool>& stop) {
+    for (; next_n_ < steps_ && static_cast<double>(next_n_) * dt_ < until && !stop; ++next_n_) {
+        step(next_n_);
+        if ((next_n_ & 1023) == 0) reporter.maybe_report(static_cast<double>(next_n_) * dt_, counts_.total());
+    }
+    if (next_n_ == steps_ && !done_ && until >= c_.model.duration && !stop) end();
+    wall_seconds_ = reporter.elapsed();
+}
+
+double ClockEngine::time() const { return done_ ? c_.model.duration : static_cast<double>(next_n_) * dt_; }
+
+Results ClockEngine::results() const {
     RunCounters counters;
     counts_.report(counters);
-    counters.epochs = static_cast<std::uint64_t>(steps_);
-    counters.wall_seconds = reporter.elapsed();
-    Results results = c_.recorders.finish(c_.net, std::move(counters));
+    counters.epochs = static_cast<std::uint64_t>(next_n_);
+    counters.wall_seconds = wall_seconds_;
+    Results results = c_.recorders.snapshot(c_.net, std::move(counters));
     results.engine = "clock-driven";
     results.dt = dt_;
     return results;
+}
+
+// Saved between two steps: the circuit, the arrivals queued for the coming steps (in step order),
+// refractoriness, and where each schedule stands.
+void ClockEngine::save(CheckpointWriter& out) const {
+    c_.save(out);
+    out.section("steps");
+    out.put(next_n_);
+    out.put(static_cast<std::uint8_t>(done_));
+    for (std::size_t k = 0; k < ring_.size(); ++k) out.put(ring_[(static_cast<std::size_t>(next_n_) + k) % ring_.size()]);
+    out.put(refractory_until_);
+    out.put(carried_drive_);
+    out.put(generator_next_);
+    out.put(next_drive_step_);
+    out.put(drive_rate_);
+    out.put(static_cast<std::uint64_t>(next_step_));
+    out.put(next_sample_);
+    out.put(next_energy_);
+    out.put(counts_.by_kind);
+    out.put(wall_seconds_);
+}
+
+void ClockEngine::load(CheckpointReader& in) {
+    c_.load(in);
+    in.section("steps");
+    next_n_ = in.get<std::int64_t>();
+    if (next_n_ < 0 || next_n_ > steps_) in.fail("a time step outside the run");
+    done_ = in.get<std::uint8_t>() != 0;
+    for (std::size_t k = 0; k < ring_.size(); ++k) in.get(ring_[(static_cast<std::size_t>(next_n_) + k) % ring_.size()]);
+    in.get_exactly(refractory_until_, c_.net.neuron_count(), "neurons");
+    in.get(carried_drive_);
+    in.get_exactly(generator_next_, c_.model.generators.size(), "generators");
+    in.get_exactly(next_drive_step_, c_.model.populations.size(), "populations");
+    in.get_exactly(drive_rate_, c_.model.populations.size(), "populations");
+    next_step_ = in.get<std::uint64_t>();
+    in.get_exactly(next_sample_, c_.recorders.count(), "recorders");
+    in.get_exactly(next_energy_, c_.model.populations.size(), "populations");
+    counts_.by_kind = in.get<decltype(counts_.by_kind)>();
+    wall_seconds_ = in.get<double>();
+    for (std::uint32_t p = 0; p < c_.model.populations.size(); ++p) lower_decays(p);
 }
 
 }  // namespace

@@ -77,6 +77,46 @@ bool Circuit::change_temperature(std::uint32_t p, double temperature, double t) 
     return metabolic[p].poisson_rate != old_rate;
 }
 
+void Circuit::save(CheckpointWriter& out) const {
+    out.section("neurons");
+    out.put(neurons.V);
+    out.put(neurons.ge);
+    out.put(neurons.gi);
+    out.section("drive");
+    drive.save(out);
+    out.section("metabolism");
+    std::vector<double> temperatures;
+    for (const LoweredPopulation& p : metabolic.all()) temperatures.push_back(p.temperature);
+    out.put(temperatures);
+    energy.save(out);
+    out.section("plasticity");
+    plasticity.save(net, out);
+    out.section("recordings");
+    recorders.save(out);
+}
+
+void Circuit::load(CheckpointReader& in) {
+    const std::size_t n = net.neuron_count();
+    in.section("neurons");
+    in.get_exactly(neurons.V, n, "neurons");
+    in.get_exactly(neurons.ge, n, "neurons");
+    in.get_exactly(neurons.gi, n, "neurons");
+    in.section("drive");
+    drive.load(in);
+    in.section("metabolism");
+    std::vector<double> temperatures;
+    in.get_exactly(temperatures, model.populations.size(), "populations");
+    for (std::uint32_t p = 0; p < temperatures.size(); ++p) {
+        metabolic.change(p, temperatures[p]);
+        plasticity.relower(net, p, metabolic[p]);
+    }
+    energy.load(in);
+    in.section("plasticity");
+    plasticity.load(net, in);
+    in.section("recordings");
+    recorders.load(in);
+}
+
 std::optional<double> Circuit::update_energy(std::uint32_t p, double t) {
     const double temperature = metabolic[p].temperature;
     const EnergyPools::Update update = energy.update(p, t, temperature);

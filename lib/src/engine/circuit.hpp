@@ -66,6 +66,10 @@ struct Circuit {
     bool change_temperature(std::uint32_t p, double temperature, double t);
     // Energy update of population p at t, recorded; the temperature it asks for, if any.
     std::optional<double> update_energy(std::uint32_t p, double t);
+
+    // The state of every part (the network's static part is rebuilt from the model).
+    void save(CheckpointWriter& out) const;
+    void load(CheckpointReader& in);
 };
 
 }  // namespace metabosim

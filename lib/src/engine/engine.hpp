@@ -1,21 +1,38 @@
-// What Simulation asks of an engine: the circuit it runs and one run of the whole duration.
+// What Simulation asks of an engine: the circuit it runs, advancing in stretches, the results so
+// far, and its state in a checkpoint.
 #pragma once
 
-#include <functional>
+#include <atomic>
 #include <memory>
 
 #include "engine/circuit.hpp"
+#include "engine/progress.hpp"
 #include "metabosim/simulation.hpp"
 
 namespace metabosim {
+
+class CheckpointWriter;
+class CheckpointReader;
 
 class Engine {
 public:
     virtual ~Engine() = default;
     virtual const Circuit& circuit() const = 0;
-    // Runs the whole duration once; `progress` is called about every `progress_interval` wall
-    // seconds, between epochs.
-    virtual Results run(const std::function<void(const Progress&)>& progress, double progress_interval) = 0;
+
+    // Processes every event before `until` (ms, at most the duration; the run's end included when
+    // it is the duration), stopping at the engine's own boundary at or after it: an epoch's end or a
+    // time step. Returns early, between two boundaries, when `stop` becomes true.
+    virtual void advance(double until, ProgressReporter& reporter, const std::atomic<bool>& stop) = 0;
+    // Where the engine stopped (ms), and whether the run is over.
+    virtual double time() const = 0;
+    virtual bool finished() const = 0;
+    // What was recorded up to time(), with the weights as they are now and the counters so far.
+    virtual Results results() const = 0;
+
+    // The engine's state, apart from the circuit's (which the caller saves). Throws UserError for
+    // an engine that cannot be saved.
+    virtual void save(CheckpointWriter& out) const = 0;
+    virtual void load(CheckpointReader& in) = 0;
 };
 
 // The exact engines: in epochs, neurons advancing independently on `threads` threads (the

@@ -12,9 +12,11 @@
 #include <cmath>
 #include <limits>
 #include <optional>
+#include <tuple>
 
 #include <fmt/format.h>
 
+#include "checkpoint/checkpoint.hpp"
 #include "engine/engine.hpp"
 #include "engine/epochs.hpp"
 #include "engine/partition.hpp"
@@ -56,7 +58,12 @@ class EpochEngine final : public Engine {
 public:
     EpochEngine(Model m, unsigned threads);
     const Circuit& circuit() const override { return c_; }
-    Results run(const std::function<void(const Progress&)>& progress, double progress_interval) override;
+    void advance(double until, ProgressReporter& reporter, const std::atomic<bool>& stop) override;
+    double time() const override { return done_ ? c_.model.duration : grid_.start(epoch_); }
+    bool finished() const override { return done_; }
+    Results results() const override;
+    void save(CheckpointWriter& out) const override;
+    void load(CheckpointReader& in) override;
 
 private:
     Circuit c_;
@@ -72,6 +79,14 @@ private:
     std::size_t next_step_ = 0;
     std::vector<std::uint32_t> next_energy_, next_weights_;
     std::vector<std::pair<double, std::uint32_t>> spikes_;  // merge scratch
+    std::vector<Barrier> barriers_;                          // of the current epoch
+    std::uint64_t epoch_ = 0;                                // the next to run
+    bool done_ = false;
+    double wall_seconds_ = 0;
+
+    // Runs epoch_ (and moves on to the next, unless the run ends in it).
+    void run_epoch();
+    EventCounts event_counts() const;
 
     void barriers_in(double from, double to, std::vector<Barrier>& out) const;
     void act(const Barrier& b);
@@ -183,60 +198,67 @@ void EpochEngine::rebase_traces(double t) {
         if (!traces.pre_scaled.empty()) traces.rebase_pre(t);
 }
 
-Results EpochEngine::run(const std::function<void(const Progress&)>& progress, double progress_interval) {
-    ProgressReporter reporter(progress, progress_interval, c_.model.duration);
-    std::vector<Barrier> barriers;
-    std::uint64_t epoch = 0;
-    bool done = false;
-    while (!done) {
-        grid_.reach(epoch + 1);
-        const double start = grid_.start(epoch), end = grid_.start(epoch + 1);
-        if (!(end > start))
-            throw UserError(fmt::format("the shortest delay, {} ms, is too small to advance time past {} ms "
-                                        "in double precision; use longer delays or a shorter run",
-                                        grid_.length(), start));
-        rebase_traces(start);
-        barriers_in(start, end, barriers);
-        bool first = true;
-        for (std::size_t b = 0; b <= barriers.size() && !done; ++b) {
-            // Stops at each barrier's instant once (several may share it), and at the epoch's end.
-            if (b < barriers.size() && b > 0 && barriers[b].time == barriers[b - 1].time &&
-                barriers[b].kind == barriers[b - 1].kind) {
-                act(barriers[b]);
-                continue;
-            }
-            const Until until = b < barriers.size() ? Until{barriers[b].time, barriers[b].kind}
-                                                    : Until{end, EventKind::metabolic_change};
-            pool_.run([&](unsigned p) {
-                if (first) partitions_[p].take_arrivals(buckets_, epoch);
-                partitions_[p].advance(until);
-            });
-            first = false;
-            const Stopwatch timed(barrier_seconds_);
-            merge_activity();
-            if (b == barriers.size()) break;
-            if (barriers[b].kind == EventKind::end_of_run) done = true;
-            act(barriers[b]);
+void EpochEngine::run_epoch() {
+    grid_.reach(epoch_ + 1);
+    const double start = grid_.start(epoch_), end = grid_.start(epoch_ + 1);
+    if (!(end > start))
+        throw UserError(fmt::format("the shortest delay, {} ms, is too small to advance time past {} ms "
+                                    "in double precision; use longer delays or a shorter run",
+                                    grid_.length(), start));
+    rebase_traces(start);
+    barriers_in(start, end, barriers_);
+    bool first = true;
+    for (std::size_t b = 0; b <= barriers_.size(); ++b) {
+        // Stops at each barrier's instant once (several may share it), and at the epoch's end.
+        if (b < barriers_.size() && b > 0 && barriers_[b].time == barriers_[b - 1].time &&
+            barriers_[b].kind == barriers_[b - 1].kind) {
+            act(barriers_[b]);
+            continue;
         }
-        if (done) break;
-        grid_.reach(epoch + 1 + static_cast<std::uint64_t>(std::ceil(max_delay_ / grid_.length())) + 2);
-        pool_.run([&](unsigned p) { partitions_[p].deliver(buckets_, grid_, epoch, c_.model.duration, partition_of_); });
-        ++epoch;
-        grid_.forget_before(epoch);
-        if (progress) {
-            std::uint64_t events = counts_.total();
-            for (const Partition& part : partitions_) events += part.counts().total();
-            reporter.maybe_report(end, events);
+        const Until until = b < barriers_.size() ? Until{barriers_[b].time, barriers_[b].kind}
+                                                 : Until{end, EventKind::metabolic_change};
+        pool_.run([&](unsigned p) {
+            if (first) partitions_[p].take_arrivals(buckets_, epoch_);
+            partitions_[p].advance(until);
+        });
+        first = false;
+        const Stopwatch timed(barrier_seconds_);
+        merge_activity();
+        if (b == barriers_.size()) break;
+        act(barriers_[b]);
+        if (barriers_[b].kind == EventKind::end_of_run) {
+            done_ = true;
+            return;
         }
     }
+    grid_.reach(epoch_ + 1 + static_cast<std::uint64_t>(std::ceil(max_delay_ / grid_.length())) + 2);
+    pool_.run([&](unsigned p) { partitions_[p].deliver(buckets_, grid_, epoch_, c_.model.duration, partition_of_); });
+    ++epoch_;
+    grid_.forget_before(epoch_);
+}
 
+void EpochEngine::advance(double until, ProgressReporter& reporter, const std::atomic<bool>& stop) {
+    // Asked for the end, it runs the epoch holding the end of the run too (it starts at the end).
+    const bool to_end = until >= c_.model.duration;
+    while (!done_ && (time() < until || to_end) && !stop) {
+        run_epoch();
+        reporter.maybe_report(time(), event_counts().total());
+    }
+    wall_seconds_ = reporter.elapsed();
+}
+
+EventCounts EpochEngine::event_counts() const {
     EventCounts total = counts_;
     for (const Partition& part : partitions_)
         for (std::size_t k = 0; k < event_kind_count; ++k) total.by_kind[k] += part.counts().by_kind[k];
+    return total;
+}
+
+Results EpochEngine::results() const {
     RunCounters counters;
-    total.report(counters);
-    counters.epochs = epoch + 1;
-    counters.wall_seconds = reporter.elapsed();
+    event_counts().report(counters);
+    counters.epochs = done_ ? epoch_ + 1 : epoch_;
+    counters.wall_seconds = wall_seconds_;
     PhaseSeconds sum;
     for (const Partition& part : partitions_) {
         const PhaseSeconds& p = part.phases();
@@ -249,9 +271,94 @@ Results EpochEngine::run(const std::function<void(const Progress&)>& progress, d
                        {"exact search", sum.exact},
                        {"delivery", sum.delivery},
                        {"barriers", barrier_seconds_}};
-    Results results = c_.recorders.finish(c_.net, std::move(counters));
+    Results results = c_.recorders.snapshot(c_.net, std::move(counters));
     results.engine = "event-driven";
     return results;
+}
+
+// Saved between epochs, after the delivery: the state is the circuit's, the partitions' per-neuron
+// state and the arrivals waiting in the buckets, each in an order that does not depend on the
+// partitions, so that a checkpoint resumes on any number of threads.
+void EpochEngine::save(CheckpointWriter& out) const {
+    c_.save(out);
+    out.section("epochs");
+    out.put(epoch_);
+    out.put(static_cast<std::uint8_t>(done_));
+    out.put(static_cast<std::uint64_t>(next_step_));
+    out.put(next_energy_);
+    out.put(next_weights_);
+    out.put(event_counts().by_kind);
+    out.put(wall_seconds_);
+    NeuronClocks clocks;
+    for (const Partition& part : partitions_) part.save(clocks);
+    out.put(clocks.t_last);
+    out.put(clocks.refractory_until);
+    out.put(clocks.last_spike);
+    out.put(clocks.refractory);
+    out.put(clocks.generator_next);
+    out.put(clocks.sample_next);
+    // The waiting arrivals as columns (no padding bytes in the file), in a canonical order.
+    std::vector<std::pair<std::uint64_t, Arrival>> waiting;
+    for (std::uint64_t e = epoch_; e < epoch_ + buckets_.slots(); ++e)
+        for (unsigned target = 0; target < buckets_.partitions(); ++target)
+            for (unsigned writer = 0; writer < buckets_.partitions(); ++writer)
+                for (const Arrival& a : buckets_.buffer(e, target, writer)) waiting.push_back({e, a});
+    std::sort(waiting.begin(), waiting.end(), [](const auto& a, const auto& b) {
+        return std::tie(a.first, a.second.target, a.second.time, a.second.order) <
+               std::tie(b.first, b.second.target, b.second.time, b.second.order);
+    });
+    std::vector<std::uint64_t> epochs, orders;
+    std::vector<double> times;
+    std::vector<std::uint32_t> targets;
+    for (const auto& [e, a] : waiting) {
+        epochs.push_back(e);
+        times.push_back(a.time);
+        orders.push_back(a.order);
+        targets.push_back(a.target);
+    }
+    out.put(epochs);
+    out.put(times);
+    out.put(orders);
+    out.put(targets);
+}
+
+void EpochEngine::load(CheckpointReader& in) {
+    c_.load(in);
+    in.section("epochs");
+    epoch_ = in.get<std::uint64_t>();
+    done_ = in.get<std::uint8_t>() != 0;
+    next_step_ = in.get<std::uint64_t>();
+    in.get_exactly(next_energy_, c_.model.populations.size(), "populations");
+    in.get_exactly(next_weights_, c_.model.recording.weights.size(), "weight recorders");
+    counts_.by_kind = in.get<decltype(counts_.by_kind)>();
+    wall_seconds_ = in.get<double>();
+    const std::size_t n = c_.net.neuron_count();
+    NeuronClocks clocks;
+    in.get_exactly(clocks.t_last, n, "neurons");
+    in.get_exactly(clocks.refractory_until, n, "neurons");
+    in.get_exactly(clocks.last_spike, n, "neurons");
+    in.get_exactly(clocks.refractory, n, "neurons");
+    std::size_t generators = 0, samples = 0;
+    for (const Partition& part : partitions_) generators += part.generator_cursors(), samples += part.sample_cursors();
+    in.get_exactly(clocks.generator_next, generators, "generator inputs");
+    in.get_exactly(clocks.sample_next, samples, "recorded neurons");
+    std::size_t generator_at = 0, sample_at = 0;
+    for (Partition& part : partitions_) part.load(clocks, generator_at, sample_at);
+    std::vector<std::uint64_t> epochs, orders;
+    std::vector<double> times;
+    std::vector<std::uint32_t> targets;
+    in.get(epochs);
+    in.get_exactly(times, epochs.size(), "arrivals");
+    in.get_exactly(orders, epochs.size(), "arrivals");
+    in.get_exactly(targets, epochs.size(), "arrivals");
+    for (std::size_t k = 0; k < epochs.size(); ++k) {
+        if (epochs[k] < epoch_ || epochs[k] >= epoch_ + buckets_.slots() || targets[k] >= n)
+            in.fail("an arrival outside the run");
+        buckets_.buffer(epochs[k], partition_of_[targets[k]], 0).push_back({times[k], orders[k], targets[k]});
+    }
+    // The grid by the same additions as the saved run's.
+    grid_.reach(epoch_ + 1);
+    grid_.forget_before(epoch_);
 }
 
 }  // namespace

@@ -48,11 +48,19 @@ public:
         : slots_(slots), partitions_(partitions), buffers_(slots * partitions * partitions) {}
 
     std::vector<Arrival>& buffer(std::uint64_t epoch, unsigned target, unsigned writer) {
-        return buffers_[((epoch % slots_) * partitions_ + target) * partitions_ + writer];
+        return buffers_[index(epoch, target, writer)];
+    }
+    const std::vector<Arrival>& buffer(std::uint64_t epoch, unsigned target, unsigned writer) const {
+        return buffers_[index(epoch, target, writer)];
     }
     unsigned partitions() const { return partitions_; }
+    std::size_t slots() const { return slots_; }
 
 private:
+    std::size_t index(std::uint64_t epoch, unsigned target, unsigned writer) const {
+        return ((epoch % slots_) * partitions_ + target) * partitions_ + writer;
+    }
+
     std::size_t slots_;
     unsigned partitions_;
     std::vector<std::vector<Arrival>> buffers_;

@@ -336,6 +336,29 @@ void Partition::deliver(ArrivalBuckets& buckets, const EpochGrid& grid, std::uin
     epoch_spikes_.clear();
 }
 
+void Partition::save(NeuronClocks& out) const {
+    out.t_last.insert(out.t_last.end(), t_last_.begin(), t_last_.end());
+    out.refractory_until.insert(out.refractory_until.end(), refractory_until_.begin(), refractory_until_.end());
+    out.last_spike.insert(out.last_spike.end(), last_spike_.begin(), last_spike_.end());
+    out.refractory.insert(out.refractory.end(), refractory_.begin(), refractory_.end());
+    for (const GeneratorCursor& g : generators_) out.generator_next.push_back(g.next);
+    for (const SampleCursor& s : samples_) out.sample_next.push_back(s.next);
+}
+
+void Partition::load(const NeuronClocks& in, std::size_t& generator_at, std::size_t& sample_at) {
+    const auto from = [&](const auto& v) { return v.begin() + first_; };
+    const std::uint32_t n = last_ - first_;
+    std::copy(from(in.t_last), from(in.t_last) + n, t_last_.begin());
+    std::copy(from(in.refractory_until), from(in.refractory_until) + n, refractory_until_.begin());
+    std::copy(from(in.last_spike), from(in.last_spike) + n, last_spike_.begin());
+    std::copy(from(in.refractory), from(in.refractory) + n, refractory_.begin());
+    for (GeneratorCursor& g : generators_) g.next = in.generator_next[generator_at++];
+    for (SampleCursor& s : samples_) s.next = in.sample_next[sample_at++];
+}
+
+std::size_t Partition::generator_cursors() const { return generators_.size(); }
+std::size_t Partition::sample_cursors() const { return samples_.size(); }
+
 void Partition::clear_activity() {
     spikes_.clear();
     std::fill(releases_.begin(), releases_.end(), 0);

@@ -48,6 +48,13 @@ private:
     std::chrono::steady_clock::time_point start_;
 };
 
+// The partitions' per-neuron state in neuron order (a checkpoint's, whatever the partitions).
+struct NeuronClocks {
+    std::vector<double> t_last, refractory_until, last_spike;
+    std::vector<std::uint8_t> refractory;
+    std::vector<std::uint32_t> generator_next, sample_next;  // each neuron's cursors, in order
+};
+
 // Everything strictly before (time, kind) in the total order.
 struct Until {
     double time;
@@ -83,6 +90,13 @@ public:
     void clear_activity();
     const EventCounts& counts() const { return counts_; }
     const PhaseSeconds& phases() const { return phases_; }
+
+    // Appends this partition's per-neuron state to `out`; takes it from `in`, where the cursors
+    // of its neurons start at the given positions (moved past them).
+    void save(NeuronClocks& out) const;
+    void load(const NeuronClocks& in, std::size_t& generator_at, std::size_t& sample_at);
+    std::size_t generator_cursors() const;
+    std::size_t sample_cursors() const;
 
 private:
     // A neuron's next input.

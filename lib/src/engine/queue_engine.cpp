@@ -33,7 +33,12 @@ class EventEngine final : public Engine {
 public:
     explicit EventEngine(Model m);
     const Circuit& circuit() const override { return c_; }
-    Results run(const std::function<void(const Progress&)>& progress, double progress_interval) override;
+    void advance(double until, ProgressReporter& reporter, const std::atomic<bool>& stop) override;
+    double time() const override { return done_ ? c_.model.duration : epoch_start_; }
+    bool finished() const override { return done_; }
+    Results results() const override;
+    void save(CheckpointWriter& out) const override;
+    void load(CheckpointReader& in) override;
 
 private:
     Circuit c_;
@@ -49,6 +54,12 @@ private:
     std::vector<std::pair<std::uint32_t, double>> outbox_;  // spikes of the current epoch
     EventCounts counts_;
     std::uint64_t stale_predictions_ = 0;
+    double epoch_start_ = 0;
+    std::uint64_t epochs_ = 0;
+    bool done_ = false;
+    double wall_seconds_ = 0;
+
+    void run_epoch();
 
     MembraneState state_at(std::uint32_t n, double t) const;
     void advance(std::uint32_t n, double t);
@@ -329,47 +340,62 @@ void EventEngine::on_sample(const Event& e) {
     }
 }
 
-Results EventEngine::run(const std::function<void(const Progress&)>& progress, double progress_interval) {
-    ProgressReporter reporter(progress, progress_interval, c_.model.duration);
+void EventEngine::run_epoch() {
     const double min_delay = c_.net.min_delay;
-    std::uint64_t epochs = 0;
-    double epoch_start = 0;
-    bool done = false;
-    while (!done) {
-        const double epoch_end = epoch_start + min_delay;
-        if (epoch_end == epoch_start)
-            throw UserError(fmt::format("the minimum delay, {} ms, is too small to advance time past {} ms "
-                                        "in double precision; use longer delays or a shorter run",
-                                        min_delay, epoch_start));
-        while (!queue_.empty() && queue_.top().time < epoch_end) {
-            const Event e = queue_.pop();
-            ++counts_[e.kind];
-            if (e.kind == EventKind::end_of_run) {
-                done = true;
-                break;
-            }
-            on_event(e);
+    const double epoch_end = epoch_start_ + min_delay;
+    if (epoch_end == epoch_start_)
+        throw UserError(fmt::format("the minimum delay, {} ms, is too small to advance time past {} ms "
+                                    "in double precision; use longer delays or a shorter run",
+                                    min_delay, epoch_start_));
+    while (!queue_.empty() && queue_.top().time < epoch_end) {
+        const Event e = queue_.pop();
+        ++counts_[e.kind];
+        if (e.kind == EventKind::end_of_run) {
+            done_ = true;
+            break;
         }
-        if (queue_.empty()) done = true;
-        deliver_outbox();
-        ++epochs;
-        // Empty epochs up to the next event are stepped over cheaply. The grid itself stays
-        // t_k+1 = t_k + d_min whatever is queued: when a spike becomes known, and so how far
-        // predictions look, must not depend on what is recorded.
-        epoch_start = epoch_end;
-        if (!queue_.empty())
-            while (epoch_start + min_delay <= queue_.top().time) epoch_start += min_delay;
-        reporter.maybe_report(epoch_start, counts_.total());
+        on_event(e);
     }
+    if (queue_.empty()) done_ = true;
+    deliver_outbox();
+    ++epochs_;
+    // Empty epochs up to the next event are stepped over cheaply. The grid itself stays
+    // t_k+1 = t_k + d_min whatever is queued: when a spike becomes known, and so how far
+    // predictions look, must not depend on what is recorded.
+    epoch_start_ = epoch_end;
+    if (!queue_.empty())
+        while (epoch_start_ + min_delay <= queue_.top().time) epoch_start_ += min_delay;
+}
+
+void EventEngine::advance(double until, ProgressReporter& reporter, const std::atomic<bool>& stop) {
+    const bool to_end = until >= c_.model.duration;  // then the end of the run's events too
+    while (!done_ && (epoch_start_ < until || to_end) && !stop) {
+        run_epoch();
+        reporter.maybe_report(epoch_start_, counts_.total());
+    }
+    wall_seconds_ = reporter.elapsed();
+}
+
+Results EventEngine::results() const {
     RunCounters counters;
     counts_.report(counters);
     counters.stale_predictions = stale_predictions_;
-    counters.epochs = epochs;
-    counters.wall_seconds = reporter.elapsed();
-    Results results = c_.recorders.finish(c_.net, std::move(counters));
+    counters.epochs = epochs_;
+    counters.wall_seconds = wall_seconds_;
+    Results results = c_.recorders.snapshot(c_.net, std::move(counters));
     results.engine = "event-queue";
     return results;
 }
+
+// Its queue holds predictions summed from kept series segments: state that the other engines do
+// without, and that is not worth saving for a reference engine.
+[[noreturn]] void no_checkpoints() {
+    throw UserError("the queue engine (--engine queue) cannot be checkpointed; use the event-driven engine "
+                    "(--engine event) or the clock-driven one");
+}
+
+void EventEngine::save(CheckpointWriter&) const { no_checkpoints(); }
+void EventEngine::load(CheckpointReader&) { no_checkpoints(); }
 
 }  // namespace
 

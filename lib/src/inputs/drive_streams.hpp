@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "checkpoint/checkpoint.hpp"
 #include "metabosim/inputs/inputs.hpp"
 
 namespace metabosim {
@@ -19,6 +20,9 @@ struct DriveStreams {
 
     // Draws neuron n's next input after `from` (ms) at `rate` (Hz).
     void draw(std::uint32_t n, double from, double rate) { next[n] = next_drive_time(stream[n], from, rate); }
+
+    void save(CheckpointWriter& out) const;
+    void load(CheckpointReader& in);
 };
 
 }  // namespace metabosim

@@ -9,6 +9,7 @@
 #include <optional>
 #include <vector>
 
+#include "checkpoint/checkpoint.hpp"
 #include "metabosim/model/model.hpp"
 
 namespace metabosim {
@@ -44,6 +45,8 @@ public:
     std::uint32_t last_update(std::uint32_t p) const;
 
     const std::vector<Pool>& pools() const { return pools_; }
+    void save(CheckpointWriter& out) const { out.put(pools_); }
+    void load(CheckpointReader& in) { in.get_exactly(pools_, model_.populations.size(), "energy pools"); }
 
 private:
     const EnergyBudget* budget(std::uint32_t p) const;

@@ -1,4 +1,4 @@
-#include "model/echo.hpp"
+#include "metabosim/model/echo.hpp"
 
 #include <fmt/format.h>
 

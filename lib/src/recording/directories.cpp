@@ -14,7 +14,7 @@
 
 #include <fmt/format.h>
 
-#include "model/echo.hpp"
+#include "metabosim/model/echo.hpp"
 
 namespace metabosim::detail {
 namespace {

@@ -23,7 +23,7 @@
 
 #include "metabosim/model/error.hpp"
 #include "metabosim/neuron/glif.hpp"
-#include "model/echo.hpp"
+#include "metabosim/model/echo.hpp"
 #include "recording/directories.hpp"
 #include "recording/hdf5_file.hpp"
 #include "recording/staged_files.hpp"
@@ -210,9 +210,8 @@ std::string rates_csv(const Model& model, const Results& results) {
         throw UserError(fmt::format("recording.rate_bin is {} ms; expected > 0 ms", bin));
     }
     // The tolerance keeps a duration that is a multiple of the bin from gaining an empty bin.
-    const std::size_t bins =
-        results.duration > 0 ? static_cast<std::size_t>(std::ceil(results.duration / bin - 1e-9))
-                             : 0;
+    const double span = results.recorded_span();
+    const std::size_t bins = span > 0 ? static_cast<std::size_t>(std::ceil(span / bin - 1e-9)) : 0;
 
     std::string csv = "time_ms";
     std::vector<std::vector<std::uint64_t>> counts;
@@ -230,7 +229,7 @@ std::string rates_csv(const Model& model, const Results& results) {
 
     for (std::size_t b = 0; b < bins; ++b) {
         const double start = b * bin;
-        const double width_s = (b + 1 < bins ? bin : results.duration - start) / 1000.0;
+        const double width_s = (b + 1 < bins ? bin : span - start) / 1000.0;
         append_number(csv, start);
         for (std::size_t p = 0; p < counts.size(); ++p) {
             const double size = model.populations[p].size;
@@ -274,7 +273,7 @@ std::string energy_csv(const Results& results) {
 
 std::string summary_json(const Model& model, const Results& results) {
     const auto& counters = results.counters;
-    const double duration_s = results.duration / 1000.0;
+    const double duration_s = results.recorded_span() / 1000.0;
 
     nlohmann::ordered_json populations = nlohmann::ordered_json::object();
     for (const auto& population : model.populations) {
@@ -292,12 +291,13 @@ std::string summary_json(const Model& model, const Results& results) {
     for (const auto& [phase, seconds] : counters.phases) phases[phase] = seconds;
     events["total"] = counters.total_events();
 
-    const nlohmann::ordered_json summary = {
+    nlohmann::ordered_json summary = {
         {"metabosim_version", METABOSIM_VERSION},
         {"engine", results.engine},
         {"dt_ms", results.dt > 0 ? nlohmann::ordered_json(results.dt) : nlohmann::ordered_json(nullptr)},
         {"seed", results.seed},
         {"duration_ms", results.duration},
+        {"complete", results.complete},
         {"neurons", model.neuron_count()},
         {"synapses", results.synapse_count},
         {"populations", populations},
@@ -310,6 +310,10 @@ std::string summary_json(const Model& model, const Results& results) {
         {"events_per_second",
          counters.wall_seconds > 0 ? counters.total_events() / counters.wall_seconds : 0.0},
     };
+    if (!results.complete) {  // where it stopped, and why, beside the duration it was to reach
+        summary["reached_ms"] = results.reached;
+        summary["stopped"] = results.stopped;
+    }
     return summary.dump(2) + '\n';
 }
 
@@ -317,8 +321,9 @@ std::string summary_json(const Model& model, const Results& results) {
 
 // What a results directory may hold: the outputs, and the figure tools/plot_run.py draws beside
 // them. A directory holding anything else is not replaced.
-constexpr std::array output_names{"spikes.h5",      "states.h5",  "weights.h5",  "rates.csv",
-                                   "metabolism.csv", "energy.csv", "summary.json", "overview.png"};
+constexpr std::array output_names{"spikes.h5",    "states.h5",    "weights.h5",         "rates.csv",
+                                   "metabolism.csv", "energy.csv", "summary.json", checkpoint_file_name,
+                                   "overview.png"};
 
 std::vector<StagedFile> output_files(const Model& model, const Results& results) {
     std::vector<StagedFile> files;
@@ -352,8 +357,13 @@ OutputDirectory::~OutputDirectory() = default;
 OutputDirectory::OutputDirectory(OutputDirectory&&) noexcept = default;
 OutputDirectory& OutputDirectory::operator=(OutputDirectory&&) noexcept = default;
 
-void OutputDirectory::write(const Model& model, const Results& results) {
-    staged_->write(output_files(model, results));
+const fs::path& OutputDirectory::path() const { return staged_->given(); }
+
+void OutputDirectory::write(const Model& model, const Results& results,
+                            const std::function<void(const fs::path&)>& save_checkpoint) {
+    std::vector<StagedFile> files = output_files(model, results);
+    if (save_checkpoint) files.push_back({checkpoint_file_name, save_checkpoint});
+    staged_->write(files);
 }
 
 void write_results(const Model& model, const Results& results, const fs::path& dir) {

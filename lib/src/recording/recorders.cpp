@@ -113,10 +113,58 @@ void Recorders::sample_weights(std::size_t r, double t, const Network& net) {
     trace.fraction_at_max.push_back(at_max / n);
 }
 
-Results Recorders::finish(const Network& net, RunCounters counters) {
-    for (std::size_t w = 0; w < results_.weights.size(); ++w) {
+void Recorders::save(CheckpointWriter& out) const {
+    for (const PopulationSpikes& s : results_.spikes) {
+        out.put(s.times);
+        out.put(s.node_ids);
+    }
+    for (const StateTrace& s : results_.states) out.put(s.values);
+    for (const WeightTrace& w : results_.weights)
+        for (const auto* column : {&w.times, &w.mean, &w.stddev, &w.fraction_at_min, &w.fraction_at_max}) out.put(*column);
+    for (const WeightTrace& w : results_.weights) out.put(w.histogram);
+    out.put(static_cast<std::uint64_t>(results_.metabolic_timeline.size()));
+    for (const StateChange& c : results_.metabolic_timeline) {
+        out.put(c.time);
+        out.put(c.population);
+        out.put(c.temperature);
+    }
+    for (const EnergyTrace& e : results_.energy)
+        for (const auto* column : {&e.times, &e.atp_fraction, &e.temperature}) out.put(*column);
+}
+
+void Recorders::load(CheckpointReader& in) {
+    for (PopulationSpikes& s : results_.spikes) {
+        in.get(s.times);
+        in.get_exactly(s.node_ids, s.times.size(), "spike ids");
+    }
+    for (StateTrace& s : results_.states) in.get_exactly(s.values, s.values.size(), "recorded state values");
+    for (WeightTrace& w : results_.weights) {
+        in.get(w.times);
+        for (auto* column : {&w.mean, &w.stddev, &w.fraction_at_min, &w.fraction_at_max})
+            in.get_exactly(*column, w.times.size(), "weight samples");
+    }
+    for (WeightTrace& w : results_.weights) in.get_exactly(w.histogram, w.times.size() * w.bins, "histogram counts");
+    const auto changes = in.get<std::uint64_t>();
+    results_.metabolic_timeline.clear();
+    for (std::uint64_t k = 0; k < changes; ++k) {
+        StateChange c;
+        c.time = in.get<double>();
+        c.population = in.get_string();
+        c.temperature = in.get<double>();
+        results_.metabolic_timeline.push_back(std::move(c));
+    }
+    for (EnergyTrace& e : results_.energy) {
+        in.get(e.times);
+        in.get_exactly(e.atp_fraction, e.times.size(), "energy samples");
+        in.get_exactly(e.temperature, e.times.size(), "energy samples");
+    }
+}
+
+Results Recorders::snapshot(const Network& net, RunCounters counters) const {
+    Results results = results_;
+    for (std::size_t w = 0; w < results.weights.size(); ++w) {
         if (!model_.recording.weights[w].final_weights) continue;
-        WeightTrace& trace = results_.weights[w];
+        WeightTrace& trace = results.weights[w];
         const Synapses& s = net.projections[weight_projection_[w]];
         trace.has_final = true;
         // reserved: grown one by one, these copies of every synapse would take up to twice it
@@ -132,11 +180,11 @@ Results Recorders::finish(const Network& net, RunCounters counters) {
                 trace.final_delay.push_back(s.delay[q]);
             }
     }
-    results_.duration = model_.duration;
-    results_.seed = model_.seed;
-    results_.synapse_count = net.synapse_count();
-    results_.counters = std::move(counters);
-    return std::move(results_);
+    results.duration = model_.duration;
+    results.seed = model_.seed;
+    results.synapse_count = net.synapse_count();
+    results.counters = std::move(counters);
+    return results;
 }
 
 }  // namespace metabosim

@@ -10,6 +10,7 @@
 #include <optional>
 #include <vector>
 
+#include "checkpoint/checkpoint.hpp"
 #include "metabosim/model/model.hpp"
 #include "metabosim/neuron/glif.hpp"
 #include "metabosim/recording/results.hpp"
@@ -51,9 +52,13 @@ public:
     // The next sample of weight recorder r at t.
     void sample_weights(std::size_t r, double t, const Network& net);
 
-    // Every weight of the recorded projections (where asked), the run's identity and counters:
-    // the finished Results.
-    Results finish(const Network& net, RunCounters counters);
+    // What was recorded so far, every weight of the recorded projections as it is now (where
+    // asked), the run's identity and the counters given.
+    Results snapshot(const Network& net, RunCounters counters) const;
+
+    // What was recorded so far.
+    void save(CheckpointWriter& out) const;
+    void load(CheckpointReader& in);
 
 private:
     struct StateRecorder {

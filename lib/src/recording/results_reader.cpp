@@ -390,6 +390,14 @@ std::vector<std::string> read_summary(const fs::path& path, Results& results,
     }
     if (!summary.is_object()) fail("is {}; expected a JSON object", summary.type_name());
     read_key(summary, "", "duration_ms", results.duration);
+    results.reached = results.duration;
+    if (const auto complete = summary.find("complete"); complete != summary.end() && complete->is_boolean())
+        results.complete = complete->get<bool>();
+    if (!results.complete) {
+        read_key(summary, "", "reached_ms", results.reached);
+        if (const auto stopped = summary.find("stopped"); stopped != summary.end() && stopped->is_string())
+            results.stopped = stopped->get<std::string>();
+    }
     if (const auto engine = summary.find("engine"); engine != summary.end() && engine->is_string())
         results.engine = engine->get<std::string>();
     if (const auto dt = summary.find("dt_ms"); dt != summary.end() && dt->is_number()) results.dt = dt->get<double>();

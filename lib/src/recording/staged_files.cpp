@@ -17,7 +17,7 @@
 #include <fmt/format.h>
 
 #include "metabosim/model/error.hpp"
-#include "model/echo.hpp"
+#include "metabosim/model/echo.hpp"
 #include "recording/directories.hpp"
 
 namespace metabosim::detail {
@@ -52,7 +52,7 @@ void sync(const fs::path& path) {
 
 StagedDirectory::StagedDirectory(const fs::path& dir, std::string what, std::vector<std::string> owned)
     : what_(std::move(what)), owned_(std::move(owned)) {
-    shown_ = dir.string();
+    given_ = dir;
     try {
         dir_ = resolved_target(dir);
         parent_ = dir_.parent_path();
@@ -74,7 +74,7 @@ StagedDirectory::StagedDirectory(const fs::path& dir, std::string what, std::vec
 StagedDirectory::~StagedDirectory() { release(); }
 
 void StagedDirectory::fail(std::string_view reason) const {
-    throw UserError(fmt::format("cannot write {} to '{}': {}", what_, echo(shown_), reason));
+    throw UserError(fmt::format("cannot write {} to '{}': {}", what_, echo(given_.string()), reason));
 }
 
 // An earlier output of the same kind, or nothing: never a directory holding someone else's files.
@@ -99,7 +99,7 @@ void StagedDirectory::check_contents() const {
 }
 
 void StagedDirectory::write(const std::vector<StagedFile>& files) {
-    if (written_ || lock_fd_ < 0) throw InternalError("StagedDirectory::write called twice");
+    if (lock_fd_ < 0) throw InternalError("StagedDirectory::write after its release");
     // Errors reach the caller as exceptions; HDF5 must not also print its stack to stderr.
     H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
     const fs::path temp = staging_path(dir_, ::getpid());
@@ -128,7 +128,6 @@ void StagedDirectory::write(const std::vector<StagedFile>& files) {
     }
     fs::remove_all(temp, ignored);  // after the swap: the earlier output, replaced
     written_ = true;
-    release();
 }
 
 void StagedDirectory::release() noexcept {

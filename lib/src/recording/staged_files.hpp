@@ -7,7 +7,7 @@
 // nothing is left behind when nothing was written: no directory, no temporary, no lock.
 //
 // Names beside the target, in its parent:
-//   .<name>.lock        the lock (flock), held from the reservation to the end of the write
+//   .<name>.lock        the lock (flock), held from the reservation to its end
 //   .<name>.tmp-<pid>   the new set being written; an earlier run's, if killed, is removed by
 //                       the next reservation (under the lock, so never a live one)
 #pragma once
@@ -37,10 +37,11 @@ public:
     StagedDirectory(const StagedDirectory&) = delete;
     StagedDirectory& operator=(const StagedDirectory&) = delete;
 
-    const std::filesystem::path& path() const { return dir_; }
+    const std::filesystem::path& given() const { return given_; }  // as the caller named it
 
-    // Writes `files` (each name must be in `owned`) and swaps them in for whatever `dir` held.
-    // Once only. On failure the earlier contents of `dir` are untouched and no file is left.
+    // Writes `files` (each name must be in `owned`) and swaps them in for whatever `dir` held,
+    // as often as needed while reserved. On failure the earlier contents of `dir` are untouched
+    // and no new file is left.
     void write(const std::vector<StagedFile>& files);
 
 private:
@@ -49,14 +50,14 @@ private:
     void check_contents() const;
     void release() noexcept;
 
-    std::string shown_;  // the directory as the caller named it
+    std::filesystem::path given_;  // the directory as the caller named it
     std::filesystem::path dir_, parent_;
     std::string what_;
     std::vector<std::string> owned_;
     std::vector<std::filesystem::path> created_parents_;  // innermost last
     std::filesystem::path lock_path_;
     int lock_fd_ = -1;
-    bool written_ = false;
+    bool written_ = false;  // once: the directories it created stay
 };
 
 // StagedDirectory(dir, what, owned + the names of `files`).write(files).

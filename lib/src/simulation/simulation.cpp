@@ -4,14 +4,20 @@
 
 #include <fmt/format.h>
 
+#include "checkpoint/checkpoint.hpp"
 #include "clock/clock_engine.hpp"
 #include "engine/engine.hpp"
+#include "metabosim/config/config.hpp"
 #include "metabosim/model/error.hpp"
+
+#ifndef METABOSIM_VERSION
+#define METABOSIM_VERSION "unknown"
+#endif
 
 namespace metabosim {
 namespace {
 
-std::unique_ptr<Engine> make_engine(Model model, Strategy strategy) {
+std::unique_ptr<Engine> make_engine(Model model, const Strategy& strategy) {
     validate(strategy, model.duration);
     switch (strategy.kind) {
     case Strategy::Kind::event_driven: return make_epoch_engine(std::move(model), strategy.threads);
@@ -39,17 +45,86 @@ void validate(const Strategy& strategy, double duration) {
                                     strategy.dt, duration / strategy.dt, duration));
 }
 
-Simulation::Simulation(Model model, Strategy strategy) : engine_(make_engine(std::move(model), strategy)) {}
+Simulation::Simulation(Model model, Strategy strategy) : Simulation(make_engine(std::move(model), strategy), strategy) {}
+Simulation::Simulation(std::unique_ptr<Engine> engine, Strategy strategy)
+    : engine_(std::move(engine)), strategy_(strategy), stop_(std::make_unique<std::atomic<bool>>(false)) {}
 Simulation::~Simulation() = default;
 Simulation::Simulation(Simulation&&) noexcept = default;
 Simulation& Simulation::operator=(Simulation&&) noexcept = default;
 const Model& Simulation::model() const { return engine_->circuit().model; }
 const Network& Simulation::network() const { return engine_->circuit().net; }
+double Simulation::time() const { return engine_->time(); }
+bool Simulation::finished() const { return engine_->finished(); }
+void Simulation::request_stop() { stop_->store(true); }
+
+void Simulation::run_until(double until, const std::function<void(const Progress&)>& progress,
+                           double progress_interval) {
+    if (broken_) throw UserError("this simulation stopped on an error; build a new one to run again");
+    stop_->store(false);
+    const Results before = engine_->results();
+    ProgressReporter reporter(progress, progress_interval, model().duration, before.counters.wall_seconds);
+    try {
+        engine_->advance(std::min(until, model().duration), reporter, *stop_);
+    } catch (...) {
+        broken_ = true;
+        throw;
+    }
+}
+
+Results Simulation::results() const {
+    Results r = engine_->results();
+    r.complete = engine_->finished();
+    r.reached = engine_->time();
+    if (r.complete) return r;
+    if (r.stopped.empty()) r.stopped = fmt::format("stopped at t = {} ms", r.reached);
+    // Only the samples taken so far (their slots are reserved for the whole run).
+    for (StateTrace& trace : r.states) {
+        std::size_t taken = 0;
+        while (taken < trace.samples && std::min(taken * trace.interval, r.duration) < r.reached) ++taken;
+        trace.samples = taken;
+        trace.values.resize(taken * trace.variables.size() * trace.neurons.size());
+    }
+    return r;
+}
 
 Results Simulation::run(const std::function<void(const Progress&)>& progress, double progress_interval) {
-    if (has_run_) throw UserError("a Simulation runs once; build a new one to run again");
-    has_run_ = true;
-    return engine_->run(progress, progress_interval);
+    run_until(model().duration, progress, progress_interval);
+    return results();
+}
+
+void Simulation::save(const std::filesystem::path& file) const {
+    CheckpointWriter out;
+    out.section("metabosim");
+    out.put(std::string(METABOSIM_VERSION));
+    out.put(static_cast<std::uint8_t>(strategy_.kind));
+    out.put(strategy_.dt);
+    out.put(strategy_.threads);
+    out.put(to_toml(model()));
+    out.put(engine_->time());
+    engine_->save(out);
+    out.write(file);
+}
+
+Simulation Simulation::load(const std::filesystem::path& file, std::optional<unsigned> threads) {
+    CheckpointReader in(file);
+    in.section("metabosim");
+    const std::string version = in.get_string();
+    if (version != METABOSIM_VERSION)
+        in.fail(fmt::format("written by metabosim {}; this is metabosim {}", version, METABOSIM_VERSION));
+    Strategy strategy;
+    const auto kind = in.get<std::uint8_t>();
+    if (kind > static_cast<std::uint8_t>(Strategy::Kind::event_queue)) in.fail("an unknown engine");
+    strategy.kind = static_cast<Strategy::Kind>(kind);
+    strategy.dt = in.get<double>();
+    strategy.threads = in.get<unsigned>();
+    if (threads) strategy.threads = *threads;
+    Model model = parse_config(in.get_string(), file.string() + " (its model)");
+    const double time = in.get<double>();
+    Simulation sim(make_engine(std::move(model), strategy), strategy);
+    sim.engine_->load(in);
+    in.finish();
+    if (sim.engine_->time() != time) in.fail("its time does not match its engine's state");
+    return sim;
 }
 
 Results simulate(const Model& model, Strategy strategy) { return Simulation(model, strategy).run(); }

@@ -87,6 +87,31 @@ void Plasticity::settle(std::uint32_t p, double t) {
     for (std::uint32_t k : incoming[p]) projections[k].settle(t);
 }
 
+void Plasticity::save(const Network& net, CheckpointWriter& out) const {
+    for (std::uint32_t k = 0; k < projections.size(); ++k) {
+        if (!net.projections[k].stdp) continue;
+        const StdpTraces& t = projections[k];
+        out.put(t.pre_scaled);
+        out.put(t.pre_reference);
+        out.put(t.post_value);
+        out.put(t.post_time);
+        out.put(net.projections[k].weight.each);
+    }
+}
+
+void Plasticity::load(Network& net, CheckpointReader& in) {
+    for (std::uint32_t k = 0; k < projections.size(); ++k) {
+        Synapses& s = net.projections[k];
+        if (!s.stdp) continue;
+        StdpTraces& t = projections[k];
+        in.get_exactly(t.pre_scaled, s.size(), "plastic synapses");
+        t.pre_reference = in.get<double>();
+        in.get_exactly(t.post_value, t.post_time.size(), "postsynaptic traces");
+        in.get_exactly(t.post_time, t.post_value.size(), "postsynaptic traces");
+        in.get_exactly(s.weight.each, s.size(), "plastic weights");
+    }
+}
+
 void Plasticity::relower(const Network& net, std::uint32_t p, const LoweredPopulation& post) {
     for (std::uint32_t k : incoming[p]) projections[k].lowered = lower(*net.projections[k].stdp, post);
 }

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "checkpoint/checkpoint.hpp"
 #include "metabosim/lowering/lowering.hpp"
 #include "metabosim/synapses/network.hpp"
 
@@ -57,6 +58,10 @@ struct Plasticity {
     // then lowered at `post`, its new scaling.
     void settle(std::uint32_t p, double t);
     void relower(const Network& net, std::uint32_t p, const LoweredPopulation& post);
+
+    // The traces and the plastic weights (the only weights that change).
+    void save(const Network& net, CheckpointWriter& out) const;
+    void load(Network& net, CheckpointReader& in);
 };
 
 }  // namespace metabosim

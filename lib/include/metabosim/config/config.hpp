@@ -24,4 +24,8 @@ Model parse_config(std::string_view text, const std::string& source_name,
 // "run.duration=5 s", "run.seed=3". Throws UserError for unknown keys or bad values.
 void apply_override(Model& model, std::string_view assignment);
 
+// The model as configuration text that parse_config() reads back into the same model (every
+// value written to the last digit; ramps as the steps they expand to; spike times inline).
+std::string to_toml(const Model& model);
+
 }  // namespace metabosim

@@ -7,6 +7,8 @@
 //   metabolism.csv   the metabolic-state timeline
 //   energy.csv       the ATP pool of each population with an energy budget, at every update
 //   summary.json     counts, rates, events processed, wall time, real-time factor
+//   checkpoint.msc   a run's state where its partial outputs stop (`metabosim resume`); only
+//                    beside partial outputs, in the same set
 // The files are written into a hidden sibling directory and swapped in with one atomic rename
 // once all of them are on disk: the directory holds a complete set of outputs, the earlier one
 // or the new one, at every instant, whatever fails (a full disk) or kills the run; it is not
@@ -14,6 +16,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 
 #include "metabosim/model/model.hpp"
@@ -25,11 +28,13 @@ namespace detail {
 class StagedDirectory;
 }
 
-// A results directory reserved for one run, before the run (so that a long run does not end in
-// a directory it cannot use): check_output_directory's checks, then an existing directory must
-// hold nothing but outputs (which it replaces), and a lock (a hidden file beside it) keeps other
-// runs out until the outputs are written. Creates nothing that outlives it unless write()
-// succeeds. Throws UserError naming the directory and the reason.
+inline constexpr const char* checkpoint_file_name = "checkpoint.msc";
+
+// A results directory reserved for one run, for as long as it lives (so that a long run does not
+// end in a directory it cannot use, and no other run writes there meanwhile): check_output_directory's
+// checks, then an existing directory must hold nothing but outputs (which it replaces), and a
+// lock (a hidden file beside it) keeps other runs out. Creates nothing that outlives it unless a
+// write() succeeds. Throws UserError naming the directory and the reason.
 class OutputDirectory {
 public:
     explicit OutputDirectory(const std::filesystem::path& dir);
@@ -37,9 +42,16 @@ public:
     OutputDirectory(OutputDirectory&&) noexcept;
     OutputDirectory& operator=(OutputDirectory&&) noexcept;
 
-    // Writes every output of `results` and swaps them in for the directory's earlier contents,
-    // all or nothing. Once.
-    void write(const Model& model, const Results& results);
+    // The directory as given.
+    const std::filesystem::path& path() const;
+    std::filesystem::path checkpoint_file() const { return path() / checkpoint_file_name; }
+
+    // Writes every output of `results`, and with `save_checkpoint` the checkpoint (written by it
+    // at the path given), and swaps them in as one set for the directory's earlier contents, all
+    // or nothing: a checkpoint from an earlier write is gone unless this one has one. As often as
+    // needed (partial outputs, then the complete ones).
+    void write(const Model& model, const Results& results,
+               const std::function<void(const std::filesystem::path&)>& save_checkpoint = nullptr);
 
 private:
     std::unique_ptr<detail::StagedDirectory> staged_;

@@ -95,9 +95,14 @@ struct RunCounters {
 };
 
 struct Results {
-    std::string engine = "event-driven";  // or "clock-driven"
+    std::string engine = "event-driven";  // or "clock-driven", "event-queue"
     double dt = 0;            // ms, the clock-driven step (0 event-driven)
-    double duration = 0;      // ms simulated
+    double duration = 0;      // ms, the run's (see reached)
+    // A run stopped before its end (interrupted, or stopped by a limit) holds what was recorded up
+    // to `reached` (ms), and says why it stopped.
+    bool complete = true;
+    double reached = 0;       // ms; the duration when complete
+    std::string stopped;
     std::uint64_t seed = 0;
     std::uint64_t synapse_count = 0;
     std::vector<PopulationSpikes> spikes;
@@ -107,8 +112,10 @@ struct Results {
     std::vector<EnergyTrace> energy;
     RunCounters counters;
 
+    // The stretch of time the outputs cover, from 0 (ms).
+    double recorded_span() const { return complete ? duration : reached; }
     double real_time_factor() const {  // simulated seconds per wall second
-        return counters.wall_seconds > 0 ? duration / 1000.0 / counters.wall_seconds : 0;
+        return counters.wall_seconds > 0 ? recorded_span() / 1000.0 / counters.wall_seconds : 0;
     }
 };
 

@@ -1,0 +1,74 @@
+#include "run_loop.hpp"
+
+#include <csignal>
+
+#include <fmt/format.h>
+
+
+namespace metabosim::cli {
+namespace {
+
+// The simulation a signal should stop, and the signal that came (0: none yet).
+Simulation* running = nullptr;
+volatile std::sig_atomic_t received = 0;
+
+extern "C" void on_signal(int signal) {
+    if (received != 0) {  // the second: at once, as if there were no handler
+        std::signal(signal, SIG_DFL);
+        std::raise(signal);
+        return;
+    }
+    received = signal;
+    if (running) running->request_stop();
+}
+
+// Handlers for as long as it lives.
+class SignalGuard {
+public:
+    explicit SignalGuard(Simulation& sim) {
+        running = &sim;
+        received = 0;
+        for (int s : {SIGINT, SIGTERM}) previous_.push_back(std::signal(s, on_signal));
+    }
+    ~SignalGuard() {
+        std::signal(SIGINT, previous_[0]);
+        std::signal(SIGTERM, previous_[1]);
+        running = nullptr;
+    }
+    SignalGuard(const SignalGuard&) = delete;
+    SignalGuard& operator=(const SignalGuard&) = delete;
+
+private:
+    std::vector<void (*)(int)> previous_;
+};
+
+void write_partial(const Simulation& sim, const RunLoop& loop, const std::string& why) {
+    Results results = sim.results();
+    results.stopped = why;
+    loop.out.write(sim.model(), results, [&sim](const std::filesystem::path& file) { sim.save(file); });
+}
+
+}  // namespace
+
+int run_to_end(Simulation& sim, const RunLoop& loop) {
+    const SignalGuard guard(sim);
+    const double duration = sim.model().duration;
+    while (!sim.finished()) {
+        const double until = loop.checkpoint_every ? std::min(duration, sim.time() + *loop.checkpoint_every) : duration;
+        sim.run_until(until, loop.progress);
+        if (sim.finished()) break;
+        if (received != 0) {
+            const char* name = received == SIGINT ? "SIGINT (Ctrl-C)" : "SIGTERM";
+            write_partial(sim, loop, fmt::format("interrupted by {} at t = {} ms", name, sim.time()));
+            fmt::print(stderr, "\nmetabosim: interrupted at t = {} ms; the outputs so far and a checkpoint are in {}\n"
+                               "  go on with: metabosim resume {}\n",
+                       sim.time(), loop.out.path().string(), loop.out.path().string());
+            return 128 + received;
+        }
+        write_partial(sim, loop, fmt::format("checkpoint at t = {} ms", sim.time()));
+    }
+    loop.out.write(sim.model(), sim.results());
+    return 0;
+}
+
+}  // namespace metabosim::cli

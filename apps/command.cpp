@@ -3,7 +3,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -12,6 +14,7 @@
 #include "metabosim/config/config.hpp"
 #include "metabosim/model/error.hpp"
 #include "metabosim/model/units.hpp"
+#include "metabosim/model/echo.hpp"
 
 namespace metabosim::cli {
 
@@ -36,6 +39,24 @@ double positive_time(const std::string& text, const std::string& option) {
     }
     if (!(t > 0)) throw UserError(fmt::format("{} {}: expected a positive time, e.g. \"10 s\"", option, text));
     return t;
+}
+
+CLI::Option* add_seed_option(CLI::App* app, std::optional<std::uint64_t>& seed, const std::string& help) {
+    return app
+        ->add_option_function<std::string>(
+            "--seed",
+            [&seed](const std::string& text) {
+                constexpr std::uint64_t max_seed = std::numeric_limits<std::int64_t>::max();  // as run.seed
+                std::uint64_t value = 0;
+                const char* end = text.data() + text.size();
+                const auto [stop, error] = std::from_chars(text.data(), end, value);
+                if (text.empty() || stop != end || error != std::errc() || value > max_seed)
+                    throw UserError(fmt::format("--seed {}: expected a whole number from 0 to {}", echo(text),
+                                                max_seed));
+                seed = value;
+            },
+            help)
+        ->type_name("UINT");
 }
 
 Strategy strategy_from(const std::string& engine, const std::string& dt, unsigned threads) {

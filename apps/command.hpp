@@ -37,6 +37,10 @@ Model load_model(const std::string& config, const std::vector<std::string>& over
 // A positive time given with its unit on the command line (UserError naming `option` otherwise).
 double positive_time(const std::string& text, const std::string& option);
 
+// --seed, checked as run.seed is: a whole number from 0 to 2^63 - 1 (CLI11 alone would wrap
+// "-1" to 2^64 - 1 and accept it).
+CLI::Option* add_seed_option(CLI::App* app, std::optional<std::uint64_t>& seed, const std::string& help);
+
 // --engine event|clock|queue with --dt (clock only; 0.1 ms if empty) and --threads (event only).
 Strategy strategy_from(const std::string& engine, const std::string& dt, unsigned threads = 1);
 

@@ -33,7 +33,7 @@ Command add_export(CLI::App& app) {
     exporter->add_option("config", o->config, "TOML model file (default: the built-in microcircuit)")
         ->check(CLI::ExistingFile);
     exporter->add_option("-o,--output", o->out_dir, "directory for network.h5 and run_brian2.py")->required();
-    exporter->add_option("--seed", o->seed, "random seed; overrides run.seed");
+    add_seed_option(exporter, o->seed, "random seed; overrides run.seed");
     exporter->add_option("--set", o->overrides, "override one key before exporting")->type_name("KEY=VALUE");
     return {exporter, [o] { return export_model(*o); }};
 }

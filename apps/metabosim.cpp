@@ -67,6 +67,9 @@ int main(int argc, char** argv) {
     } catch (const CLI::ParseError& e) {
         const int code = app.exit(e);
         return code == 0 ? 0 : 2;
+    } catch (const UserError& e) {  // from an option's own parser (--seed, --checkpoint-every)
+        fmt::print(stderr, "metabosim: error: {}\n", e.what());
+        return 2;
     }
     try {
         for (const cli::Command& command : commands)

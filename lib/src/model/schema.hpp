@@ -110,6 +110,9 @@ template <class... Visitors>
 struct Overloaded : Visitors... {
     using Visitors::operator()...;
 };
+// Spelled out for clang before 17, which lacks C++20's deduction for aggregates.
+template <class... Visitors>
+Overloaded(Visitors...) -> Overloaded<Visitors...>;
 
 // Calls `visitor` with the value of `f` in `object` (a Struct or a const Struct), as a double,
 // std::optional<double>, Distribution or std::vector<double> reference.

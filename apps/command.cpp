@@ -1,6 +1,12 @@
 #include "command.hpp"
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
 #include <cstdlib>
+#include <limits>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -13,6 +19,7 @@
 #include "metabosim/sonata/circuit.hpp"
 #include "metabosim/processes/installation.hpp"
 #include "metabosim/processes/python.hpp"
+#include "metabosim/model/echo.hpp"
 
 namespace metabosim::cli {
 
@@ -47,6 +54,24 @@ Model load_model(const std::string& config, const std::vector<std::string>& over
     if (seed) model.seed = *seed;
     validate(model);
     return model;
+}
+
+CLI::Option* add_seed_option(CLI::App* app, std::optional<std::uint64_t>& seed, const std::string& help) {
+    return app
+        ->add_option_function<std::string>(
+            "--seed",
+            [&seed](const std::string& text) {
+                constexpr std::uint64_t max_seed = std::numeric_limits<std::int64_t>::max();  // as run.seed
+                std::uint64_t value = 0;
+                const char* end = text.data() + text.size();
+                const auto [stop, error] = std::from_chars(text.data(), end, value);
+                if (text.empty() || stop != end || error != std::errc() || value > max_seed)
+                    throw UserError(fmt::format("--seed {}: expected a whole number from 0 to {}", echo(text),
+                                                max_seed));
+                seed = value;
+            },
+            help)
+        ->type_name("UINT");
 }
 
 Strategy strategy_from(const std::string& engine, std::optional<double> dt, unsigned threads) {

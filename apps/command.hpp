@@ -33,6 +33,10 @@ Command add_bench(CLI::App& app);
 // `metabosim resume DIR`: a run from its checkpoint to its end.
 Command add_resume(CLI::App& app);
 
+// --seed, checked as run.seed is: a whole number from 0 to 2^63 - 1 (CLI11 alone would wrap
+// "-1" to 2^64 - 1 and accept it).
+CLI::Option* add_seed_option(CLI::App* app, std::optional<std::uint64_t>& seed, const std::string& help);
+
 // The model of `config` (the built-in microcircuit, 2 s, if empty; a SONATA circuit if it ends in
 // .json; else a TOML file) with its overrides and seed, validated.
 Model load_model(const std::string& config, const std::vector<std::string>& overrides, std::optional<std::uint64_t> seed);

@@ -47,7 +47,7 @@ Command add_export(CLI::App& app) {
     exporter->add_flag("--sonata", o->sonata, "write the built network as a SONATA circuit (circuit_config.json, nodes "
                                               "and edges HDF5, types CSV, dynamics JSON) that NEST, bmtk and metabosim "
                                               "read; see docs/sonata.md");
-    exporter->add_option("--seed", o->seed, "random seed; overrides run.seed");
+    add_seed_option(exporter, o->seed, "random seed; overrides run.seed");
     exporter->add_option("--set", o->overrides, "override one key before exporting")->type_name("KEY=VALUE");
     return {exporter, [o] { return export_model(*o); }};
 }

@@ -76,6 +76,9 @@ int main(int argc, char** argv) {
     } catch (const CLI::ParseError& e) {
         const int code = speaks ? app.exit(e) : e.get_exit_code();
         return code == 0 ? 0 : 2;
+    } catch (const UserError& e) {  // from an option's own parser (--seed, --checkpoint-every)
+        fmt::print(stderr, "metabosim: error: {}\n", e.what());
+        return 2;
     }
     try {
         if (rank_count() > 1 && !*commands.front().options)

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "command.hpp"
+#include "metabosim/recording/output.hpp"
 #include "progress_display.hpp"
 #include "run_loop.hpp"
 
@@ -19,9 +20,10 @@ struct ResumeOptions {
 
 int resume(const ResumeOptions& o) {
     ProgressDisplay display(o.progress);
-    Simulation sim = Simulation::load(checkpoint_file(o.out_dir), o.threads);
+    OutputDirectory out(o.out_dir);  // locked before the checkpoint is read: no other run changes it
+    Simulation sim = Simulation::load(out.checkpoint_file(), o.threads);
     display.say(fmt::format("metabosim: resuming {} at t = {} ms of {} ms", o.out_dir, sim.time(), sim.model().duration));
-    const int status = run_to_end(sim, {o.out_dir, o.checkpoint_every, display.run_progress(), display.update_interval(),
+    const int status = run_to_end(sim, {o.out_dir, &out, o.checkpoint_every, display.run_progress(), display.update_interval(),
                                         [&display] { display.finish(); }});
     if (status != 0) return status;
     display.run_ended(sim.results());

@@ -1,6 +1,7 @@
 // `metabosim run`: simulate a model and write its outputs.
 #include <algorithm>
 #include <memory>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -45,8 +46,11 @@ int run(RunOptions o) {
         throw UserError("--checkpoint-every: the queue engine (--engine queue) cannot be checkpointed; use the "
                         "event-driven or the clock-driven engine");
     const Model model = load_model(o.config, o.overrides, o.seed);
+    // Checked and locked before the run (its checkpoints included) by the rank that writes;
+    // created when first written.
+    std::optional<OutputDirectory> out;
     on_every_rank([&] {
-        if (rank() == 0) check_output_directory(o.out_dir);
+        if (rank() == 0) out.emplace(o.out_dir);
     });
     // Building a large network takes a while too: said before, not only after.
     display.say(fmt::format("metabosim: {} neurons, {:.0f} ms, seed {}, {}{}: building the network", model.neuron_count(),
@@ -54,7 +58,7 @@ int run(RunOptions o) {
                             rank_count() > 1 ? fmt::format(", {} ranks", rank_count()) : std::string()));
     Simulation sim(model, strategy);
     display.say(fmt::format("  {} synapses; running", sim.synapse_count()));
-    const int status = run_to_end(sim, {o.out_dir, o.checkpoint_every, display.run_progress(), display.update_interval(),
+    const int status = run_to_end(sim, {o.out_dir, out ? &*out : nullptr, o.checkpoint_every, display.run_progress(), display.update_interval(),
                                         [&display] { display.finish(); }});
     if (status != 0) return status;
     const Results results = sim.results();
@@ -78,7 +82,7 @@ Command add_run(CLI::App& app) {
     run_app->add_option("config", o->config, config_help)->transform(config_file());
     run_app->add_option("-o,--output", o->out_dir, "directory for the outputs (created; files replaced only when complete)")
         ->capture_default_str();
-    run_app->add_option("--seed", o->seed, "random seed (connectivity, initial state, drive); overrides run.seed");
+    add_seed_option(run_app, o->seed, "random seed (connectivity, initial state, drive); overrides run.seed");
     run_app->add_option("--set", o->overrides, "override one key, e.g. --set run.duration=\"5 s\" "
                                                "--set populations.E.temperature=\"41 degC\"")
         ->type_name("KEY=VALUE");

@@ -19,6 +19,7 @@
 
 // Internal: the library's own HDF5 writer makes malformed files for read_results.
 #include "hdf5/hdf5_file.hpp"
+#include "recording/staged_files.hpp"
 
 namespace fs = std::filesystem;
 using namespace metabosim;
@@ -472,13 +473,72 @@ TEST_CASE("an unwritable directory throws UserError naming it") {
     CHECK(files_in(tmp.path) == std::vector<std::string>{"not_a_directory"});
 }
 
-TEST_CASE("a failure after some files were written leaves no output behind") {
+TEST_CASE("a failure after some files were written leaves the earlier output as it was") {
     TempDir tmp;
-    // A directory squatting on summary.json's temporary name makes the last file fail after
-    // the HDF5 files and CSVs were written.
-    fs::create_directory(tmp.path / ".summary.json.partial");
+    const fs::path dir = tmp.path / "run";
+    write_results(two_population_model(), small_results(), dir);
+    const auto before = files_in(dir);
+    const std::string summary = read_text(dir / "summary.json");
+    // The third file fails after two were written into the staging directory.
+    const auto text = [](std::string content) {
+        return [content](const fs::path& p) { std::ofstream(p) << content; };
+    };
+    std::vector<detail::StagedFile> files{{"summary.json", text("{}")},
+                                          {"rates.csv", text("time_ms\n")},
+                                          {"spikes.h5", [](const fs::path&) { throw std::runtime_error("disk full"); }}};
+    try {
+        detail::write_staged(dir, files, "results", before);
+        FAIL("write_staged did not throw");
+    } catch (const UserError& e) {
+        CHECK_MESSAGE(std::string(e.what()).find("writing spikes.h5: disk full") != std::string::npos, std::string(e.what()));
+    }
+    CHECK(files_in(dir) == before);
+    CHECK(read_text(dir / "summary.json") == summary);
+    CHECK(files_in(tmp.path) == std::vector<std::string>{"run"});  // no staging directory, no lock
+}
+
+TEST_CASE("a directory where an output file should be is refused, and the earlier output kept") {
+    TempDir tmp;
+    write_results(two_population_model(), small_results(), tmp.path / "run");
+    fs::remove(tmp.path / "run" / "rates.csv");
+    fs::create_directory(tmp.path / "run" / "rates.csv");
+    std::ofstream(tmp.path / "run" / "rates.csv" / "mine.txt") << "keep me";
+    const auto before = files_in(tmp.path / "run");
+    try {
+        write_results(two_population_model(), small_results(), tmp.path / "run");
+        FAIL("write_results did not throw");
+    } catch (const UserError& e) {
+        CHECK(std::string(e.what()).find("\"rates.csv\" in it is not a regular file") != std::string::npos);
+    }
+    CHECK(files_in(tmp.path / "run") == before);
+    CHECK(fs::exists(tmp.path / "run" / "rates.csv" / "mine.txt"));
+    CHECK(files_in(tmp.path) == std::vector<std::string>{"run"});
+}
+
+TEST_CASE("a directory holding other files is not replaced") {
+    TempDir tmp;
+    std::ofstream(tmp.path / "notes.txt") << "mine";
     CHECK_THROWS_AS(write_results(two_population_model(), small_results(), tmp.path), UserError);
-    CHECK(files_in(tmp.path) == std::vector<std::string>{".summary.json.partial"});
+    CHECK(files_in(tmp.path) == std::vector<std::string>{"notes.txt"});
+}
+
+TEST_CASE("a second writer is kept out while the directory is reserved") {
+    TempDir tmp;
+    const fs::path dir = tmp.path / "run" / "nested";
+    {
+        OutputDirectory reserved(dir);
+        try {
+            write_results(two_population_model(), small_results(), dir);
+            FAIL("write_results did not throw");
+        } catch (const UserError& e) {
+            CHECK(std::string(e.what()).find("another run is writing to it") != std::string::npos);
+        }
+        CHECK_FALSE(fs::exists(dir));
+    }
+    // Released without writing: nothing left, not even the parents it created for its lock.
+    CHECK(files_in(tmp.path).empty());
+    write_results(two_population_model(), small_results(), dir);
+    CHECK(fs::exists(dir / "summary.json"));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <vector>
@@ -19,6 +20,7 @@
 #include "config/fields.hpp"
 #include "config/section.hpp"
 #include "config/values.hpp"
+#include "metabosim/model/echo.hpp"
 #include "metabosim/model/error.hpp"
 #include "metabosim/model/units.hpp"
 #include "metabosim/sonata/circuit.hpp"
@@ -211,8 +213,11 @@ Projection read_projection(Section& s, std::string name, const Model& model) {
 // Spike times in ms, one per line; '#' starts a comment.
 std::vector<double> read_times_file(const Document& doc, const toml::node& node, std::string_view path) {
     const auto file = doc.base_dir / config::read_string(doc, node, path, "a file name");
+    std::error_code ignored;
+    if (std::filesystem::is_directory(file, ignored))
+        fail_value(doc, node, path, fmt::format("a file; {} is a directory", echo_quoted(file.string())));
     std::ifstream in(file);
-    if (!in) fail_value(doc, node, path, fmt::format("a readable file, cannot open \"{}\"", file.string()));
+    if (!in) fail_value(doc, node, path, fmt::format("a readable file, cannot open {}", echo_quoted(file.string())));
     const auto bound = schema::field(schema::generator_fields, "times").quantity.bound;
     std::vector<double> times;
     std::string line;
@@ -223,11 +228,11 @@ std::vector<double> read_times_file(const Document& doc, const toml::node& node,
         const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), t);
         const bool ok = error == std::errc() && end == text.data() + text.size() && schema::within(t, bound);
         if (!ok)
-            throw UserError(fmt::format("{}:{}: \"{}\": expected a non-negative time in ms (e.g. 12.5)",
-                                        file.string(), number, text));
+            throw UserError(fmt::format("{}:{}: {}: expected a non-negative time in ms (e.g. 12.5)",
+                                        echo(file.string()), number, echo_quoted(text)));
         if (!times.empty() && t < times.back())
             throw UserError(fmt::format("{}:{}: {} ms: expected times sorted ascending (after {} ms)",
-                                        file.string(), number, t, times.back()));
+                                        echo(file.string()), number, t, times.back()));
         times.push_back(t);
     }
     return times;
@@ -322,9 +327,14 @@ StateRecording read_state_recording(Section& s, const Model& model) {
         if (!variables->is_array()) fail_value(s.doc(), *variables, s.path_of("variables"), "an array");
         const auto& items = *variables->as_array();
         sr.variables.clear();
-        for (std::size_t i = 0; i < items.size(); ++i)
-            sr.variables.emplace_back(read_choice<std::string_view>(
-                s.doc(), items[i], fmt::format("{}[{}]", s.path_of("variables"), i), names));
+        for (std::size_t i = 0; i < items.size(); ++i) {
+            const std::string item_path = fmt::format("{}[{}]", s.path_of("variables"), i);
+            const std::string_view v = read_choice<std::string_view>(s.doc(), items[i], item_path, names);
+            // Two traces of one variable would collide in states.h5 only after the whole run.
+            if (std::find(sr.variables.begin(), sr.variables.end(), v) != sr.variables.end())
+                fail_value(s.doc(), items[i], item_path, fmt::format("each variable once; \"{}\" is named twice", v));
+            sr.variables.emplace_back(v);
+        }
     }
     read_fields(s, sr, schema::state_recording_fields);
     s.finish();
@@ -405,9 +415,9 @@ Model parse(std::string_view text, const Document& doc) {
     try {
         root = toml::parse(text, std::string_view(doc.name));
     } catch (const toml::parse_error& e) {
-        if (!doc.lines) throw UserError(fmt::format("{}: {}", doc.name, e.description()));
-        throw UserError(fmt::format("{}:{}:{}: {}", doc.name, e.source().begin.line, e.source().begin.column,
-                                    e.description()));
+        const std::string what = echo(e.description(), 300);
+        if (!doc.lines) throw UserError(fmt::format("{}: {}", doc.name, what));
+        throw UserError(fmt::format("{}:{}:{}: {}", doc.name, e.source().begin.line, e.source().begin.column, what));
     }
     Model model = read_model(doc, root);
     config::validate_from(model, doc.name);
@@ -418,7 +428,7 @@ Model parse(std::string_view text, const Document& doc) {
 
 Model load_config(const std::filesystem::path& file) {
     std::ifstream in(file, std::ios::binary);
-    if (!in) throw UserError(fmt::format("cannot open config file \"{}\"", file.string()));
+    if (!in) throw UserError(fmt::format("cannot open config file {}", echo_quoted(file.string())));
     std::ostringstream text;
     text << in.rdbuf();
     return parse_config(text.str(), file.string(), file.parent_path());

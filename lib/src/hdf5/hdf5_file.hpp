@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <limits>
 #include <optional>
@@ -39,7 +41,12 @@ inline std::string hdf5_reason() {
         },
         &reason);
     H5Eclear2(H5E_DEFAULT);
-    return reason.empty() ? "unknown HDF5 error" : reason;
+    if (reason.empty()) return "unknown HDF5 error";
+    // A failed system call comes with a timestamp, buffer addresses and sizes: its first words
+    // and errno's text say it all ("file write failed: No space left on device").
+    if (const auto at = reason.find("errno = "); at != std::string::npos)
+        return fmt::format("{}: {}", reason.substr(0, reason.find(':')), std::strerror(std::atoi(reason.c_str() + at + 8)));
+    return reason;
 }
 
 inline void check(herr_t status, std::string_view what) {

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <functional>
 #include <iterator>
+#include <memory>
 #include <numeric>
 #include <stdexcept>
 #include <string>
@@ -24,6 +25,8 @@
 #include "metabosim/model/error.hpp"
 #include "metabosim/neuron/glif.hpp"
 #include "hdf5/hdf5_file.hpp"
+#include "metabosim/model/echo.hpp"
+#include "recording/directories.hpp"
 #include "recording/staged_files.hpp"
 
 #ifndef METABOSIM_VERSION
@@ -367,9 +370,12 @@ std::string summary_json(const Model& model, const Results& results) {
 
 // ---------------------------------------------------------------------------------------------
 
-// states.h5 is the report file of earlier versions: a run replaces it with the files below.
-constexpr std::array output_names{"spikes.h5", "V.h5",      "ge.h5",          "gi.h5",      "states.h5",
-                                   "weights.h5", "rates.csv", "metabolism.csv", "energy.csv", "summary.json"};
+// What a results directory may hold: the outputs (and the report files, is_report_file), and the
+// figure tools/plot_run.py draws beside them; states.h5 is the report file of earlier versions,
+// which a run replaces. A directory holding anything else is not replaced.
+constexpr std::array output_names{"spikes.h5",      "states.h5",  "weights.h5",   "rates.csv",
+                                   "metabolism.csv", "energy.csv", "summary.json", checkpoint_file_name,
+                                   "overview.png"};
 
 std::vector<StagedFile> output_files(const Model& model, const Results& results) {
     std::vector<StagedFile> files;
@@ -410,25 +416,33 @@ bool is_report_file(const std::string& name) {
 
 }  // namespace
 
+OutputDirectory::OutputDirectory(const fs::path& dir)
+    : staged_(std::make_unique<StagedDirectory>(dir, "results", [](const std::string& name) {
+          return is_report_file(name) || std::find(output_names.begin(), output_names.end(), name) != output_names.end();
+      })) {}
+OutputDirectory::~OutputDirectory() = default;
+OutputDirectory::OutputDirectory(OutputDirectory&&) noexcept = default;
+OutputDirectory& OutputDirectory::operator=(OutputDirectory&&) noexcept = default;
+
+const fs::path& OutputDirectory::path() const { return staged_->given(); }
+
+void OutputDirectory::write(const Model& model, const Results& results,
+                            const std::function<void(const fs::path&)>& save_checkpoint) {
+    std::vector<StagedFile> files = output_files(model, results);
+    if (save_checkpoint) files.push_back({checkpoint_file_name, save_checkpoint});
+    staged_->write(files);
+}
+
 void write_results(const Model& model, const Results& results, const fs::path& dir) {
-    std::vector<std::string> owned(output_names.begin(), output_names.end());
-    // Report files of an earlier run with more sets of sample times are ours to replace too.
-    std::error_code ignored;
-    for (const auto& entry : fs::directory_iterator(dir, ignored))
-        if (is_report_file(entry.path().filename().string())) owned.push_back(entry.path().filename().string());
-    write_staged(dir, output_files(model, results), "results", owned);
+    OutputDirectory(dir).write(model, results);
 }
 
 void check_output_directory(const fs::path& dir) {
-    const fs::path probe = dir / ".probe.partial";
     try {
-        fs::create_directories(dir);
-        std::ofstream out(probe);
-        if (!out) throw std::runtime_error("cannot create a file in it");
-    } catch (const std::exception& e) {
-        throw UserError(fmt::format("cannot write results to '{}': {}", dir.string(), e.what()));
+        check_creatable(dir);
+    } catch (const std::runtime_error& e) {
+        throw UserError(fmt::format("cannot write results to '{}': {}", echo(dir.string()), e.what()));
     }
-    fs::remove(probe);
 }
 
 }  // namespace metabosim

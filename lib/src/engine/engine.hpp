@@ -28,6 +28,8 @@ public:
     // Where the engine stopped (ms), and whether the run is over.
     virtual double time() const = 0;
     virtual bool finished() const = 0;
+    // Wall-clock seconds spent in advance() so far (this process's own count).
+    virtual double wall_seconds() const = 0;
     // What was recorded up to time(), with the weights as they are now and the counters so far.
     virtual Results results() const = 0;
 

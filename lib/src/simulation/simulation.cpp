@@ -51,8 +51,7 @@ void Simulation::run_until(double until, const std::function<void(const Progress
                            double progress_interval) {
     if (broken_) throw UserError("this simulation stopped on an error; build a new one to run again");
     stop_->store(false);
-    const Results before = engine_->results();
-    ProgressReporter reporter(progress, progress_interval, model().duration, before.counters.wall_seconds);
+    ProgressReporter reporter(progress, progress_interval, model().duration, engine_->wall_seconds());
     try {
         engine_->advance(std::min(until, model().duration), reporter, *stop_);
     } catch (...) {

@@ -6,6 +6,7 @@ Usage: test_cli.py METABOSIM_EXECUTABLE SOURCE_DIR
 """
 import json
 import pathlib
+import resource
 import subprocess
 import sys
 import tempfile
@@ -141,6 +142,22 @@ class BadInput(unittest.TestCase):
         r = metabosim("validate", TINY, "--set", "populations.E.neuron.tau_e=5 mV")
         self.assertEqual(r.returncode, 2)
         self.assertIn("populations.E.neuron.tau_e", r.stderr)
+
+    def test_a_network_beyond_the_address_space_limit_is_refused_before_it_is_drawn(self):
+        # 250,000 cells at p = 0.02 ask for at least 5 GB of synapses; under `ulimit -v` 2 GiB the
+        # refusal must come at once, naming the limit, not as an allocation failure minutes later.
+        def limited():
+            resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+        with tempfile.TemporaryDirectory() as tmp:
+            out = pathlib.Path(tmp) / "out"
+            r = subprocess.run([EXE, "run", "coba", "--set", "populations.E.size=200000", "--set",
+                                "populations.I.size=50000", "-o", out, "--quiet"],
+                               capture_output=True, text=True, timeout=120, preexec_fn=limited)
+            self.assertEqual(r.returncode, 2, r.stderr)
+            self.assertRegex(r.stderr, r"needs at least [0-9.]+ GB .* more than this process's 2\.15 GB "
+                                       r"address-space limit \(ulimit -v\)")
+            self.assertFalse(out.exists())
 
 
 class Saturation(unittest.TestCase):

@@ -75,7 +75,7 @@ TEST_CASE("a network that cannot fit in memory is refused before it is built") {
         FAIL("the network was built");
     } catch (const UserError& e) {
         CAPTURE(std::string(e.what()));
-        CHECK(std::string(e.what()).find("more than this machine's") != std::string::npos);
+        CHECK(std::string(e.what()).find("more than this process's") != std::string::npos);
         CHECK(std::string(e.what()).find("4294967295 neurons") != std::string::npos);
     }
 }

@@ -223,7 +223,7 @@ void write_weight_trace(Hdf5Writer& h5, const WeightTrace& trace) {
     h5.attribute(group + "/final/delay", "units", "ms");
 }
 
-void write_weights(const Model& model, const Results& results, const fs::path& path) {
+void write_weights(const Results& results, const fs::path& path) {
     Hdf5Writer h5(path);
     for (const auto& trace : results.weights) write_weight_trace(h5, trace);
     h5.close();
@@ -388,7 +388,7 @@ std::vector<StagedFile> output_files(const Model& model, const Results& results)
         files.push_back({file.name, [file](const fs::path& p) { write_state_report(file, p); }});
     if (!results.weights.empty()) {
         files.push_back(
-            {"weights.h5", [&](const fs::path& p) { write_weights(model, results, p); }});
+            {"weights.h5", [&](const fs::path& p) { write_weights(results, p); }});
     }
     files.push_back(
         {"rates.csv", [&](const fs::path& p) { write_text(p, rates_csv(model, results)); }});

@@ -5,6 +5,7 @@
 #include <numeric>
 #include <set>
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <boost/random/geometric_distribution.hpp>
@@ -193,19 +194,30 @@ double minimum_network_bytes(const Model& model) {
 
 namespace {
 
+// The memory this process may use: the machine's, or less under an address-space limit
+// (`ulimit -v`, as batch systems set it), with what the limit is called for the message.
+std::pair<double, const char*> usable_memory() {
+    const double machine = double(::sysconf(_SC_PHYS_PAGES)) * double(::sysconf(_SC_PAGE_SIZE));
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_AS, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY && double(limit.rlim_cur) < machine)
+        return {double(limit.rlim_cur), "address-space limit (ulimit -v)"};
+    return {machine, "memory"};
+}
+
 // A network that cannot fit is refused at once, not after minutes of drawing.
 // `share`: the fraction of the neurons this process holds (a rank holds the synapses onto its own).
 void check_fits_in_memory(const Model& model, double share) {
     const double needed = minimum_network_bytes(model) * share;
-    const double memory = double(::sysconf(_SC_PHYS_PAGES)) * double(::sysconf(_SC_PAGE_SIZE));
+    const auto [memory, what] = usable_memory();
     if (memory > 0 && needed > memory)
         throw UserError(fmt::format(
-            "the network needs at least {:.3g} GB ({} neurons, {:.3g} synapses expected), more than this machine's "
-            "{:.3g} GB of memory: make it smaller (fewer neurons, sparser connectivity)",
+            "the network needs at least {:.3g} GB ({} neurons, {:.3g} synapses expected{}), more than this process's "
+            "{:.3g} GB {}: make it smaller (fewer neurons, sparser connectivity) or spread it over more MPI ranks",
             needed / 1e9, model.neuron_count(),
             std::accumulate(model.projections.begin(), model.projections.end(), 0.0,
                             [&](double sum, const Projection& p) { return sum + expected_synapse_count(model, p); }),
-            memory / 1e9));
+            share < 1 ? fmt::format(", {:.3g} % of them on this rank", 100 * share) : "",
+            memory / 1e9, what));
 }
 
 }  // namespace

@@ -72,8 +72,9 @@ double minimum_network_bytes(const Model& model);
 
 // Draws connectivity, weights and delays from the model's seed (one stream per postsynaptic
 // neuron and projection). The model must have passed validate(). Throws UserError, before
-// anything is drawn, when minimum_network_bytes() exceeds this machine's memory, and when a
-// plastic projection has 2^32 synapses or more (its reverse index holds 32-bit synapse ids).
+// anything is drawn, when minimum_network_bytes() exceeds the memory this process may use (the
+// machine's, or less under an address-space limit), and when a plastic projection has 2^32
+// synapses or more (its reverse index holds 32-bit synapse ids).
 Network build_network(const Model& model);
 // Only the synapses onto neurons with global ids in [first, last), as they are in the whole
 // network's rows (a rank's share: each row keeps its order; min_delay is over these synapses).

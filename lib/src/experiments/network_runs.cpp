@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <map>
 #include <mutex>
 
 #include <fmt/format.h>
@@ -71,6 +72,21 @@ void measure_patterns(const Model& m, const Results& r, const WeightTrace& w, Ru
     out.sparseness = mean_of(sparseness);
     out.pattern_correlation = mean_of(correlations);
     out.learning_quality = within / std::max<std::size_t>(n_within, 1) - across / std::max<std::size_t>(n_across, 1);
+}
+
+// The rate of `spikes` while the pool's population was at each temperature: a spike in
+// [t_k, t_k+1) falls under the temperature set at update k.
+std::vector<std::pair<double, double>> rate_by_state(const PopulationSpikes& spikes, const EnergyTrace& e) {
+    std::map<double, std::pair<double, double>> at;  // degC -> (spikes, ms)
+    for (std::size_t k = 0; k + 1 < e.times.size(); ++k) at[e.temperature[k]].second += e.times[k + 1] - e.times[k];
+    for (double t : spikes.times) {
+        const auto k = std::upper_bound(e.times.begin(), e.times.end(), t) - e.times.begin();
+        if (k >= 1 && static_cast<std::size_t>(k) < e.times.size()) at[e.temperature[k - 1]].first += 1;
+    }
+    std::vector<std::pair<double, double>> out;
+    for (const auto& [temperature, counted] : at)
+        if (counted.second > 0) out.emplace_back(temperature, counted.first / (spikes.size * counted.second / 1000));
+    return out;
 }
 
 }  // namespace
@@ -148,8 +164,10 @@ RunMeasures measure(const Job& job, const Results& r) {
     if (job.patterns) measure_patterns(m, r, w, out);
     if (!r.energy.empty()) {
         const EnergyTrace& e = r.energy.front();
-        out.energy = EnergyTrajectory{.time = e.times, .atp_fraction = e.atp_fraction, .temperature = e.temperature};
+        out.energy = EnergyTrajectory{.time = e.times, .atp_fraction = e.atp_fraction, .temperature = e.temperature,
+                                      .rate_E_by_state = rate_by_state(E, e)};
     }
+    if (job.examine_synchrony) out.synchrony = measure_synchrony(m, r);
     return out;
 }
 

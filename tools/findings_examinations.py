@@ -1,0 +1,135 @@
+"""The examinations of findings.json (lib/include/metabosim/experiments/examinations.hpp): finding
+4's synchrony measured several ways, and the energy loop mapped over supply and costs; their
+figures and report sections."""
+import matplotlib.pyplot as plt
+import numpy as np
+
+from findings_measures import finite
+from findings_plotting import STATE_COLOURS
+
+EXAMINATIONS = ("synchrony", "energy-map")
+REGIME_COLOURS = {"regulates": "tab:green", "locks hypo": "tab:blue", "holds hyper": "tab:red",
+                  "locks hyper": "tab:orange", "holds hypo": "tab:cyan"}
+
+
+def nanmean(values):
+    v = np.array([np.nan if x is None else x for x in values], dtype=float)
+    return float(np.nanmean(v)) if np.isfinite(v).any() else np.nan
+
+
+def plot_synchrony(f):
+    x = f["synchrony"]
+    fig, axes = plt.subplots(2, 2, figsize=(12, 8.5), layout="constrained")
+    ax_size, ax_window, ax_count, ax_spec = axes.flat
+    for s in x["states"]:
+        colour, label = STATE_COLOURS[s["state"]], f"{s['state']} ({s['temperature']:g} °C)"
+        sizes = [b["cells"] for b in s["runs"][0]["by_size"]]
+        for run in s["runs"]:
+            for b in run["by_size"]:
+                ax_size.scatter([b["cells"]] * len(b["chi_max"]), b["chi_max"], color=colour, s=6, alpha=0.35)
+        means = [nanmean([v for run in s["runs"] for v in run["by_size"][k]["chi_max"]])
+                 for k in range(len(sizes))]
+        ax_size.plot(sizes, means, color=colour, marker="o", label=label)
+        windows = [w["ms"] for w in s["runs"][0]["by_window_probe"]]
+        ax_window.plot(windows, [nanmean([r["by_window_probe"][k]["chi_max"] for r in s["runs"]])
+                                 for k in range(len(windows))], color=colour, marker="o", label=label)
+        ax_window.plot(windows, [nanmean([r["by_window_all"][k]["chi_max"] for r in s["runs"]])
+                                 for k in range(len(windows))], color=colour, marker="s", linestyle="--")
+        bins = s["runs"][0]["count_bins_ms"]
+        ax_count.plot(bins, [c["mean"] for c in s["count_correlation"]], color=colour, marker="o", label=label)
+        freq = np.array(s["runs"][0]["spectrum"]["frequency_Hz"], dtype=float)
+        power = np.nanmean([np.array(r["spectrum"]["power"], dtype=float) for r in s["runs"]], axis=0)
+        ax_spec.loglog(freq[1:], power[1:], color=colour, label=label)
+    for ax in (ax_size, ax_window):
+        ax.axhline(x["threshold"], color="grey", linestyle=":", label=f"criterion χ < {x['threshold']:g} (hypo)")
+        ax.set_xscale("log")
+        ax.set_ylabel("largest χ(t) over 500 ms windows" if ax is ax_size else "largest χ(t)")
+    ax_size.axvline(x["sample_cells"], color="grey", linewidth=0.8)
+    ax_size.set(xlabel="cells in the sample (disjoint random samples as dots)",
+                title="χ against sample size (500 ms windows)")
+    ax_window.set(xlabel="window (ms; the last point: the whole run)",
+                  title="χ against window: the criterion's 100 cells (—), every E cell (--)")
+    ax_count.set(xscale="log", xlabel="bin (ms)", ylabel="mean pairwise Pearson r of spike counts",
+                 title="Spike-count correlation, every E cell")
+    ax_spec.set(xlabel="frequency (Hz)", ylabel="power of the E rate (Hz²/Hz)",
+                title="Spectrum of the E population rate (1 ms bins, Welch 1 s)")
+    for ax in axes.flat:
+        ax.legend(fontsize="x-small")
+    fig.suptitle(f"Finding 4 examined (seeds {', '.join(map(str, x['seeds']))})")
+    return fig
+
+
+def plot_energy_map(f):
+    m = f["energy-map"]
+    supplies, costs = m["supply_factors"], m["cost_scales"]
+    fig, (ax_map, ax_time) = plt.subplots(1, 2, figsize=(13, 5.5), layout="constrained")
+    for p in m["points"]:
+        i, j = costs.index(p["cost_scale"]), supplies.index(p["supply_factor"])
+        ax_map.scatter(i, j, s=900, marker="s", color=REGIME_COLOURS.get(p["regime"], "grey"))
+        hypo = dict((t, fr) for t, fr in p["time_fraction"]).get(m["temperatures"]["hypo"], 0)
+        ax_map.annotate(f"{p['regime']}\n{p['switches']} sw, {100 * hypo:.0f} % hypo\npred.: {p['predicted']}",
+                        (i, j), ha="center", va="center", fontsize=6)
+    b = m["balance"]
+    # The analytic boundaries, in grid coordinates (log2 of the factors, as the grid is).
+    cs = np.geomspace(costs[0], costs[-1], 50)
+    to_i = lambda c: np.interp(np.log(c), np.log(costs), np.arange(len(costs)))
+    to_j = lambda s: np.interp(np.log(s), np.log(supplies), np.arange(len(supplies)), left=np.nan, right=np.nan)
+    for rate, phi, style, text in [(b["rate_E_hypo"], b["phi_hypo"], "--", "hypo refills above"),
+                                   (b["rate_E_hyper"], b["phi_hyper"], ":", "hyper drains below")]:
+        if finite(rate):
+            needed = (b["rest"] + cs * b["cost_per_spike"] * rate) / phi / b["supply"]
+            ax_map.plot(to_i(cs), to_j(needed), color="black", linestyle=style, label=f"{text} (r = {rate:.1f} Hz)")
+    ax_map.set_xticks(range(len(costs)), [f"{c:g}" for c in costs])
+    ax_map.set_yticks(range(len(supplies)), [f"{s:g}" for s in supplies])
+    ax_map.set(xlabel="cost scale (× per-spike and per-release costs)", ylabel="supply (× 3.3e9 ATP/s per neuron)",
+               xlim=(-0.6, len(costs) - 0.4), ylim=(-0.6, len(supplies) - 0.4),
+               title=f"Regime of E's state ({m['neurons']} neurons, {m['duration_ms'] / 1000:g} s, seed {m['seed']})")
+    ax_map.legend(fontsize="x-small", loc="lower right")
+    for p in m["points"]:
+        if p["cost_scale"] == 1:
+            e = p["energy"]
+            ax_time.plot(np.array(e["time_ms"]) / 1000, e["atp_fraction"], label=f"supply × {p['supply_factor']:g}")
+    for level in m["thresholds"].values():
+        ax_time.axhline(level, color="grey", linestyle=":")
+    ax_time.set(xlabel="time (s)", ylabel="E's ATP (fraction of capacity)", title="ATP at cost scale 1")
+    ax_time.legend(fontsize="x-small")
+    return fig
+
+
+def synchrony_section(f):
+    x = f["synchrony"]
+    lines = ["## Finding 4 examined (`synchrony`)", "",
+             f"The three states again (seeds {', '.join(map(str, x['seeds']))}), V of every E cell recorded. "
+             "Means over seeds; the criterion (hypo: largest χ(t) of the 100 sampled cells < "
+             f"{x['threshold']:g}) is unchanged.", "",
+             "| state | χ criterion's 100 cells | χ every E cell (largest window / whole run) | "
+             "disjoint 100-cell samples: mean ± sd | count r (5 / 20 / 100 ms) | peak (Hz) |",
+             "|---|---|---|---|---|---|"]
+    for s in x["states"]:
+        counts = " / ".join(f"{c['mean']:.3f}" if finite(c["mean"]) else "—" for c in s["count_correlation"])
+        lines.append(f"| {s['state']} | {s['chi_probe_max']['mean']:.3f} | {s['chi_all_max']['mean']:.3f} / "
+                     f"{s['chi_all_run']['mean']:.3f} | {s['chi_sample_max_mean']['mean']:.3f} ± "
+                     f"{s['chi_sample_max_sd']['mean'] if finite(s['chi_sample_max_sd']['mean']) else float('nan'):.3f} | "
+                     f"{counts} | {s['peak_frequency']['mean']:.1f} |")
+    return lines + ["", "![synchrony](synchrony.png)", ""]
+
+
+def energy_map_section(f):
+    m = f["energy-map"]
+    b = m["balance"]
+    lines = ["## The energy loop mapped (`energy-map`)", "",
+             f"The energy loop's protocol ({m['neurons']} neurons, {m['duration_ms'] / 1000:g} s, seed {m['seed']}, "
+             f"hyper start, thresholds falling {m['thresholds']['falling']:g} → hypo, rising "
+             f"{m['thresholds']['rising']:g} → hyper) over supply × cost scale. Regime of E's state: holds (no "
+             "switch), locks (one switch), regulates (two or more). Predicted from the steady-state balance with "
+             f"E at {b['rate_E_hypo']:.1f} Hz in hypo and {b['rate_E_hyper']:.1f} Hz in hyper (medians of the map's "
+             f"runs), c = {b['cost_per_spike']:.3g} ATP per spike ({b['out_degree']:.0f} releases).", "",
+             "| supply × | cost × | regime | predicted | switches | time in hypo | r*(hypo) Hz | r*(hyper) Hz | E Hz hypo / hyper |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for p in m["points"]:
+        hypo = dict((t, fr) for t, fr in p["time_fraction"]).get(m["temperatures"]["hypo"], 0)
+        rate = lambda r: f"{r:.1f}" if finite(r) else "—"
+        lines.append(f"| {p['supply_factor']:g} | {p['cost_scale']:g} | {p['regime']} | {p['predicted']} | "
+                     f"{p['switches']} | {100 * hypo:.0f} % | {p['r_star_hypo']:.1f} | {p['r_star_hyper']:.1f} | "
+                     f"{rate(p['rate_E_hypo'])} / {rate(p['rate_E_hyper'])} |")
+    return lines + ["", "![energy map](energy_map.png)", ""]

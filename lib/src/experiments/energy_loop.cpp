@@ -27,7 +27,7 @@ EnergyLoop energy_loop(RunSets& sets) {
             if (loop)
                 for (std::size_t k = 0; k < m.populations.size(); ++k)
                     m.populations[k].energy = loop_budget(sets.base().populations[k], s);
-            jobs.push_back({"energy", loop ? "loop-on" : "loop-off", s.hyper, seed, std::move(m), false, seed == seeds.front()});
+            jobs.push_back({"energy", loop ? "loop-on" : "loop-off", s.hyper, seed, std::move(m), false, seed == seeds.front(), false});
         }
     sets.say("network runs: hyper drive ({:g} degC) with and without the energy loop x {} seeds, {:g} s", s.hyper,
              seeds.size(), longer.duration / 1000);

@@ -88,7 +88,7 @@ EnergyMap energy_map(RunSets& sets) {
                 m.populations[k].energy = e;
             }
             jobs.push_back({"energy-map", fmt::format("supply{:g}-cost{:g}", supply, cost), s.hyper, map.seed,
-                            std::move(m), false, false});
+                            std::move(m), false, false, false});
         }
     const Model reference = network(sets.base(), small, s.hyper, map.seed, false);
     const Population& E = reference.population("E");

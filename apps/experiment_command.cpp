@@ -51,10 +51,12 @@ Command add_experiment(CLI::App& app, const std::string& command_line) {
     s.command = command_line;
     auto* experiment = app.add_subcommand(
         "experiment", "Reproduce the paper's findings on the microcircuit and report each beside its claim:\n"
-                      "bifurcation, stdp-window, degradation, topology, robustness, energy-loop, or all.\n"
+                      "bifurcation, stdp-window, degradation, topology, robustness, energy-loop, or all;\n"
+                      "examinations (measures, no verdict; also run by all): synchrony, energy-map.\n"
                       "Writes findings.json, figures, report.md and the runs' outputs. See docs/findings.md.");
     experiment->add_option("name", o->name, "which experiment")
-        ->check(CLI::IsMember({"bifurcation", "stdp-window", "degradation", "topology", "robustness", "energy-loop", "all"}))
+        ->check(CLI::IsMember({"bifurcation", "stdp-window", "degradation", "topology", "robustness", "energy-loop",
+                                  "synchrony", "energy-map", "all"}))
         ->capture_default_str();
     experiment->add_option("--config", o->config, "TOML model to use instead of the built-in microcircuit "
                                                   "(needs populations E and I and a plastic projection EE)")

@@ -7,18 +7,20 @@
 #include "command.hpp"
 #include "metabosim/bench/bench.hpp"
 #include "metabosim/bench/bench_output.hpp"
+#include "progress_display.hpp"
 
 namespace metabosim::cli {
 namespace {
 
 struct BenchOptions {
     bench::Settings settings;
-    bool quiet = false;
+    ProgressOptions progress;
 };
 
 int run_bench(BenchOptions& o) {
     bench::Settings& s = o.settings;
-    s.progress = progress_lines(o.quiet);
+    ProgressDisplay display(o.progress);
+    s.progress = display.lines();
     const auto& say = s.progress;
     const bench::Bench b = bench::run_bench(s);
     bench::write_bench_json(b, s.output / "bench.json");
@@ -28,8 +30,7 @@ int run_bench(BenchOptions& o) {
     if (with_figure)
         say(fmt::format("figure: {}", (s.output / "scaling.png").string()));
     else
-        say(fmt::format("  scaling.png skipped ({} with matplotlib needed); {} ends:\n{}", figure.script.string(),
-                        figure.log.string(), processes::tail_of(figure.log, 4)));
+        say("  scaling.png skipped: " + figure.failure());
     bench::write_bench_markdown(b, with_figure, s.output / "bench.md");
     fmt::print("{}", bench::bench_markdown(b, with_figure));
     return 0;
@@ -52,7 +53,8 @@ Command add_bench(CLI::App& app) {
     bench_app->add_flag("--quick", s.quick, "fewer and shorter workloads (a few minutes): no COBA 10 s, "
                                             "scaling to N = 16,000");
     bench_app->add_flag("!--no-brian2", s.brian2, "metabosim only");
-    bench_app->add_flag("-q,--quiet", o->quiet, "no progress on stderr");
+    add_python_option(bench_app);
+    add_progress_options(bench_app, o->progress);
     return {bench_app, [o] { return run_bench(*o); }};
 }
 

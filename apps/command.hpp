@@ -1,5 +1,6 @@
 // The subcommands of the metabosim program, and what they share: loading a model with its
-// overrides, the engine options, progress on stderr.
+// overrides, the engine options, options that take a time, the Python of the helper scripts.
+// Progress on stderr: progress_display.hpp.
 #pragma once
 
 #include <cstdint>
@@ -29,26 +30,44 @@ Command add_compare(CLI::App& app);
 // `command_line`: the program's arguments as typed, kept in findings.json.
 Command add_experiment(CLI::App& app, const std::string& command_line);
 Command add_bench(CLI::App& app);
-
-// The model of `config` (the built-in microcircuit, 2 s, if empty) with its overrides and seed,
-// validated.
-Model load_model(const std::string& config, const std::vector<std::string>& overrides, std::optional<std::uint64_t> seed);
-
-// A positive time given with its unit on the command line (UserError naming `option` otherwise).
-double positive_time(const std::string& text, const std::string& option);
-
-// --engine event|clock|queue with --dt (clock only; 0.1 ms if empty) and --threads (event only).
-Strategy strategy_from(const std::string& engine, const std::string& dt, unsigned threads = 1);
-
+// `metabosim resume DIR`: a run from its checkpoint to its end.
 Command add_resume(CLI::App& app);
 
-// A run's progress on stderr, as one line rewritten in place: an empty callback when `quiet` or
-// when stderr is not a terminal.
-std::function<void(const Progress&)> run_progress(bool quiet);
-// Ends the line run_progress() rewrote, if it did.
-void end_run_progress(bool quiet);
+// --seed, checked as run.seed is: a whole number from 0 to 2^63 - 1 (CLI11 alone would wrap
+// "-1" to 2^64 - 1 and accept it).
+CLI::Option* add_seed_option(CLI::App* app, std::optional<std::uint64_t>& seed, const std::string& help);
 
-// Prints each line on stderr; nothing when `quiet`.
-std::function<void(const std::string&)> progress_lines(bool quiet);
+// The model of `config` (the built-in microcircuit, 2 s, if empty; a SONATA circuit if it ends in
+// .json; else a TOML file) with its overrides and seed, validated.
+Model load_model(const std::string& config, const std::vector<std::string>& overrides, std::optional<std::uint64_t> seed);
+
+// --engine event|clock|queue with --dt (clock only; 0.1 ms if not given) and --threads (event only).
+Strategy strategy_from(const std::string& engine, std::optional<double> dt, unsigned threads = 1);
+
+// A config argument: a TOML file, or the name of one of metabosim's configs ("coba"), replaced
+// by its path (processes/installation.hpp).
+const CLI::Validator& config_file();
+inline constexpr const char* config_help = "a TOML model file, or the name of one of metabosim's configs "
+                                           "(coba, microcircuit, billion; see docs/config.md), or a SONATA "
+                                           "circuit config (.json, docs/sonata.md)";
+
+// Options that take a time: "0.1ms", "3 s", "250us", with its unit as in a config (a bare number
+// is refused: which unit it meant is not obvious). Each value is parsed as it is read, a bad one
+// refused naming the option (exit status 2); with TimeBound::positive, also zero or less
+// (--checkpoint-every, --progress-interval). A list is comma-separated.
+enum class TimeBound { any, positive };
+CLI::Option* add_time_option(CLI::App* command, const std::string& name, double& ms, const std::string& help,
+                             TimeBound bound = TimeBound::any);
+CLI::Option* add_time_option(CLI::App* command, const std::string& name, std::optional<double>& ms,
+                             const std::string& help, TimeBound bound = TimeBound::any);
+CLI::Option* add_times_option(CLI::App* command, const std::string& name, std::vector<double>& ms,
+                              const std::string& help);
+
+// --python PYTHON: the interpreter of the helper scripts (sets METABOSIM_PYTHON for this run;
+// processes/python.hpp finds one otherwise).
+void add_python_option(CLI::App* command);
+
+// Says before the runs, not after them, when no Python can make the figures and report.md.
+void warn_if_no_report_python(const std::function<void(const std::string&)>& say);
 
 }  // namespace metabosim::cli

@@ -1,4 +1,4 @@
-// `metabosim experiment` (also run without a command): the paper's findings, measured and reported.
+// `metabosim experiment`: the paper's findings, measured and reported.
 #include <memory>
 
 #include <fmt/format.h>
@@ -7,25 +7,28 @@
 #include "metabosim/model/builtin.hpp"
 #include "metabosim/experiments/findings.hpp"
 #include "metabosim/experiments/findings_output.hpp"
+#include "progress_display.hpp"
 
 namespace metabosim::cli {
 namespace {
 
 struct ExperimentOptions {
-    std::string name = "all", config, engine, dt;
+    std::string name = "all", config, engine;
+    std::optional<double> dt;  // ms
     experiments::Settings settings;
     bool full = false;
     bool figures = true;
-    bool quiet = false;
+    ProgressOptions progress;
 };
 
 int run_experiment(ExperimentOptions& o, const CLI::App& options) {
     experiments::Settings& s = o.settings;
     if (o.full) s.neurons = 5000, s.duration = 10000;
-    if (options.count("--engine") || options.count("--dt"))
-        s.strategy = strategy_from(options.count("--engine") ? o.engine : "clock", o.dt);
-    s.progress = progress_lines(o.quiet);
+    if (options.count("--engine") || o.dt) s.strategy = strategy_from(options.count("--engine") ? o.engine : "clock", o.dt);
+    ProgressDisplay display(o.progress);
+    s.progress = display.lines();
     const auto& say = s.progress;
+    if (o.figures) warn_if_no_report_python(say);
     const Model base = o.config.empty() ? microcircuit(37, s.duration) : load_model(o.config, {}, std::nullopt);
     const experiments::Findings findings = experiments::measure_findings(o.name, base, s);
     const auto json = s.output / "findings.json";
@@ -35,8 +38,7 @@ int run_experiment(ExperimentOptions& o, const CLI::App& options) {
     if (!o.figures) return 0;
     const processes::ScriptRun report = experiments::make_findings_report(s.output);
     if (!report.succeeded()) {
-        say(fmt::format("the figures and report.md could not be made; {} ends:\n{}", report.log.string(),
-                        processes::tail_of(report.log)));
+        say("the figures and report.md could not be made: " + report.failure());
         return 1;
     }
     say(fmt::format("report: {}", (s.output / "report.md").string()));
@@ -58,24 +60,25 @@ Command add_experiment(CLI::App& app, const std::string& command_line) {
         ->check(CLI::IsMember({"bifurcation", "stdp-window", "degradation", "topology", "robustness", "energy-loop",
                                   "synchrony", "energy-map", "all"}))
         ->capture_default_str();
-    experiment->add_option("--config", o->config, "TOML model to use instead of the built-in microcircuit "
-                                                  "(needs populations E and I and a plastic projection EE)")
-        ->check(CLI::ExistingFile);
+    experiment->add_option("--config", o->config, std::string(config_help) + " to use instead of the built-in "
+                                                  "microcircuit (needs populations E and I and a plastic projection EE)")
+        ->transform(config_file());
     experiment->add_option("-o,--output", s.output, "directory for the results")->capture_default_str();
     experiment->add_option("--neurons", s.neurons, "network size (E:I = 4:1 as configured; inputs per neuron kept)")
         ->check(CLI::Range(10u, 100'000'000u))
         ->capture_default_str();
-    experiment->add_option("--duration", s.duration, "ms per network run")->capture_default_str();
+    add_time_option(experiment, "--duration", s.duration, "each network run");
     experiment->add_option("--seeds", s.seeds, "seeds (robustness needs >= 10)")->delimiter(',')->capture_default_str();
     experiment->add_option("--threads", s.threads, "runs in parallel")->check(CLI::Range(1u, 256u))->capture_default_str();
     experiment->add_option("--engine", o->engine, "network runs: clock (default, dt 0.1 ms, as Brian2) or event (exact, "
                                                   "~15x slower in the hyper states)")
         ->check(CLI::IsMember({"event", "clock"}));
-    experiment->add_option("--dt", o->dt, "clock-driven step, e.g. 0.1ms")->type_name("TIME");
+    add_time_option(experiment, "--dt", o->dt, "clock-driven step (default 0.1 ms)");
     experiment->add_flag("--full", o->full, "the paper's size: 5000 neurons, 10 s runs (about 16x the default's work)");
     experiment->add_flag("!--no-sensitivity", s.sensitivity, "skip the +-20 % Q10 sensitivity runs");
     experiment->add_flag("!--no-figures", o->figures, "findings.json only");
-    experiment->add_flag("-q,--quiet", o->quiet, "no progress on stderr");
+    add_python_option(experiment);
+    add_progress_options(experiment, o->progress);
     return {experiment, [o, experiment] { return run_experiment(*o, *experiment); }};
 }
 

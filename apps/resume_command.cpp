@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 
 #include "command.hpp"
+#include "metabosim/recording/output.hpp"
+#include "progress_display.hpp"
 #include "run_loop.hpp"
 
 namespace metabosim::cli {
@@ -13,17 +15,20 @@ struct ResumeOptions {
     std::string out_dir;
     std::optional<unsigned> threads;
     std::optional<double> checkpoint_every;  // ms
-    bool quiet = false;
+    ProgressOptions progress;
 };
 
 int resume(const ResumeOptions& o) {
-    Simulation sim = Simulation::load(checkpoint_file(o.out_dir), o.threads);
-    if (!o.quiet)
-        fmt::print(stderr, "metabosim: resuming {} at t = {} ms of {} ms\n", o.out_dir, sim.time(), sim.model().duration);
-    const int status = run_to_end(sim, {o.out_dir, o.checkpoint_every, run_progress(o.quiet)});
-    end_run_progress(o.quiet);
-    if (status == 0 && !o.quiet) fmt::print(stderr, "  done -> {}\n", o.out_dir);
-    return status;
+    ProgressDisplay display(o.progress);
+    OutputDirectory out(o.out_dir);  // locked before the checkpoint is read: no other run changes it
+    Simulation sim = Simulation::load(out.checkpoint_file(), o.threads);
+    display.say(fmt::format("metabosim: resuming {} at t = {} ms of {} ms", o.out_dir, sim.time(), sim.model().duration));
+    const int status = run_to_end(sim, {o.out_dir, &out, o.checkpoint_every, display.run_progress(), display.update_interval(),
+                                        [&display] { display.finish(); }});
+    if (status != 0) return status;
+    display.run_ended(sim.results());
+    display.say(fmt::format("  done -> {}", o.out_dir));
+    return 0;
 }
 
 }  // namespace
@@ -37,12 +42,9 @@ Command add_resume(CLI::App& app) {
     resume_app->add_option("dir", o->out_dir, "the run's output directory")->required();
     resume_app->add_option("--threads", o->threads, "threads of the event-driven engine (default: as the run had)")
         ->check(CLI::Range(1u, 1024u));
-    resume_app->add_option_function<std::string>(
-                  "--checkpoint-every",
-                  [o](const std::string& every) { o->checkpoint_every = positive_time(every, "--checkpoint-every"); },
-                  "write the outputs so far and a checkpoint every TIME of simulated time")
-        ->type_name("TIME");
-    resume_app->add_flag("-q,--quiet", o->quiet, "no progress on stderr");
+    add_time_option(resume_app, "--checkpoint-every", o->checkpoint_every,
+                    "write the outputs so far and a checkpoint every TIME of simulated time", TimeBound::positive);
+    add_run_progress_options(resume_app, o->progress);
     return {resume_app, [o] { return resume(*o); }};
 }
 

@@ -1,15 +1,19 @@
 // `metabosim run`: simulate a model and write its outputs.
-#include <unistd.h>
-
 #include <algorithm>
-#include <cstdio>
+#include <cmath>
+#include <limits>
 #include <memory>
+#include <optional>
 
 #include <fmt/format.h>
 
 #include "command.hpp"
 #include "run_loop.hpp"
+#include "metabosim/distribution/ranks.hpp"
+#include "metabosim/lowering/lowering.hpp"
+#include "metabosim/model/error.hpp"
 #include "metabosim/recording/output.hpp"
+#include "progress_display.hpp"
 
 namespace metabosim::cli {
 namespace {
@@ -18,37 +22,75 @@ struct RunOptions {
     std::string config, out_dir = "metabosim-out";
     std::vector<std::string> overrides;
     std::optional<std::uint64_t> seed;
-    std::string engine = "event", dt;
+    std::string engine = "event";
+    std::optional<double> dt;  // ms
     unsigned threads = 1;
     std::optional<double> checkpoint_every;  // ms
-    bool quiet = false;
+    ProgressOptions progress;
 };
 
-int run(const RunOptions& o) {
+std::string describe(const Strategy& strategy) {
+    switch (strategy.kind) {
+        case Strategy::Kind::event_driven:
+            return fmt::format("event-driven, {} thread{}", strategy.threads, strategy.threads == 1 ? "" : "s");
+        case Strategy::Kind::event_queue: return "event-driven (queue engine)";
+        case Strategy::Kind::clock_driven: return fmt::format("clock-driven, dt = {} ms", strategy.dt);
+    }
+    return {};
+}
+
+// A population firing near the most its refractory period allows has run away (too strong
+// excitation, e.g. weights far too large): said, since its outputs look like any other's.
+void warn_if_saturated(const Model& model, const std::string& name, double rate) {
+    if (rank() != 0) return;
+    const Population& population = model.population(name);
+    double shortest = std::numeric_limits<double>::infinity();  // ms, over the temperatures it visits
+    for (double temperature : temperatures_visited(model, population))
+        shortest = std::min(shortest, lower(population, temperature).neuron.t_ref);
+    const double limit = 1000 / shortest;  // Hz
+    if (std::isfinite(limit) && rate >= 0.8 * limit)
+        fmt::print(stderr,
+                   "metabosim: warning: {} fired at {:.1f} Hz on average, {:.0f} % of the {:.0f} Hz its refractory period "
+                   "({} ms) allows: the network saturates (is the excitation far too strong?)\n",
+                   name, rate, 100 * rate / limit, limit, shortest);
+}
+
+int run(RunOptions o) {
+    o.progress.quiet = o.progress.quiet || rank() != 0;  // on several ranks, rank 0 reports and writes
+    if (o.checkpoint_every && rank_count() > 1)
+        throw UserError("--checkpoint-every: checkpoints are not available for a run on several ranks (mpirun)");
+    ProgressDisplay display(o.progress);
     const Strategy strategy = strategy_from(o.engine, o.dt, o.threads);
+    if (o.checkpoint_every && strategy.kind == Strategy::Kind::event_queue)
+        throw UserError("--checkpoint-every: the queue engine (--engine queue) cannot be checkpointed; use the "
+                        "event-driven or the clock-driven engine");
     const Model model = load_model(o.config, o.overrides, o.seed);
-    check_output_directory(o.out_dir);
+    // Checked and locked before the run (its checkpoints included) by the rank that writes;
+    // created when first written.
+    std::optional<OutputDirectory> out;
+    on_every_rank([&] {
+        if (rank() == 0) out.emplace(o.out_dir);
+    });
+    // Building a large network takes a while too: said before, not only after.
+    display.say(fmt::format("metabosim: {} neurons, {:.0f} ms, seed {}, {}{}: building the network", model.neuron_count(),
+                            model.duration, model.seed, describe(strategy),
+                            rank_count() > 1 ? fmt::format(", {} ranks", rank_count()) : std::string()));
     Simulation sim(model, strategy);
-    if (!o.quiet)
-        fmt::print(stderr, "metabosim: {} neurons, {} synapses, {:.0f} ms, seed {}, {}\n", model.neuron_count(),
-                   sim.network().synapse_count(), model.duration, model.seed,
-                   strategy.kind == Strategy::Kind::event_driven
-                       ? fmt::format("event-driven, {} thread{}", strategy.threads, strategy.threads == 1 ? "" : "s")
-                   : strategy.kind == Strategy::Kind::event_queue ? std::string("event-driven (queue engine)")
-                                                                  : fmt::format("clock-driven, dt = {} ms", strategy.dt));
-    const int status = run_to_end(sim, {o.out_dir, o.checkpoint_every, run_progress(o.quiet)});
-    end_run_progress(o.quiet);
+    display.say(fmt::format("  {} synapses; running", sim.synapse_count()));
+    const int status = run_to_end(sim, {o.out_dir, out ? &*out : nullptr, o.checkpoint_every, display.run_progress(), display.update_interval(),
+                                        [&display] { display.finish(); }});
     if (status != 0) return status;
     const Results results = sim.results();
-    if (!o.quiet) {
-        for (const auto& s : results.spikes)
-            fmt::print(stderr, "  {:>8}: {:>9} spikes, {:7.2f} Hz\n", s.population, s.times.size(),
-                       s.size ? s.times.size() / (s.size * results.duration / 1000) : 0.0);
-        fmt::print(stderr, "  {} events in {:.2f} s wall ({:.2f} M events/s, real-time factor {:.3f}) -> {}\n",
-                   results.counters.total_events(), results.counters.wall_seconds,
-                   results.counters.total_events() / std::max(results.counters.wall_seconds, 1e-9) / 1e6,
-                   results.real_time_factor(), o.out_dir);
+    display.run_ended(results);
+    for (const auto& s : results.spikes) {
+        const double rate = s.size ? s.times.size() / (s.size * results.duration / 1000) : 0.0;
+        display.say(fmt::format("  {:>8}: {:>9} spikes, {:7.2f} Hz", s.population, s.times.size(), rate));
+        warn_if_saturated(model, s.population, rate);
     }
+    display.say(fmt::format("  {} events in {:.2f} s wall ({:.2f} M events/s, real-time factor {:.3f}) -> {}",
+                            results.counters.total_events(), results.counters.wall_seconds,
+                            results.counters.total_events() / std::max(results.counters.wall_seconds, 1e-9) / 1e6,
+                            results.real_time_factor(), o.out_dir));
     return 0;
 }
 
@@ -58,10 +100,10 @@ Command add_run(CLI::App& app) {
     auto o = std::make_shared<RunOptions>();
     auto* run_app = app.add_subcommand("run", "Simulate a model and write its outputs.\n"
                                               "Without CONFIG, runs the built-in microcircuit at 37 degC for 2 s.");
-    run_app->add_option("config", o->config, "TOML model file (see configs/ and docs/config.md)")->check(CLI::ExistingFile);
+    run_app->add_option("config", o->config, config_help)->transform(config_file());
     run_app->add_option("-o,--output", o->out_dir, "directory for the outputs (created; files replaced only when complete)")
         ->capture_default_str();
-    run_app->add_option("--seed", o->seed, "random seed (connectivity, initial state, drive); overrides run.seed");
+    add_seed_option(run_app, o->seed, "random seed (connectivity, initial state, drive); overrides run.seed");
     run_app->add_option("--set", o->overrides, "override one key, e.g. --set run.duration=\"5 s\" "
                                                "--set populations.E.temperature=\"41 degC\"")
         ->type_name("KEY=VALUE");
@@ -74,14 +116,12 @@ Command add_run(CLI::App& app) {
     run_app->add_option("--threads", o->threads, "threads of the event-driven engine; the outputs are the same for any number")
         ->check(CLI::Range(1u, 1024u))
         ->capture_default_str();
-    run_app->add_option("--dt", o->dt, "clock-driven step with its unit, e.g. 0.1ms (default 0.1 ms)")->type_name("TIME");
-    run_app->add_option_function<std::string>(
-               "--checkpoint-every",
-               [o](const std::string& every) { o->checkpoint_every = positive_time(every, "--checkpoint-every"); },
-               "write the outputs so far and a checkpoint every TIME of simulated time, e.g. \"10 s\" (a run "
-               "interrupted by Ctrl-C writes them too; `metabosim resume DIR` goes on)")
-        ->type_name("TIME");
-    run_app->add_flag("-q,--quiet", o->quiet, "no progress or summary on stderr");
+    add_time_option(run_app, "--dt", o->dt, "clock-driven step (default 0.1 ms)");
+    add_time_option(run_app, "--checkpoint-every", o->checkpoint_every,
+                    "write the outputs so far and a checkpoint every TIME of simulated time, e.g. \"10 s\" (a run "
+                    "interrupted by Ctrl-C writes them too; `metabosim resume DIR` goes on)",
+                    TimeBound::positive);
+    add_run_progress_options(run_app, o->progress);
     return {run_app, [o] { return run(*o); }};
 }
 

@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "metabosim/recording/output.hpp"
+#include "metabosim/distribution/ranks.hpp"
 
 namespace metabosim::cli {
 namespace {
@@ -43,37 +43,52 @@ private:
     std::vector<void (*)(int)> previous_;
 };
 
+// The outputs, with a checkpoint when asked and the engine can save, swapped in as one set by
+// the rank that holds the directory (rank 0); every rank stops if it fails.
+void write_outputs(const Simulation& sim, const Results& results, const RunLoop& loop, bool with_checkpoint) {
+    on_every_rank([&] {
+        if (!loop.out) return;
+        if (with_checkpoint && sim.can_save())
+            loop.out->write(sim.model(), results, [&sim](const std::filesystem::path& file) { sim.save(file); });
+        else
+            loop.out->write(sim.model(), results);
+    });
+}
+
+// The outputs so far and a checkpoint (on several ranks or with the queue engine, the outputs only).
 void write_partial(const Simulation& sim, const RunLoop& loop, const std::string& why) {
     Results results = sim.results();
     results.stopped = why;
-    write_results(sim.model(), results, loop.out_dir);
-    sim.save(checkpoint_file(loop.out_dir));
+    write_outputs(sim, results, loop, true);
 }
 
 }  // namespace
-
-std::filesystem::path checkpoint_file(const std::filesystem::path& out_dir) { return out_dir / "checkpoint.msc"; }
 
 int run_to_end(Simulation& sim, const RunLoop& loop) {
     const SignalGuard guard(sim);
     const double duration = sim.model().duration;
     while (!sim.finished()) {
         const double until = loop.checkpoint_every ? std::min(duration, sim.time() + *loop.checkpoint_every) : duration;
-        sim.run_until(until, loop.progress);
+        sim.run_until(until, loop.progress, loop.progress_interval);
         if (sim.finished()) break;
         if (received != 0) {
             const char* name = received == SIGINT ? "SIGINT (Ctrl-C)" : "SIGTERM";
             write_partial(sim, loop, fmt::format("interrupted by {} at t = {} ms", name, sim.time()));
-            fmt::print(stderr, "\nmetabosim: interrupted at t = {} ms; the outputs so far and a checkpoint are in {}\n"
-                               "  go on with: metabosim resume {}\n",
-                       sim.time(), loop.out_dir.string(), loop.out_dir.string());
+            if (loop.end_progress_line) loop.end_progress_line();
+            if (sim.can_save())
+                fmt::print(stderr, "metabosim: interrupted at t = {} ms; the outputs so far and a checkpoint are in {}\n"
+                                   "  go on with: metabosim resume {}\n",
+                           sim.time(), loop.dir.string(), loop.dir.string());
+            else if (rank() == 0)
+                fmt::print(stderr, "metabosim: interrupted at t = {} ms; the outputs so far are in {} (no checkpoint: "
+                                   "{})\n",
+                           sim.time(), loop.dir.string(),
+                           rank_count() > 1 ? "a run on several ranks has none" : "the queue engine has none");
             return 128 + received;
         }
         write_partial(sim, loop, fmt::format("checkpoint at t = {} ms", sim.time()));
     }
-    write_results(sim.model(), sim.results(), loop.out_dir);
-    std::error_code ignored;
-    std::filesystem::remove(checkpoint_file(loop.out_dir), ignored);
+    write_outputs(sim, sim.results(), loop, false);
     return 0;
 }
 

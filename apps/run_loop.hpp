@@ -6,25 +6,29 @@
 #include <functional>
 #include <optional>
 
+#include "metabosim/recording/output.hpp"
 #include "metabosim/simulation.hpp"
 
 namespace metabosim::cli {
 
-// Where a run's checkpoint lives: beside its outputs.
-std::filesystem::path checkpoint_file(const std::filesystem::path& out_dir);
-
 struct RunLoop {
-    std::filesystem::path out_dir;
+    std::filesystem::path dir;  // the outputs' directory, for messages
+    OutputDirectory* out;       // reserved for the whole run by the rank that writes (0); null on the others
     std::optional<double> checkpoint_every;  // ms of simulated time
     std::function<void(const Progress&)> progress;
+    double progress_interval = 1.0;  // wall-clock seconds between calls of progress
+    // Ends the progress display's line before a message (a bar is drawn in place); may be empty.
+    std::function<void()> end_progress_line;
 };
 
-// Runs `sim` to its end and writes its outputs into loop.out_dir; returns the exit status.
-//  - Every checkpoint_every ms, the outputs so far (marked partial) and a checkpoint are written.
+// Runs `sim` to its end and writes its outputs into loop.out; returns the exit status.
+//  - Every checkpoint_every ms, the outputs so far (marked partial) and a checkpoint are written,
+//    swapped in as one set (a kill at any instant leaves a set and its own checkpoint).
 //  - A first SIGINT or SIGTERM stops at the next epoch or step: the outputs so far (partial) and a
 //    checkpoint are written, and the status is 130 (143 for SIGTERM). A second one ends the
 //    program at once, leaving what is on disk as it was.
-//  - At the end the outputs are written and the checkpoint removed.
+//  - At the end the outputs are written, in a set without checkpoint.
+// On several ranks (mpirun), rank 0 writes, and no checkpoint is written.
 int run_to_end(Simulation& sim, const RunLoop& loop);
 
 }  // namespace metabosim::cli

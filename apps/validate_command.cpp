@@ -5,6 +5,7 @@
 
 #include "command.hpp"
 #include "metabosim/lowering/lowering.hpp"
+#include "metabosim/synapses/network.hpp"
 
 namespace metabosim::cli {
 namespace {
@@ -14,21 +15,6 @@ struct ValidateOptions {
     std::vector<std::string> overrides;
 };
 
-// The synapses a projection's rule asks for, in expectation.
-double expected_synapses(const Model& model, const Projection& proj) {
-    const Population& pre = model.population(proj.pre);
-    const Population& post = model.population(proj.post);
-    const Connectivity& c = proj.connectivity;
-    const double self = (proj.pre == proj.post && !c.autapses) ? 1.0 : 0.0;
-    switch (c.rule) {
-    case Connectivity::Rule::probability: return c.p * pre.size * (post.size - self);
-    case Connectivity::Rule::fixed_indegree: return double(c.indegree) * post.size;
-    case Connectivity::Rule::one_to_one: return post.size;
-    case Connectivity::Rule::all_to_all: return double(pre.size) * (post.size - self);
-    case Connectivity::Rule::explicit_list: return c.sources.size();
-    }
-    return 0;
-}
 
 int validate_config(const ValidateOptions& o) {
     const Model model = load_model(o.config, o.overrides, std::nullopt);
@@ -49,7 +35,7 @@ int validate_config(const ValidateOptions& o) {
     }
     for (const auto& proj : model.projections) {
         fmt::print("\nprojection {}: {} -> {}, {}, ~{:.0f} synapses{}\n", proj.name, proj.pre, proj.post,
-                   proj.receptor == Receptor::excitatory ? "excitatory" : "inhibitory", expected_synapses(model, proj),
+                   proj.receptor == Receptor::excitatory ? "excitatory" : "inhibitory", expected_synapse_count(model, proj),
                    proj.stdp ? ", plastic" : "");
         if (!proj.stdp) continue;
         fmt::print("  {:>7} {:>11} {:>12} {:>10} {:>10}\n", "T degC", "tau_plus ms", "tau_minus ms", "A+ nS", "A- nS");
@@ -74,7 +60,7 @@ Command add_validate(CLI::App& app) {
     auto o = std::make_shared<ValidateOptions>();
     auto* check = app.add_subcommand("validate", "Check a config and print the lowered model:\n"
                                                  "sizes and the Q10-scaled parameters at every temperature it visits.");
-    check->add_option("config", o->config, "TOML model file")->required()->check(CLI::ExistingFile);
+    check->add_option("config", o->config, config_help)->required()->transform(config_file());
     check->add_option("--set", o->overrides, "override one key before checking")->type_name("KEY=VALUE");
     return {check, [o] { return validate_config(*o); }};
 }

@@ -117,7 +117,7 @@ class QuickBench(unittest.TestCase):
         self.assertAlmostEqual(ratio["measured"], want, places=9)
         self.assertEqual(ratio["met"], want <= 1.3)
         plastic = targets["microcircuit STDP, synapse arrays per plastic synapse"]
-        self.assertEqual(plastic["met"], plastic["measured"] <= 32)
+        self.assertEqual(plastic["met"], plastic["measured"] <= 32.2)
         # without Brian2 the ratios to it are not measured, and say so
         brian = targets["COBA 1 s, event-driven 1 thread / Brian2 standalone dt 0.1"]
         self.assertIsNone(brian["measured"])

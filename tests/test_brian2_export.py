@@ -293,7 +293,8 @@ class Runner(unittest.TestCase):
         exact = json.loads((self.dir / "tiny-run" / "summary.json").read_text())
         out = self.dir / "tiny-b2"
         self.assertEqual(sorted(p.name for p in out.iterdir()),
-                         ["metabolism.csv", "rates.csv", "spikes.h5", "states.h5", "summary.json", "weights.h5"])
+                         ["V.h5", "ge.h5", "gi.h5", "metabolism.csv", "rates.csv", "spikes.h5", "summary.json",
+                          "weights.h5"])
         with h5py.File(out / "spikes.h5", "r") as f:
             for pop, size in (("E", 200), ("I", 50)):
                 t, ids = f[f"spikes/{pop}/timestamps"][()], f[f"spikes/{pop}/node_ids"][()]
@@ -307,10 +308,11 @@ class Runner(unittest.TestCase):
         self.assertEqual(summary["populations"]["E"].keys(), exact["populations"]["E"].keys())
         self.assertEqual(summary["brian2"]["dt_ms"], DT)
         self.assertEqual(summary["brian2"]["device"], "runtime")
-        with h5py.File(out / "states.h5", "r") as f:
-            self.assertEqual(f["report/E/V/data"].shape, (301, 3))
+        with h5py.File(out / "V.h5", "r") as f:
+            self.assertEqual(f["report/E/data"].shape, (301, 3))
         self.assertIn("150,E,41", (out / "metabolism.csv").read_text().split())
-        check = subprocess.run(["/usr/bin/python3", SOURCE / "tools" / "check_spikes.py", out / "spikes.h5"],
+        check = subprocess.run(["/usr/bin/python3", SOURCE / "tools" / "check_spikes.py", out / "spikes.h5",
+                                *(out / f"{v}.h5" for v in ("V", "ge", "gi"))],
                                capture_output=True, text=True)
         self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
 

@@ -26,8 +26,8 @@ class RatesAgree(unittest.TestCase):
     def check(self, config, *extra):
         with tempfile.TemporaryDirectory() as tmp:
             out = pathlib.Path(tmp) / "cmp"
-            args = [EXE, "compare", *([config] if config else []), "-o", out, "--seeds", "1,2,3", "--dts", "0.1",
-                    "--brian2-dts", "0.1", "--convergence-dts", "0.1", "--no-figures", "-q", *extra]
+            args = [EXE, "compare", *([config] if config else []), "-o", out, "--seeds", "1,2,3", "--dts", "0.1ms",
+                    "--brian2-dts", "0.1ms", "--convergence-dts", "0.1ms", "--no-figures", "-q", *extra]
             r = subprocess.run(list(map(str, args)), capture_output=True, text=True, timeout=1800)
             self.assertEqual(r.returncode, 0, r.stderr)
             runs = json.loads((out / "compare.json").read_text())["runs"]

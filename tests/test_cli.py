@@ -17,6 +17,7 @@ import numpy as np
 EXE = sys.argv[1]
 SOURCE = pathlib.Path(sys.argv[2])
 TINY = SOURCE / "tests" / "data" / "tiny.toml"
+TOOLS = SOURCE / "tools"
 
 
 def metabosim(*args):
@@ -38,7 +39,7 @@ class Run(unittest.TestCase):
         self.assertEqual(self.result.returncode, 0, self.result.stderr)
         self.assertEqual(self.result.stderr, "")  # --quiet
         names = sorted(p.name for p in self.out.iterdir())
-        self.assertEqual(names, ["metabolism.csv", "rates.csv", "spikes.h5", "states.h5", "summary.json",
+        self.assertEqual(names, ["V.h5", "ge.h5", "gi.h5", "metabolism.csv", "rates.csv", "spikes.h5", "summary.json",
                                  "weights.h5"])
 
     def test_sonata_spikes(self):
@@ -67,11 +68,17 @@ class Run(unittest.TestCase):
         self.assertEqual(summary["events"]["metabolic_change"], 1)
 
     def test_state_report_and_metabolic_timeline(self):
-        with h5py.File(self.out / "states.h5", "r") as f:
-            v = f["report/E/V/data"][()]
+        with h5py.File(self.out / "V.h5", "r") as f:
+            v = f["report/E/data"][()]
             self.assertEqual(v.shape, (301, 3))  # 0, 1, ..., 300 ms
-            self.assertTrue(np.all(v < -50 + 1e-9))  # never above threshold
-            self.assertTrue(np.all(f["report/E/gi/data"][()] >= 0))
+            self.assertTrue(np.all(v < -50 + 1e-6))  # never above threshold (float32 data)
+        with h5py.File(self.out / "gi.h5", "r") as f:
+            self.assertTrue(np.all(f["report/E/data"][()] >= 0))
+        # Every SONATA file passes the layout check against the specification's text.
+        files = [self.out / name for name in ("spikes.h5", "V.h5", "ge.h5", "gi.h5")]
+        check = subprocess.run(["/usr/bin/python3", TOOLS / "check_spikes.py", *files], capture_output=True,
+                               text=True)
+        self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
         lines = (self.out / "metabolism.csv").read_text().split()
         self.assertIn("150,E,41", lines)
 
@@ -80,7 +87,7 @@ class Run(unittest.TestCase):
         other = pathlib.Path(self.tmp.name) / "c"
         self.assertEqual(metabosim("run", TINY, "-o", again, "-q").returncode, 0)
         self.assertEqual(metabosim("run", TINY, "-o", other, "-q", "--seed", 6).returncode, 0)
-        for name in ("spikes.h5", "states.h5", "weights.h5", "rates.csv"):
+        for name in ("spikes.h5", "V.h5", "ge.h5", "gi.h5", "weights.h5", "rates.csv"):
             self.assertEqual((self.out / name).read_bytes(), (again / name).read_bytes(), name)
         self.assertNotEqual((self.out / "spikes.h5").read_bytes(), (other / "spikes.h5").read_bytes())
 
@@ -136,6 +143,18 @@ class BadInput(unittest.TestCase):
         self.assertIn("populations.E.neuron.tau_e", r.stderr)
 
 
+class Saturation(unittest.TestCase):
+    def test_a_network_at_its_refractory_limit_is_said_to_saturate(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            strong = metabosim("run", "coba", "--set", "projections.EE.weight=120 nS", "--set",
+                               "projections.EI.weight=120 nS", "--set", "run.duration=50 ms", "-o",
+                               pathlib.Path(tmp) / "a", "--quiet")
+            self.assertEqual(strong.returncode, 0, strong.stderr)
+            self.assertRegex(strong.stderr, r"warning: E fired at 200\.0 Hz .* 200 Hz its refractory period \(5 ms\)")
+            usual = metabosim("run", "coba", "--set", "run.duration=50 ms", "-o", pathlib.Path(tmp) / "b", "--quiet")
+            self.assertNotIn("warning", usual.stderr)
+
+
 class Validate(unittest.TestCase):
     def test_prints_scaled_parameters_for_each_state(self):
         r = metabosim("validate", TINY)
@@ -150,6 +169,98 @@ class Validate(unittest.TestCase):
         self.assertEqual(r.returncode, 0)
         self.assertIn("metabosim run", r.stdout)
         self.assertIn("metabosim", metabosim("--version").stdout)
+
+
+class CommandLine(unittest.TestCase):
+    def test_without_a_command_the_help_and_nothing_else(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            r = subprocess.run([pathlib.Path(EXE).resolve()], capture_output=True, text=True, timeout=60, cwd=tmp)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("Usage", r.stdout)
+            self.assertIn("metabosim experiment all", r.stdout)
+            self.assertEqual(list(pathlib.Path(tmp).iterdir()), [], "nothing is computed or written")
+
+    def test_a_config_by_name(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            r = metabosim("validate", "coba")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("projection", r.stdout)
+            r = metabosim("run", "coba.toml", "--set", "run.duration=20 ms", "-o", pathlib.Path(tmp) / "c", "-q")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            summary = json.loads((pathlib.Path(tmp) / "c" / "summary.json").read_text())
+            self.assertEqual(summary["neurons"], 4000)  # configs/coba.toml
+            r = metabosim("run", "cobra", "-o", pathlib.Path(tmp) / "x")
+            self.assertEqual(r.returncode, 2)
+            self.assertIn(f"cobra: no such config file, nor one of metabosim's configs in {SOURCE / 'configs'} "
+                          "(billion, coba, microcircuit)", r.stderr)
+            self.assertFalse((pathlib.Path(tmp) / "x").exists())
+
+    def test_times_carry_their_units(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            out = pathlib.Path(tmp) / "dt"
+            r = metabosim("run", TINY, "--engine", "clock", "--dt", "100 us", "-o", out, "-q")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            for bad, message in (("0.1", '"0.1" has no unit, expected a time'), ("0.1 mV", "is a voltage")):
+                r = metabosim("run", TINY, "--engine", "clock", "--dt", bad, "-o", pathlib.Path(tmp) / "x")
+                self.assertEqual(r.returncode, 2, bad)
+                self.assertIn("--dt", r.stderr)
+                self.assertIn(message, r.stderr)
+            self.assertFalse((pathlib.Path(tmp) / "x").exists())
+
+
+class Progress(unittest.TestCase):
+    """A run's progress: lines when stderr is a file (nohup, a batch system), a bar on a terminal."""
+
+    # COBA for 300 ms: long enough for several lines 10 ms apart, short for a test.
+    RUN = ["run", SOURCE / "configs" / "coba.toml", "--set", "run.duration=300 ms", "--progress-interval", "10ms"]
+    LINE = (r"t = \d\.\d\d / 0\.30 s \(\d+%\), wall [\d.]+ s, ETA ([\d.]+ s|\?), real-time factor [\d.]+, "
+            r"[\d.]+ M events/s")
+
+    def run_with_stderr_to_file(self, *args):
+        with tempfile.TemporaryDirectory() as tmp, open(pathlib.Path(tmp) / "stderr", "w+") as err:
+            r = subprocess.run([EXE, *map(str, self.RUN), "-o", pathlib.Path(tmp) / "out", *args], stdout=subprocess.PIPE,
+                               stderr=err, text=True, timeout=300)
+            self.assertEqual(r.returncode, 0)
+            err.seek(0)
+            return err.read()
+
+    def test_lines_when_stderr_is_a_file(self):
+        text = self.run_with_stderr_to_file()
+        lines = [line for line in text.splitlines() if "real-time factor" in line and "ETA" in line]
+        self.assertGreaterEqual(len(lines), 2, text)  # during the run, and at its end
+        for line in lines:
+            self.assertRegex(line, self.LINE)
+        self.assertIn("(100%)", lines[-1])
+        self.assertNotIn("\r", text)
+        self.assertIn("building the network", text.splitlines()[0])
+
+    def test_quiet_and_forced_lines(self):
+        self.assertEqual(self.run_with_stderr_to_file("--quiet"), "")
+        r = metabosim(*self.RUN, "--progress", "--quiet")
+        self.assertEqual(r.returncode, 2)  # one or the other
+
+    def test_a_bar_on_a_terminal(self):
+        import os
+        import pty
+        with tempfile.TemporaryDirectory() as tmp:
+            controller, terminal = pty.openpty()
+            process = subprocess.Popen([EXE, *map(str, self.RUN), "-o", pathlib.Path(tmp) / "out"],
+                                       stdout=subprocess.DEVNULL, stderr=terminal)
+            os.close(terminal)
+            seen = b""
+            while True:
+                try:
+                    chunk = os.read(controller, 4096)
+                except OSError:  # the terminal is closed when the program ends
+                    break
+                if not chunk:
+                    break
+                seen += chunk
+            os.close(controller)
+            self.assertEqual(process.wait(timeout=300), 0)
+            text = seen.decode()
+            self.assertIn("\r  [########################] t = 0.30 / 0.30 s (100%)", text)  # redrawn in place
+            self.assertIn("\x1b[K", text)
 
 
 if __name__ == "__main__":

@@ -16,8 +16,8 @@ import unittest
 EXE = sys.argv[1]
 
 
-def experiment(out, *args):
-    return subprocess.run([EXE, "experiment", *map(str, args), "-o", out, "--no-figures", "-q"],
+def experiment(out, *args, quiet=True):
+    return subprocess.run([EXE, "experiment", *map(str, args), "-o", out, "--no-figures", *(["-q"] if quiet else [])],
                           capture_output=True, text=True, timeout=900)
 
 
@@ -26,8 +26,8 @@ class Small(unittest.TestCase):
     def setUpClass(cls):
         cls.tmp = tempfile.TemporaryDirectory()
         out = pathlib.Path(cls.tmp.name) / "f"
-        cls.result = experiment(out, "all", "--neurons", 200, "--duration", 600, "--seeds", "1,2",
-                                "--no-sensitivity")
+        cls.result = experiment(out, "all", "--neurons", 200, "--duration", "0.6 s", "--seeds", "1,2",
+                                "--no-sensitivity", quiet=False)
         cls.f = json.loads((out / "findings.json").read_text()) if cls.result.returncode == 0 else None
         cls.out = out
 
@@ -41,6 +41,15 @@ class Small(unittest.TestCase):
             held = [c["holds"] for c in self.f[name]["criteria"]]
             expected = "reproduced" if all(held) else "not reproduced" if not any(held) else "partly reproduced"
             self.assertEqual(self.f[name]["verdict"], expected, name)
+
+    def test_progress_counts_experiments_and_runs_with_an_eta(self):
+        # stderr is a pipe: lines, each experiment of six numbered, each run of a set with the time
+        # left from the runs done; 600 ms per run ("0.6 s").
+        self.assertIn("experiment 1/6: bifurcation", self.result.stderr)
+        self.assertIn("experiment 6/6: energy-loop", self.result.stderr)
+        self.assertRegex(self.result.stderr, r"\[1/6\] states \w+ \(\d+ degC\) seed \d: .*, ETA [\d. ]+(s|min)")
+        self.assertRegex(self.result.stderr, r"\[6/6\] states .* ETA 0 s\)")
+        self.assertEqual(self.f["settings"]["duration_ms"], 600)
 
     def test_stdp_window_follows_the_q10_law(self):
         curves = {c["state"]: c for c in self.f["stdp-window"]["curves"]}
@@ -115,7 +124,9 @@ class Small(unittest.TestCase):
 class BadInput(unittest.TestCase):
     def test_refused_before_running(self):
         with tempfile.TemporaryDirectory() as tmp:
-            for args, message in [(["nonsense"], "nonsense"), (["all", "--duration", 100], "at least 500 ms"),
+            for args, message in [(["nonsense"], "nonsense"), (["all", "--duration", "100ms"], "at least 500 ms"),
+                                  (["all", "--duration", 3000], '"3000" has no unit'),
+                                  (["all", "--duration", "3 parsecs"], "--duration"),
                                   (["all", "--engine", "clock", "--dt", "-1ms"], "dt")]:
                 out = pathlib.Path(tmp) / "x"
                 r = experiment(out, *args)

@@ -11,12 +11,13 @@ libm may round exp() differently in the last bit.
 
 Usage: test_golden.py METABOSIM_EXECUTABLE SOURCE_DIR [--update]
 """
-import hashlib
 import json
 import pathlib
 import subprocess
 import sys
 import tempfile
+
+from output_digests import digests
 
 EXE, SOURCE = sys.argv[1], pathlib.Path(sys.argv[2])
 UPDATE = "--update" in sys.argv[3:]
@@ -38,19 +39,6 @@ CASES = {
 }
 # The event-driven engine on several threads writes what it writes on one, byte for byte.
 THREADED = {"coba": (2, 4), "steps": (2, 3, 4), "energy": (2, 4)}
-# Entries of summary.json that measure the machine, not the run.
-WALL_CLOCK = {"wall_seconds", "real_time_factor", "events_per_second", "phase_seconds"}
-
-
-def digests(directory):
-    out = {}
-    for path in sorted(directory.iterdir()):
-        data = path.read_bytes()
-        if path.name == "summary.json":
-            summary = {k: v for k, v in json.loads(data).items() if k not in WALL_CLOCK}
-            data = json.dumps(summary, sort_keys=True).encode()
-        out[path.name] = hashlib.sha256(data).hexdigest()
-    return out
 
 
 def main():

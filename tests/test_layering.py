@@ -10,8 +10,8 @@ import sys
 import unittest
 
 SOURCE = pathlib.Path(sys.argv[1])
-LAYERS = ["model", "neuron", "checkpoint", "hdf5", "lowering", "config", "metabolism", "inputs", "synapses",
-          "recording", "distribution", "engine", "clock", "simulation", "analysis", "brian2", "processes",
+LAYERS = ["model", "neuron", "checkpoint", "hdf5", "lowering", "sonata", "config", "metabolism", "inputs", "synapses",
+          "recording", "distribution", "engine", "clock", "simulation", "analysis", "brian2", "sonata_export", "processes",
           "experiments", "compare", "bench"]
 # "part/x.hpp", "metabosim/part/x.hpp", or "metabosim/x.hpp" (a top-level header: 'simulation')
 INCLUDE = re.compile(r'^#include "(?:metabosim/[a-z0-9_]+\.hpp"|(?:metabosim/)?([a-z0-9_]+)/)', re.M)

@@ -39,11 +39,11 @@ class WrittenAndReadBack(unittest.TestCase):
         cls.v = np.arange(6.0).reshape(3, 2) - 60
         states = [{"population": "E", "neurons": np.array([1, 3]), "interval": 10.0,
                    "values": {"V": cls.v, "ge": np.ones((3, 2))}},
-                  {"population": "E", "neurons": np.array([0]), "interval": 5.0, "values": {"V": np.zeros((6, 1))}}]
+                  {"population": "I", "neurons": np.array([0]), "interval": 5.0, "values": {"V": np.zeros((6, 1))}}]
         cls.summary = {"duration_ms": 25.0, "populations": {"E": {"size": 4, "spikes": 5}}}
         outputs.write_all(cls.dir, {
             "spikes.h5": lambda path: outputs.write_spikes(path, list(SIZES), SPIKES),
-            "states.h5": lambda path: outputs.write_states(path, states),
+            **outputs.state_report_files(states),
             "weights.h5": lambda path: outputs.write_weights(path, cls.weights),
             "rates.csv": lambda path: path.write_text(outputs.rates_csv(25.0, 10.0, SIZES, SPIKES)),
             "metabolism.csv": lambda path: path.write_text(
@@ -56,6 +56,8 @@ class WrittenAndReadBack(unittest.TestCase):
 
     def test_spikes_as_sonata_lays_them_out(self):
         with h5py.File(self.dir / "spikes.h5", "r") as f:
+            self.assertEqual((f.attrs["magic"], f.attrs["magic"].dtype), (0x0A7A, np.dtype("<u4")))
+            np.testing.assert_array_equal(f.attrs["version"], [0, 1])
             for population, (times, ids) in SPIKES.items():
                 group = f["spikes"][population]
                 self.assertEqual(group["timestamps"].dtype, np.dtype("<f8"))
@@ -73,25 +75,69 @@ class WrittenAndReadBack(unittest.TestCase):
             self.assertEqual(read[population][1].dtype, np.int64)
             np.testing.assert_array_equal(read[population][1], ids)
 
-    def test_states_with_a_repeated_population_renamed(self):
-        with h5py.File(self.dir / "states.h5", "r") as f:
-            self.assertEqual(sorted(f["report"]), ["E", "E_1"])
-            v = f["report/E/V"]
+    def test_states_one_sonata_report_file_per_variable(self):
+        self.assertFalse((self.dir / "gi.h5").exists())
+        for name in ("V.h5", "V_2.h5", "ge.h5"):
+            with h5py.File(self.dir / name, "r") as f:
+                self.assertEqual(f.attrs["magic"], 0x0A7A)
+                self.assertEqual(f.attrs["magic"].dtype, np.dtype("<u4"))
+                np.testing.assert_array_equal(f.attrs["version"], [0, 1])
+                self.assertEqual(f.attrs["version"].dtype, np.dtype("<u4"))
+        # I samples V every 5 ms, E every 10 ms: one report file per set of sample times.
+        with h5py.File(self.dir / "V_2.h5", "r") as f:
+            self.assertEqual(sorted(f["report"]), ["I"])
+            np.testing.assert_array_equal(f["report/I/mapping/time"][()], [0.0, 30.0, 5.0])
+        with h5py.File(self.dir / "V.h5", "r") as f:
+            self.assertEqual(sorted(f["report"]), ["E"])
+            v = f["report/E"]
+            self.assertEqual(v["data"].dtype, np.dtype("<f4"))
             np.testing.assert_array_equal(v["data"][()], self.v)
             self.assertEqual(v["data"].attrs["units"], "mV")
-            self.assertEqual(f["report/E/ge/data"].attrs["units"], "nS")
+            self.assertEqual(v["mapping/node_ids"].dtype, np.dtype("<u8"))
             np.testing.assert_array_equal(v["mapping/node_ids"][()], [1, 3])
+            self.assertEqual(v["mapping/node_ids"].attrs["sorted"], 1)
+            self.assertEqual(v["mapping/node_ids"].attrs["sorted"].dtype, np.dtype("<i1"))
+            self.assertEqual(v["mapping/index_pointers"].dtype, np.dtype("<u8"))
             np.testing.assert_array_equal(v["mapping/index_pointers"][()], [0, 1, 2])
+            self.assertEqual(v["mapping/element_ids"].dtype, np.dtype("<u4"))
+            np.testing.assert_array_equal(v["mapping/element_ids"][()], [0, 0])
             np.testing.assert_array_equal(v["mapping/time"][()], [0.0, 30.0, 10.0])
-        reports = outputs.read_states(self.dir / "states.h5", "V")
-        self.assertEqual([r[0] for r in reports], ["E", "E_1"])
+            self.assertEqual(v["mapping/time"].attrs["units"], "ms")
+        with h5py.File(self.dir / "ge.h5", "r") as f:
+            self.assertEqual(sorted(f["report"]), ["E"])
+            self.assertEqual(f["report/E/data"].attrs["units"], "nS")
+        reports = outputs.read_states(self.dir, "V")
+        self.assertEqual([r[0] for r in reports], ["E", "I"])
         name, times, nodes, data, unit = reports[0]
         np.testing.assert_array_equal(times, [0.0, 10.0, 20.0])
         np.testing.assert_array_equal(nodes, [1, 3])
         np.testing.assert_array_equal(data, self.v)
         self.assertEqual(unit, "mV")
-        self.assertEqual(len(outputs.read_states(self.dir / "states.h5", "ge")), 1)
-        self.assertIsNone(outputs.read_states(self.dir / "states.h5", "gi"))
+        np.testing.assert_array_equal(reports[1][1], np.arange(6) * 5.0)
+        self.assertEqual(len(outputs.read_states(self.dir, "ge")), 1)
+        self.assertIsNone(outputs.read_states(self.dir, "gi"))
+
+    def test_recordings_of_one_population_share_a_report(self):
+        traces = [{"population": "E", "neurons": [4], "interval": 1.0, "values": {"V": np.array([[1.0], [2.0]])}},
+                  {"population": "E", "neurons": [2], "interval": 1.0, "values": {"V": np.array([[3.0], [4.0]])}}]
+        with tempfile.TemporaryDirectory() as tmp:
+            path = pathlib.Path(tmp) / "V.h5"
+            outputs.write_state_report(path, "V", traces)
+            with h5py.File(path, "r") as f:
+                np.testing.assert_array_equal(f["report/E/mapping/node_ids"][()], [4, 2])
+                self.assertEqual(f["report/E/mapping/node_ids"].attrs["sorted"], 0)
+                np.testing.assert_array_equal(f["report/E/data"][()], [[1.0, 3.0], [2.0, 4.0]])
+            traces[1]["interval"] = 2.0
+            with self.assertRaises(ValueError):
+                outputs.write_state_report(path, "V", traces)
+            # Other sample times: a report file of their own, V_2.h5, read along with V.h5.
+            outputs.write_all(pathlib.Path(tmp), outputs.state_report_files(traces))
+            self.assertEqual(sorted(p.name for p in pathlib.Path(tmp).iterdir()), ["V.h5", "V_2.h5"])
+            reports = outputs.read_states(pathlib.Path(tmp), "V")
+            self.assertEqual([(r[0], r[2].tolist()) for r in reports], [("E", [4]), ("E", [2])])
+            np.testing.assert_array_equal(reports[1][1], [0.0, 2.0])
+            outputs.write_all(pathlib.Path(tmp), outputs.state_report_files(traces[:1]))
+            self.assertEqual(sorted(p.name for p in pathlib.Path(tmp).iterdir()), ["V.h5"])  # no stale V_2.h5
 
     def test_weight_statistics_by_hand(self):
         w = self.weights[0]
@@ -204,7 +250,7 @@ class MetabosimRun(unittest.TestCase):
         np.testing.assert_allclose(ours["fraction_at_max"][0], recorded["fraction_at_max"][-1], rtol=1e-12)
 
     def test_states_and_metabolism(self):
-        (name, times, nodes, data, unit), = outputs.read_states(self.dir / "states.h5", "V")
+        (name, times, nodes, data, unit), = outputs.read_states(self.dir, "V")
         self.assertEqual((name, unit, data.shape), ("E", "mV", (301, 3)))
         np.testing.assert_array_equal(times, np.arange(301.0))
         np.testing.assert_array_equal(nodes, [0, 1, 2])

@@ -244,7 +244,7 @@ TEST_CASE("same model and seed give bit-identical results and files; another see
     const Model m = small_microcircuit(7);
     write_results(m, a, dir / "a");
     write_results(m, b, dir / "b");
-    for (const char* file : {"spikes.h5", "weights.h5", "states.h5", "rates.csv"})
+    for (const char* file : {"spikes.h5", "weights.h5", "V.h5", "ge.h5", "gi.h5", "rates.csv"})
         CHECK_MESSAGE(bytes_of(dir / "a" / file) == bytes_of(dir / "b" / file), file);
     fs::remove_all(dir);
 }

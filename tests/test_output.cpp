@@ -18,7 +18,8 @@
 #include "metabosim/recording/output.hpp"
 
 // Internal: the library's own HDF5 writer makes malformed files for read_results.
-#include "recording/hdf5_file.hpp"
+#include "hdf5/hdf5_file.hpp"
+#include "recording/staged_files.hpp"
 
 namespace fs = std::filesystem;
 using namespace metabosim;
@@ -167,6 +168,38 @@ struct H5File {
     std::vector<std::uint64_t> uint64s(const std::string& dataset) const {
         return read<std::uint64_t>(dataset, H5T_NATIVE_UINT64, H5T_INTEGER);
     }
+    // SONATA report data: float32.
+    std::vector<double> floats(const std::string& dataset) const {
+        return read<double>(dataset, H5T_NATIVE_DOUBLE, H5T_FLOAT, 4);
+    }
+    // SONATA element ids: uint32.
+    std::vector<std::uint64_t> uint32s(const std::string& dataset) const {
+        return read<std::uint64_t>(dataset, H5T_NATIVE_UINT64, H5T_INTEGER, 4);
+    }
+
+    // An integer attribute's values, with its stored size and signedness checked.
+    std::vector<std::int64_t> integer_attribute(const std::string& object, const std::string& name,
+                                                std::size_t stored_size, H5T_sign_t sign) const {
+        const hid_t attr = H5Aopen_by_name(id, object.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT);
+        REQUIRE_MESSAGE(attr >= 0, (object + "@" + name));
+        const hid_t type = H5Aget_type(attr);
+        CHECK(H5Tget_class(type) == H5T_INTEGER);
+        CHECK(H5Tget_size(type) == stored_size);
+        CHECK(H5Tget_sign(type) == sign);
+        const hid_t space = H5Aget_space(attr);
+        std::vector<std::int64_t> values(H5Sget_simple_extent_npoints(space));
+        CHECK(H5Aread(attr, H5T_NATIVE_INT64, values.data()) >= 0);
+        H5Sclose(space);
+        H5Tclose(type);
+        H5Aclose(attr);
+        return values;
+    }
+
+    // The developer guide's root attributes: magic, a uint32 0x0A7A; version, two uint32.
+    void check_sonata_root() const {
+        CHECK(integer_attribute("/", "magic", 4, H5T_SGN_NONE) == std::vector<std::int64_t>{0x0A7A});
+        CHECK(integer_attribute("/", "version", 4, H5T_SGN_NONE) == std::vector<std::int64_t>{0, 1});
+    }
 
     // The name of an enum attribute's value (SONATA's `sorting`).
     std::string enum_attribute(const std::string& object, const std::string& name) const {
@@ -220,8 +253,8 @@ TEST_CASE("write_results writes every output and nothing else") {
     TempDir tmp;
     const fs::path dir = tmp.path / "run" / "nested";  // created on demand
     write_results(two_population_model(), small_results(), dir);
-    CHECK(files_in(dir) == std::vector<std::string>{"metabolism.csv", "rates.csv", "spikes.h5",
-                                                    "states.h5", "summary.json", "weights.h5"});
+    CHECK(files_in(dir) == std::vector<std::string>{"V.h5", "ge.h5", "metabolism.csv", "rates.csv", "spikes.h5",
+                                                    "summary.json", "weights.h5"});
 }
 
 TEST_CASE("spikes.h5 follows the SONATA spike layout") {
@@ -229,6 +262,7 @@ TEST_CASE("spikes.h5 follows the SONATA spike layout") {
     write_results(two_population_model(), small_results(), tmp.path);
     H5File h5(tmp.path / "spikes.h5");
 
+    h5.check_sonata_root();
     CHECK(h5.doubles("/spikes/E/timestamps") == doubles{1.5, 2.0, 9.25, 21.0});
     CHECK(h5.uint64s("/spikes/E/node_ids") == ids{3, 0, 9, 3});
     CHECK(h5.enum_attribute("/spikes/E", "sorting") == "by_time");
@@ -253,34 +287,74 @@ TEST_CASE("spikes.h5 is not written when spikes are not recorded") {
     CHECK(fs::exists(tmp.path / "summary.json"));
 }
 
-TEST_CASE("states.h5 holds one SONATA report per population and variable") {
+TEST_CASE("each recorded variable gets its SONATA report file, one report per population") {
     TempDir tmp;
     write_results(two_population_model(), small_results(), tmp.path);
-    H5File h5(tmp.path / "states.h5");
+    CHECK_FALSE(fs::exists(tmp.path / "gi.h5"));  // not recorded
+    CHECK_FALSE(fs::exists(tmp.path / "states.h5"));
 
-    // values were 100 k + 10 v + n: rows are samples, columns neurons.
-    CHECK(h5.shape("/report/E/V/data") == std::vector<hsize_t>{3, 2});
-    CHECK(h5.doubles("/report/E/V/data") == doubles{0, 1, 100, 101, 200, 201});
-    CHECK(h5.doubles("/report/E/ge/data") == doubles{10, 11, 110, 111, 210, 211});
-    CHECK(h5.string_attribute("/report/E/V/data", "units") == "mV");
-    CHECK(h5.string_attribute("/report/E/ge/data", "units") == "nS");
+    H5File v(tmp.path / "V.h5");
+    H5File ge(tmp.path / "ge.h5");
+    v.check_sonata_root();
+    ge.check_sonata_root();
+    // values were 100 k + 10 v + n: rows are samples (frames), columns neurons; float32 data.
+    CHECK(v.shape("/report/E/data") == std::vector<hsize_t>{3, 2});
+    CHECK(v.floats("/report/E/data") == doubles{0, 1, 100, 101, 200, 201});
+    CHECK(ge.floats("/report/E/data") == doubles{10, 11, 110, 111, 210, 211});
+    CHECK(v.string_attribute("/report/E/data", "units") == "mV");
+    CHECK(ge.string_attribute("/report/E/data", "units") == "nS");
 
-    CHECK(h5.uint64s("/report/E/V/mapping/node_ids") == ids{2, 5});
-    CHECK(h5.uint64s("/report/E/V/mapping/index_pointers") == ids{0, 1, 2});
-    CHECK(h5.uint64s("/report/E/V/mapping/element_ids") == ids{0, 0});
-    CHECK(h5.doubles("/report/E/V/mapping/time") == doubles{0, 1.5, 0.5});
-    CHECK(h5.string_attribute("/report/E/V/mapping/time", "units") == "ms");
+    CHECK(v.uint64s("/report/E/mapping/node_ids") == ids{2, 5});
+    CHECK(v.integer_attribute("/report/E/mapping/node_ids", "sorted", 1, H5T_SGN_2) == std::vector<std::int64_t>{1});
+    // nodes + 1 pointers: node i owns columns [p[i], p[i+1]).
+    CHECK(v.uint64s("/report/E/mapping/index_pointers") == ids{0, 1, 2});
+    CHECK(v.uint32s("/report/E/mapping/element_ids") == ids{0, 0});
+    CHECK(v.doubles("/report/E/mapping/time") == doubles{0, 1.5, 0.5});
+    CHECK(v.string_attribute("/report/E/mapping/time", "units") == "ms");
 }
 
-TEST_CASE("a population traced twice gets a suffixed report group") {
+TEST_CASE("the traces of one population fill one report, in trace order; other sample times another file") {
     TempDir tmp;
     auto results = small_results();
-    results.states.push_back(results.states.front());
-    results.states.back().start = 5;
+    StateTrace more = results.states.front();
+    more.neurons = {7, 1};
+    more.variables = {"V"};
+    more.values = {-1, -2, -3, -4, -5, -6};
+    results.states.push_back(more);
     write_results(two_population_model(), results, tmp.path);
-    H5File h5(tmp.path / "states.h5");
-    CHECK(h5.doubles("/report/E/V/mapping/time") == doubles{0, 1.5, 0.5});
-    CHECK(h5.doubles("/report/E_1/V/mapping/time") == doubles{5, 6.5, 0.5});
+    H5File v(tmp.path / "V.h5");
+    CHECK(v.uint64s("/report/E/mapping/node_ids") == ids{2, 5, 7, 1});
+    CHECK(v.integer_attribute("/report/E/mapping/node_ids", "sorted", 1, H5T_SGN_2) == std::vector<std::int64_t>{0});
+    CHECK(v.uint64s("/report/E/mapping/index_pointers") == ids{0, 1, 2, 3, 4});
+    CHECK(v.floats("/report/E/data") == doubles{0, 1, -1, -2, 100, 101, -3, -4, 200, 201, -5, -6});
+    H5File ge(tmp.path / "ge.h5");
+    CHECK(ge.uint64s("/report/E/mapping/node_ids") == ids{2, 5});
+
+
+    // A report has one time axis: a trace at other times is a report of its own, in V_2.h5.
+    StateTrace later = results.states.front();
+    later.start = 5;
+    later.neurons = {3};
+    later.variables = {"V"};
+    later.values = {1, 2, 3};
+    results.states.push_back(later);
+    write_results(two_population_model(), results, tmp.path);
+    CHECK(files_in(tmp.path) == std::vector<std::string>{"V.h5", "V_2.h5", "ge.h5", "metabolism.csv", "rates.csv",
+                                                         "spikes.h5", "summary.json", "weights.h5"});
+    H5File v2(tmp.path / "V_2.h5");
+    v2.check_sonata_root();
+    CHECK(v2.uint64s("/report/E/mapping/node_ids") == ids{3});
+    CHECK(v2.doubles("/report/E/mapping/time") == doubles{5, 6.5, 0.5});
+    const Results read = read_results(tmp.path);
+    REQUIRE(read.states.size() == 3);  // E {2, 5, 7, 1} V; E {3} V from 5 ms; E {2, 5} ge
+    CHECK(read.states[1].neurons == std::vector<std::uint32_t>{3});
+    CHECK(read.states[1].start == 5);
+    CHECK(read.states[1].values == doubles{1, 2, 3});
+
+    // A later run with one set of sample times leaves no V_2.h5 behind.
+    results.states.pop_back();
+    write_results(two_population_model(), results, tmp.path);
+    CHECK_FALSE(fs::exists(tmp.path / "V_2.h5"));
 }
 
 TEST_CASE("weights.h5 holds statistics, histogram and final weights") {
@@ -306,13 +380,13 @@ TEST_CASE("weights.h5 holds statistics, histogram and final weights") {
     CHECK(h5.string_attribute("/EE/final/delay", "units") == "ms");
 }
 
-TEST_CASE("states.h5 and weights.h5 are only written when there is something to write") {
+TEST_CASE("report files and weights.h5 are only written when there is something to write") {
     TempDir tmp;
     auto results = small_results();
     results.states.clear();
     results.weights.clear();
     write_results(two_population_model(), results, tmp.path);
-    CHECK_FALSE(fs::exists(tmp.path / "states.h5"));
+    CHECK_FALSE(fs::exists(tmp.path / "V.h5"));
     CHECK_FALSE(fs::exists(tmp.path / "weights.h5"));
     CHECK(fs::exists(tmp.path / "spikes.h5"));
 }
@@ -399,13 +473,72 @@ TEST_CASE("an unwritable directory throws UserError naming it") {
     CHECK(files_in(tmp.path) == std::vector<std::string>{"not_a_directory"});
 }
 
-TEST_CASE("a failure after some files were written leaves no output behind") {
+TEST_CASE("a failure after some files were written leaves the earlier output as it was") {
     TempDir tmp;
-    // A directory squatting on summary.json's temporary name makes the last file fail after
-    // the HDF5 files and CSVs were written.
-    fs::create_directory(tmp.path / ".summary.json.partial");
+    const fs::path dir = tmp.path / "run";
+    write_results(two_population_model(), small_results(), dir);
+    const auto before = files_in(dir);
+    const std::string summary = read_text(dir / "summary.json");
+    // The third file fails after two were written into the staging directory.
+    const auto text = [](std::string content) {
+        return [content](const fs::path& p) { std::ofstream(p) << content; };
+    };
+    std::vector<detail::StagedFile> files{{"summary.json", text("{}")},
+                                          {"rates.csv", text("time_ms\n")},
+                                          {"spikes.h5", [](const fs::path&) { throw std::runtime_error("disk full"); }}};
+    try {
+        detail::write_staged(dir, files, "results", before);
+        FAIL("write_staged did not throw");
+    } catch (const UserError& e) {
+        CHECK_MESSAGE(std::string(e.what()).find("writing spikes.h5: disk full") != std::string::npos, std::string(e.what()));
+    }
+    CHECK(files_in(dir) == before);
+    CHECK(read_text(dir / "summary.json") == summary);
+    CHECK(files_in(tmp.path) == std::vector<std::string>{"run"});  // no staging directory, no lock
+}
+
+TEST_CASE("a directory where an output file should be is refused, and the earlier output kept") {
+    TempDir tmp;
+    write_results(two_population_model(), small_results(), tmp.path / "run");
+    fs::remove(tmp.path / "run" / "rates.csv");
+    fs::create_directory(tmp.path / "run" / "rates.csv");
+    std::ofstream(tmp.path / "run" / "rates.csv" / "mine.txt") << "keep me";
+    const auto before = files_in(tmp.path / "run");
+    try {
+        write_results(two_population_model(), small_results(), tmp.path / "run");
+        FAIL("write_results did not throw");
+    } catch (const UserError& e) {
+        CHECK(std::string(e.what()).find("\"rates.csv\" in it is not a regular file") != std::string::npos);
+    }
+    CHECK(files_in(tmp.path / "run") == before);
+    CHECK(fs::exists(tmp.path / "run" / "rates.csv" / "mine.txt"));
+    CHECK(files_in(tmp.path) == std::vector<std::string>{"run"});
+}
+
+TEST_CASE("a directory holding other files is not replaced") {
+    TempDir tmp;
+    std::ofstream(tmp.path / "notes.txt") << "mine";
     CHECK_THROWS_AS(write_results(two_population_model(), small_results(), tmp.path), UserError);
-    CHECK(files_in(tmp.path) == std::vector<std::string>{".summary.json.partial"});
+    CHECK(files_in(tmp.path) == std::vector<std::string>{"notes.txt"});
+}
+
+TEST_CASE("a second writer is kept out while the directory is reserved") {
+    TempDir tmp;
+    const fs::path dir = tmp.path / "run" / "nested";
+    {
+        OutputDirectory reserved(dir);
+        try {
+            write_results(two_population_model(), small_results(), dir);
+            FAIL("write_results did not throw");
+        } catch (const UserError& e) {
+            CHECK(std::string(e.what()).find("another run is writing to it") != std::string::npos);
+        }
+        CHECK_FALSE(fs::exists(dir));
+    }
+    // Released without writing: nothing left, not even the parents it created for its lock.
+    CHECK(files_in(tmp.path).empty());
+    write_results(two_population_model(), small_results(), dir);
+    CHECK(fs::exists(dir / "summary.json"));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -526,7 +659,11 @@ TEST_CASE("read_results reads back exactly what write_results wrote") {
     CHECK(trace.start == expected.start);
     CHECK(trace.interval == expected.interval);
     CHECK(trace.samples == expected.samples);
-    CHECK(trace.values == expected.values);
+    // SONATA report data are float32: the values come back rounded to float.
+    std::vector<double> as_stored;
+    for (double x : expected.values) as_stored.push_back(static_cast<float>(x));
+    CHECK(trace.values == as_stored);
+    CHECK(trace.values != expected.values);  // the rounding is real: these values are not floats
 
     REQUIRE(read.weights.size() == written.weights.size());
     for (std::size_t w = 0; w < read.weights.size(); ++w) {
@@ -584,7 +721,7 @@ TEST_CASE("read_results leaves the parts of absent files empty") {
     CHECK(read.counters.total_events() == 0);
 }
 
-TEST_CASE("read_results orders populations as summary.json lists them, repeated traces too") {
+TEST_CASE("read_results orders populations as summary.json lists them; a trace per set of neurons") {
     TempDir tmp;
     auto model = two_population_model();
     std::swap(model.populations[0], model.populations[1]);  // I before E
@@ -592,9 +729,11 @@ TEST_CASE("read_results orders populations as summary.json lists them, repeated 
     StateTrace e = results.states.front();
     StateTrace i = e;
     i.population = "I";
-    StateTrace i_later = i;
-    i_later.start = 5;
-    results.states = {i, e, i_later};  // written as report groups I, E, I_1
+    StateTrace i_more = i;
+    i_more.neurons = {1};
+    i_more.variables = {"V"};
+    i_more.values = {7, 8, 9};
+    results.states = {e, i, i_more};  // V.h5: E {2, 5}, I {2, 5, 1}; ge.h5: E {2, 5}, I {2, 5}
     write_results(model, results, tmp.path);
 
     const Results read = read_results(tmp.path);
@@ -604,10 +743,14 @@ TEST_CASE("read_results orders populations as summary.json lists them, repeated 
     CHECK(read.spikes[1].population == "E");
     REQUIRE(read.states.size() == 3);
     CHECK(read.states[0].population == "I");
-    CHECK(read.states[0].start == 0);
+    CHECK(read.states[0].neurons == std::vector<std::uint32_t>{2, 5, 1});
+    CHECK(read.states[0].variables == std::vector<std::string>{"V"});
+    CHECK(read.states[0].values == doubles{0, 1, 7, 100, 101, 8, 200, 201, 9});
     CHECK(read.states[1].population == "I");
-    CHECK(read.states[1].start == 5);
+    CHECK(read.states[1].neurons == std::vector<std::uint32_t>{2, 5});
+    CHECK(read.states[1].variables == std::vector<std::string>{"ge"});
     CHECK(read.states[2].population == "E");
+    CHECK(read.states[2].variables == std::vector<std::string>{"V", "ge"});
 }
 
 TEST_CASE("read_results takes SONATA spikes in any order and CSV as Python writes it") {
@@ -673,12 +816,12 @@ TEST_CASE("read_results names the file, the object and what was expected") {
         error_starts(spikes, "cannot open the file as HDF5: ");
     }
     SUBCASE("a state report whose data and mapping disagree") {
-        const fs::path states = tmp.path / "states.h5";
+        const fs::path states = tmp.path / "V.h5";
         write_h5(states, [](auto& h5) {
-            h5.dataset("/report/E/V/data", doubles{1, 2, 3, 4, 5, 6}, {2, 3});
-            h5.dataset("/report/E/V/mapping/node_ids", ids{0, 1});
+            h5.dataset("/report/E/data", doubles{1, 2, 3, 4, 5, 6}, {2, 3});
+            h5.dataset("/report/E/mapping/node_ids", ids{0, 1});
         });
-        error_is(states, "/report/E/V/data has 3 columns but mapping/node_ids has 2 values");
+        error_is(states, "/report/E/data has 3 columns but mapping/node_ids has 2 values");
     }
     SUBCASE("a weight histogram without a row per sample") {
         const fs::path weights = tmp.path / "weights.h5";
@@ -716,6 +859,6 @@ TEST_CASE("read_results of a missing or empty directory throws UserError naming 
     CHECK(read_error(missing) ==
           "cannot read results from '" + missing.string() + "': No such file or directory");
     CHECK(read_error(tmp.path) == "cannot read results from '" + tmp.path.string() +
-                                      "': it holds none of spikes.h5, states.h5, weights.h5, "
+                                      "': it holds none of spikes.h5, V.h5, ge.h5, gi.h5, weights.h5, "
                                       "metabolism.csv, summary.json");
 }

@@ -125,7 +125,7 @@ def draw(bench, path):
     fig.suptitle(f"metabosim bench — {machine.get('cpu', '?')}, {machine.get('compiler', '?')}, "
                  + (f"Brian2 {bench['brian2_version']}" if bench.get("brian2_version") else "Brian2 not run"), fontsize=10)
     fig.tight_layout()
-    save_figure(fig, path, dpi=120)
+    save_figure(fig, path)
 
 
 def main():

@@ -7,7 +7,7 @@ import numpy as np
 
 from compare_runs import MEASURES, brian2_overhead, same_step_total
 from compare_text import order
-from report_common import POPULATION_COLOURS, ci95, open_frame
+from report_common import ci95, open_frame, population_colour
 
 RASTER_MS = 500.0
 RASTER_NEURONS = 150  # per population
@@ -84,7 +84,7 @@ def plot_rasters(c):
             keep = np.isin(ids, shown) & (times <= window)
             rows = offset + np.searchsorted(shown, ids[keep])
             ax.vlines(times[keep], rows - 0.4, rows + 0.4, linewidth=0.6,
-                      color=POPULATION_COLOURS[k % len(POPULATION_COLOURS)])
+                      color=population_colour(population, k), rasterized=True)
             ticks.append(offset + len(shown) / 2)
             shown_counts[population] = (len(shown), size)
             offset += len(shown)
@@ -94,7 +94,7 @@ def plot_rasters(c):
         ax.set_ylim(-0.5, max(offset, 1) - 0.5)
         ax.set_yticks(ticks, list(reversed(c.populations)), fontweight="bold")
         for tick, k in zip(ax.get_yticklabels(), reversed(range(len(c.populations)))):
-            tick.set_color(POPULATION_COLOURS[k % len(POPULATION_COLOURS)])
+            tick.set_color(population_colour(c.populations[k], k))
         ax.tick_params(axis="y", length=0)
         ax.set_xlabel("time (ms)")
         ax.set_title(label + ("" if run["seed"] == seed else f" (seed {run['seed']})"),

@@ -38,7 +38,7 @@ def write_comparison(c, directory):
     if not c.data["convergence"]:
         del figures["convergence"]
     for name, plot in figures.items():
-        save_figure(plot(c), directory / f"{name}.png", dpi=130)
+        save_figure(plot(c), directory / f"{name}.png")
     return report(c, figures)
 
 

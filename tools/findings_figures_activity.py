@@ -10,10 +10,9 @@ from findings_json import CHI_HIGH, CHI_LOW, RUNAWAY, STATES
 from findings_measures import band, chi_measured
 from findings_plotting import STATE_COLOURS, ci_note, estimate_error, plot_band
 from findings_text import estimate_text, percent_text
-from report_common import open_frame
+from report_common import POPULATION_COLOURS, open_frame
 
 LOOP_COLOURS = {"loop-off": "tab:red", "loop-on": "tab:purple"}
-POPULATION_COLOURS = {"E": "tab:blue", "I": "tab:red"}
 RASTER_NEURONS = {"E": 200, "I": 50}
 RASTER_MS = 1000.0
 RATE_BIN_MS = 5.0
@@ -58,7 +57,8 @@ def plot_rasters(f):
             row[shown] = np.arange(len(shown))
             keep = (times >= start) & (row[np.clip(ids, 0, len(row) - 1)] >= 0)
             ax_r.scatter(times[keep] / 1000, offset + row[ids[keep]],
-                         s=1.2, marker=".", linewidths=0, color=POPULATION_COLOURS[population])
+                         s=1.2, marker=".", linewidths=0, color=POPULATION_COLOURS[population],
+                         rasterized=True)
             ticks.append((offset + len(shown) / 2, f"{population}\n({len(shown)} of {size})"))
             offset += len(shown) + 5
             bins = np.arange(start, duration + RATE_BIN_MS / 2, RATE_BIN_MS)
@@ -157,9 +157,9 @@ def plot_topology(f):
             ax.axhline(CHI_LOW, color="black", linestyle=":", linewidth=1)
             ax.axhline(CHI_HIGH, color="black", linestyle="--", linewidth=1)
         if key == "fano_E":
-            ax.axhline(1, color="black", linestyle="--", linewidth=1)
-            ax.annotate("1 (Poisson)", (0, 1), xycoords=("axes fraction", "data"),
-                        xytext=(2, 2), textcoords="offset points", fontsize="x-small")
+            # In a legend: beside the line, a label would sit on the low bars.
+            ax.axhline(1, color="black", linestyle="--", linewidth=1, label="1 (Poisson)")
+            ax.legend(frameon=False, fontsize="x-small", loc="upper left")
         ax.set_xticks(range(3), STATES)
         ax.set_ylabel(ylabel)
         open_frame(ax)

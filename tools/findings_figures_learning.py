@@ -8,7 +8,7 @@ from findings_json import RUNAWAY, STATES, SWEEP_MEASURES
 from findings_measures import finite, inverted_u, sensitivity_reference
 from findings_plotting import STATE_COLOURS, ci_note, estimate_error, mark_states, plot_band
 from findings_text import estimate_text, held_word, seeds_text
-from report_common import NUMBER, number, open_frame
+from report_common import NUMBER, number, open_frame, wrapped
 
 
 def plot_bifurcation(f):
@@ -129,8 +129,8 @@ def plot_degradation(f):
 
 def plot_robustness(f):
     e = f["robustness"]
-    fig = plt.figure(figsize=(15, 6.2), layout="constrained")
-    grid = fig.add_gridspec(1, 3, width_ratios=[1.15, 1.35, 0.9])
+    fig = plt.figure(figsize=(16, 7), layout="constrained")
+    grid = fig.add_gridspec(1, 3, width_ratios=[1.05, 1.45, 1.0])
     ax_o = fig.add_subplot(grid[0])
     orderings = e["orderings"]
     for y, c in enumerate(orderings):
@@ -171,7 +171,7 @@ def plot_robustness(f):
                     detail = (f"{number(cell['hypo_chi_max'], 2)} / "
                               f"{number(cell['hyper_chi_max'], 2)}")
                 ax_s.text(j, i, f"{'held' if held else 'not held'}\n{detail}", ha="center",
-                          va="center", fontsize="x-small")
+                          va="center", fontsize="medium")
         ax_s.imshow(grid_values, cmap=ListedColormap(["#f4b6b6", "#b9e3b9"]), vmin=0, vmax=1,
                     aspect="auto")
         ax_s.set_xticks(range(len(columns)),
@@ -191,9 +191,9 @@ def plot_robustness(f):
             ref = (f"\nunchanged Q10s, seed {reference['seed']}: finding 1 "
                    f"{held_word(reference['finding1'])}, finding 4 "
                    f"{held_word(reference['finding4'])}")
-        ax_s.set_title(f"Each Q10 × {' and × '.join(f'{x:g}' for x in factors)}, "
-                       f"seed {f.seeds[0]}; cells: hypo / hyper w̄/w̄0 (finding 1), "
-                       f"largest χ (finding 4){ref}", fontsize="small")
+        ax_s.set_title(wrapped(f"Each Q10 × {' and × '.join(f'{x:g}' for x in factors)}, "
+                               f"seed {f.seeds[0]}; cells: hypo / hyper w̄/w̄0 (finding 1), "
+                               f"largest χ (finding 4)", 70) + ref, fontsize="medium")
     else:
         ax_s.text(0.5, 0.5, "the Q10 sensitivity runs were skipped\n(--no-sensitivity)",
                   ha="center", va="center", transform=ax_s.transAxes)
@@ -214,8 +214,8 @@ def plot_robustness(f):
     mark_states(ax_u, f)
     ax_u.set_xlabel("temperature (°C)")
     ax_u.set_ylabel("learning quality: within − across\npattern weight (nS)")
-    ax_u.set_title("Inverted U? Learning quality: " + u["short"].replace(", ", ",\n", 1)
-                   .replace("; ", ";\n"), fontsize="small")
+    # Wrapped to the panel's width: a title wider than its panel runs off the figure.
+    ax_u.set_title(wrapped("Inverted U? Learning quality: " + u["short"], 42), fontsize="medium")
     open_frame(ax_u)
     fig.suptitle(f"Finding 5, parametric robustness\nverdict: {e['verdict']}")
     return fig

@@ -9,7 +9,8 @@ STATE_COLOURS = {"hypo": "tab:blue", "normo": "tab:green", "hyper": "tab:red"}
 
 
 def plot_band(ax, times, series, colour, label, seeds=True, linestyle="-", marker=None):
-    """Seeds as thin lines, the mean as a thick line and its 95 % CI as a band."""
+    """Seeds as thin lines, the mean as a thick line and its 95 % CI as a band (never below
+    zero for a quantity that never is, such as a rate)."""
     n = min(len(s) for s in series)
     times = np.asarray(times[:n], dtype=float)
     values = [np.array([np.nan if v is None else v for v in s[:n]], dtype=float) for s in series]
@@ -20,7 +21,10 @@ def plot_band(ax, times, series, colour, label, seeds=True, linestyle="-", marke
     ax.plot(times, mean, color=colour, linewidth=2, label=label, linestyle=linestyle,
             marker=marker, markersize=4)
     if np.isfinite(half).any():
-        ax.fill_between(times, mean - half, mean + half, color=colour, alpha=0.18, linewidth=0)
+        low = mean - half
+        if all(np.nanmin(v, initial=0) >= 0 for v in values):
+            low = np.maximum(low, 0)
+        ax.fill_between(times, low, mean + half, color=colour, alpha=0.18, linewidth=0)
 
 
 def estimate_error(e):

@@ -78,7 +78,7 @@ def figure_plan(f):
 def write_findings(f, directory):
     figures = {}
     for name, figure, plot in figure_plan(f):
-        save_figure(plot(f), directory / f"{figure}.png", dpi=120)
+        save_figure(plot(f), directory / f"{figure}.png")
         figures.setdefault(name, []).append(figure)
     text = report(f, figures) if f.present else "# Metaboplasticity findings examined, with metabosim\n"
     for name in f.examined:

@@ -38,13 +38,13 @@ def estimate_text(e, digits=3, unit=""):
 
 
 def percent_text(e):
-    """An estimate of a fraction as "mean % [low, high]" in whole percent (the t interval may
-    reach beyond 0 or 100 %)."""
+    """An estimate of a fraction as "mean % [low, high]" in whole percent; the t interval of
+    findings.json, which may reach beyond 0 or 100 %, cut to what a fraction can be."""
     if not finite(e.get("mean")):
         return "—"
     text = f"{100 * e['mean']:.0f} %"
     if finite(e.get("low")) and finite(e.get("high")):
-        text += f" [{100 * e['low']:.0f}, {100 * e['high']:.0f}]"
+        text += f" [{100 * max(e['low'], 0):.0f}, {100 * min(e['high'], 1):.0f}]"
     return text
 
 

@@ -6,8 +6,15 @@ writes (lib/src/brian2/) writes its results with it, so that both follow one des
 
   spikes.h5       SONATA spikes: /spikes/<population>/timestamps (ms, float64) and node_ids
                   (uint64), the group's `sorting` attribute an enum (none 0, by_id 1, by_time 2)
-  states.h5       SONATA reports: /report/<name>/<variable>/data [samples x neurons] (mV or nS)
-                  and mapping/{node_ids, element_ids, index_pointers, time = (start, stop, step)}
+  V.h5, ge.h5, gi.h5
+                  one SONATA report per recorded variable: /report/<population>/data
+                  [samples x neurons] (float32, mV or nS) and mapping/{node_ids (uint64, `sorted`
+                  int8 flag), index_pointers (uint64, neurons + 1), element_ids (uint32, 0),
+                  time = (start, stop, step) ms}; the recordings of one population at the same
+                  sample times follow one another in its columns; a variable recorded at other
+                  sample times too gets V_2.h5, V_3.h5, ... in the order the recordings use them
+                  The SONATA files carry the root attributes magic (uint32 0x0A7A) and version
+                  (uint32 [0, 1]).
   weights.h5      /<projection>/{time, mean, stddev, fraction_at_min, fraction_at_max,
                   histogram [samples x bins], bin_edges}, and final/{source, target, weight, delay}
   rates.csv       time_ms,<population>_Hz,... one row per rate bin
@@ -25,10 +32,13 @@ import os
 import h5py
 import numpy as np
 
-OUTPUT_NAMES = ("spikes.h5", "states.h5", "weights.h5", "rates.csv", "metabolism.csv", "energy.csv",
-                "summary.json")
+STATE_UNITS = {"V": "mV", "ge": "nS", "gi": "nS"}  # the variables in metabosim's order
+# states.h5 is the report file of earlier versions, replaced by the report files.
+OUTPUT_NAMES = ("spikes.h5", *(v + ".h5" for v in STATE_UNITS), "states.h5", "weights.h5", "rates.csv",
+                "metabolism.csv", "energy.csv", "summary.json")
+SONATA_MAGIC = 0x0A7A
+SONATA_VERSION = (0, 1)
 SORTING = {"none": 0, "by_id": 1, "by_time": 2}  # SONATA's enum of the spike order
-STATE_UNITS = {"V": "mV", "ge": "nS", "gi": "nS"}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -83,20 +93,31 @@ def read_metabolism(path):
     return {p: (np.array(t), np.array(c)) for p, (t, c) in timelines.items()} or None
 
 
-def read_states(path, variable):
-    """[(report name, sample times in ms, node ids, data [samples x neurons], unit)] of every
-    report that holds the variable, or None if none does."""
+def report_paths(directory, variable):
+    """The report files of a variable: <variable>.h5, then <variable>_2.h5, _3.h5, ..."""
+    paths = []
+    for path in directory.glob(variable + "*.h5"):
+        suffix = path.stem[len(variable):]
+        if suffix == "":
+            paths.append((1, path))
+        elif suffix[0] == "_" and suffix[1:].isdigit():
+            paths.append((int(suffix[1:]), path))
+    return [path for _, path in sorted(paths)]
+
+
+def read_states(directory, variable):
+    """[(population, sample times in ms, node ids, data [samples x neurons], unit)] of the
+    report files of the variable (directory/<variable>.h5, <variable>_2.h5, ...), or None if
+    there is none."""
     reports = []
-    with h5py.File(path, "r") as h5:
-        for name, report in h5.get("report", {}).items():
-            if variable not in report:
-                continue
-            group = report[variable]
-            start, _, step = group["mapping/time"][()]
-            data = group["data"][()]
-            times = start + step * np.arange(data.shape[0])
-            unit = group["data"].attrs.get("units", STATE_UNITS.get(variable))
-            reports.append((name, times, group["mapping/node_ids"][()], data, unit))
+    for path in report_paths(directory, variable):
+        with h5py.File(path, "r") as h5:
+            for name, report in h5.get("report", {}).items():
+                start, _, step = report["mapping/time"][()]
+                data = report["data"][()]
+                times = start + step * np.arange(data.shape[0])
+                unit = report["data"].attrs.get("units", STATE_UNITS.get(variable))
+                reports.append((name, times, report["mapping/node_ids"][()], data, unit))
     return reports or None
 
 
@@ -158,6 +179,7 @@ def write_spikes(path, populations, spikes):
     by time."""
     sorting = h5py.enum_dtype(SORTING, basetype="u1")
     with h5py.File(path, "w") as h5:
+        sonata_root_attributes(h5)
         for population in populations:
             times, ids = spikes[population]
             group = f"/spikes/{population}"
@@ -166,25 +188,59 @@ def write_spikes(path, populations, spikes):
             h5[group].attrs.create("sorting", np.uint8(SORTING["by_time"]), dtype=sorting)
 
 
-def write_states(path, traces):
-    """traces: [{"population", "neurons", "interval" (ms), "values": {variable: [samples x
-    neurons]}}]; a population recorded again is reported as <population>_1, _2, ..."""
+def sonata_root_attributes(h5):
+    h5.attrs.create("magic", SONATA_MAGIC, dtype="<u4")
+    h5.attrs.create("version", SONATA_VERSION, dtype="<u4")
+
+
+def write_state_report(path, variable, traces):
+    """The SONATA report of one variable. traces: [{"population", "neurons", "interval" (ms),
+    "values": {variable: [samples x neurons]}}], all sampling the variable at the same times;
+    the traces of one population become one report, their neurons in trace order."""
+    reports = {}
+    for trace in traces:
+        if variable in trace["values"]:
+            reports.setdefault(trace["population"], []).append(trace)
     with h5py.File(path, "w") as h5:
-        used = []
+        sonata_root_attributes(h5)
+        for population, parts in reports.items():
+            interval = parts[0]["interval"]
+            samples = len(parts[0]["values"][variable])
+            if any(p["interval"] != interval or len(p["values"][variable]) != samples for p in parts):
+                raise ValueError(f"the recordings of {population} sample {variable} at different times")
+            neurons = np.concatenate([np.asarray(p["neurons"], dtype=np.uint64) for p in parts])
+            data = np.concatenate([np.asarray(p["values"][variable]).reshape(samples, len(p["neurons"]))
+                                   for p in parts], axis=1)
+            group = f"/report/{population}"
+            dataset(h5, group + "/data", data, "<f4", STATE_UNITS[variable])
+            dataset(h5, group + "/mapping/node_ids", neurons, "<u8")
+            h5[group + "/mapping/node_ids"].attrs.create("sorted", np.all(np.diff(neurons.astype(np.int64)) >= 0),
+                                                         dtype="<i1")
+            dataset(h5, group + "/mapping/index_pointers", np.arange(len(neurons) + 1), "<u8")
+            dataset(h5, group + "/mapping/element_ids", np.zeros(len(neurons)), "<u4")
+            dataset(h5, group + "/mapping/time", [0.0, samples * interval, interval], "<f8", "ms")
+
+
+def state_report_files(traces):
+    """{file name: writer(path)} of the report files of the traces, as metabosim names them: per
+    variable, a file per set of sample times in the order the traces use them (V.h5, V_2.h5, ...)."""
+    files = {}
+    for variable in STATE_UNITS:
+        groups = []  # [(interval, samples), traces]
         for trace in traces:
-            repeats = used.count(trace["population"])
-            used.append(trace["population"])
-            name = trace["population"] + (f"_{repeats}" if repeats else "")
-            neurons = len(trace["neurons"])
-            samples = len(next(iter(trace["values"].values())))
-            for variable, data in trace["values"].items():
-                group = f"/report/{name}/{variable}"
-                dataset(h5, group + "/data", data.reshape(samples, neurons), "<f8", STATE_UNITS[variable])
-                dataset(h5, group + "/mapping/node_ids", trace["neurons"], "<u8")
-                dataset(h5, group + "/mapping/element_ids", np.zeros(neurons), "<u8")
-                dataset(h5, group + "/mapping/index_pointers", np.arange(neurons + 1), "<u8")
-                dataset(h5, group + "/mapping/time", [0.0, samples * trace["interval"], trace["interval"]], "<f8",
-                        "ms")
+            if variable not in trace["values"]:
+                continue
+            key = (trace["interval"], len(trace["values"][variable]))
+            for group_key, members in groups:
+                if group_key == key:
+                    members.append(trace)
+                    break
+            else:
+                groups.append((key, [trace]))
+        for k, (_, members) in enumerate(groups):
+            name = variable + (f"_{k + 1}" if k else "") + ".h5"
+            files[name] = lambda path, v=variable, m=members: write_state_report(path, v, m)
+    return files
 
 
 def write_weights(path, traces):
@@ -265,6 +321,8 @@ def write_all(out, files):
             if path.is_file():
                 path.unlink()
         raise
-    for name in OUTPUT_NAMES:
-        if name not in files and (out / name).is_file():
-            (out / name).unlink()
+    stale = [out / name for name in OUTPUT_NAMES]
+    stale += [path for v in STATE_UNITS for path in report_paths(out, v)]
+    for path in stale:
+        if path.name not in files and path.is_file():
+            path.unlink()

@@ -3,14 +3,14 @@
 
 Usage: tools/plot_run.py DIR [-o FILE]
 
-DIR is an output directory of `metabosim run`. The figure (PNG, written to DIR/overview.png
-unless -o says otherwise) shows, on a common time axis in seconds:
+DIR is an output directory of `metabosim run`. The figure (DIR/overview.png at 300 dpi and
+DIR/overview.pdf, or FILE and FILE's .pdf) shows, on a common time axis in seconds:
   - a spike raster, each population in its own colour (at most ~200 neurons per population,
     evenly spaced over its node ids, so that the raster stays readable);
   - the population rates from rates.csv;
   - the temperature of each population (the metabolic state) from metabolism.csv, with the
     hypo-, normo- and hyperthermic levels 32, 37 and 41 degC marked;
-  - if states.h5 exists: the membrane potential of the first few recorded neurons, with the
+  - if V.h5 exists: the membrane potential of the first few recorded neurons, with the
     spikes of those neurons marked above the traces;
   - if weights.h5 exists: the mean weight of each recorded projection relative to its start,
     and the fraction of synapses at w_max on a twin axis;
@@ -27,7 +27,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import metabosim_outputs as outputs
-from report_common import POPULATION_COLOURS, open_frame, save_figure
+from report_common import open_frame, population_colour, save_figure
 
 RASTER_NEURONS = 200  # per population
 TRACED_NEURONS = 4  # membrane-potential traces drawn, over all recorded populations
@@ -47,12 +47,12 @@ class RunData:
         self.duration_s = self._duration_s()
         self.sizes = {p: self._population_size(p) for p in self.populations}
         self.temperatures = optional(outputs.read_metabolism, directory / "metabolism.csv")
-        self.states = optional(outputs.read_states, directory / "states.h5", "V")
+        self.states = outputs.read_states(directory, "V")
         self.weights = optional(outputs.read_weights, directory / "weights.h5")
 
     def colour(self, population):
         index = self.populations.index(population) if population in self.populations else 0
-        return POPULATION_COLOURS[index % len(POPULATION_COLOURS)]
+        return population_colour(population, index)
 
     def _population_order(self):
         # summary.json keeps the model's order; HDF5 groups come back sorted by name.
@@ -102,7 +102,7 @@ def plot_raster(ax, run):
         keep = np.isin(ids, shown)
         rows = offset + np.searchsorted(shown, ids[keep])
         ax.scatter(times[keep] / 1000.0, rows, marker="|", linewidths=0.7,
-                   color=run.colour(population), gid="raster")
+                   color=run.colour(population), gid="raster", rasterized=True)
         ticks.append(offset + len(shown) / 2)
         shown_counts[population] = (len(shown), size)
         offset += len(shown)
@@ -186,7 +186,7 @@ def plot_voltages(ax, run):
     bottom = min(trace.min() for *_, trace, _ in traces)
     tick_height = 0.06 * (top - bottom or 1.0)
     for k, ((name, times, node, trace, _), colour) in enumerate(zip(traces, colours)):
-        population = spiking_population(name, run)
+        population = name if name in run.spikes else None  # a report is named after its population
         ax.plot(times / 1000.0, trace, color=colour, linewidth=0.8,
                 label=f"{population or name} #{node}")
         if population is not None:
@@ -199,14 +199,6 @@ def plot_voltages(ax, run):
     ax.set_ylabel(f"V ({traces[0][4]})")
     outside_legend(ax)
     ax.set_title("Membrane potential (ticks: spikes)", loc="left", fontsize="medium")
-
-
-def spiking_population(report, run):
-    """The population of a state report: its name, or its name without a repeat suffix "_k"."""
-    if report in run.spikes:
-        return report
-    base, _, suffix = report.rpartition("_")
-    return base if suffix.isdigit() and base in run.spikes else None
 
 
 def plot_weight_dynamics(ax, run):
@@ -332,12 +324,12 @@ def main():
     parser = argparse.ArgumentParser(
         description="Draw an overview figure (raster, rates, metabolic state, membrane "
         "potentials, weights) of one `metabosim run` output directory.",
-        epilog="Panels whose files (states.h5, weights.h5, ...) are absent are left out. "
+        epilog="Panels whose files (V.h5, weights.h5, ...) are absent are left out. "
         "Exit status: 0 figure written, 1 an output file is unreadable, "
         "2 DIR has no spikes.h5.")
     parser.add_argument("dir", metavar="DIR", type=Path, help="output directory of a run")
     parser.add_argument("-o", "--output", metavar="FILE", type=Path,
-                        help="the PNG to write (default: DIR/overview.png)")
+                        help="the PNG to write, the PDF beside it (default: DIR/overview.png)")
     args = parser.parse_args()
 
     if not (args.dir / "spikes.h5").is_file():
@@ -353,7 +345,7 @@ def main():
 
     output = args.output or args.dir / "overview.png"
     try:
-        save_figure(draw(run), output, dpi=150)
+        save_figure(draw(run), output)
     except OSError as error:
         print(f"plot_run.py: cannot write {output}: {error}", file=sys.stderr)
         return 1

@@ -4,6 +4,7 @@ import argparse
 import json
 import math
 import sys
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -13,7 +14,15 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-POPULATION_COLOURS = plt.get_cmap("tab10").colors
+# One colour per population in every figure (rasters, rates, traces), apart from the colours of
+# the metabolic states (findings_plotting.STATE_COLOURS: blue, green, red) and of the engines
+# (compare_figures: blues, oranges): E dark blue, I crimson; populations of other names in the
+# further colours, by their place in the model.
+POPULATION_COLOURS = {"E": "#1d4e89", "I": "#c2185b"}
+FURTHER_POPULATION_COLOURS = ("#2e7d32", "#6a1b9a", "#8d6e63", "#00838f", "#f9a825", "#455a64")
+
+# Figures are written as PDF (vector, for print and papers) and as PNG at this resolution.
+PNG_DPI = 300
 
 NUMBER = (int, float)
 OPTIONAL_NUMBER = (int, float, type(None))
@@ -148,7 +157,23 @@ def open_frame(ax, keep="left"):
         ax.spines[side].set_visible(side == keep)
 
 
-def save_figure(fig, path, dpi):
-    fig.savefig(path, dpi=dpi)
+def wrapped(text, width):
+    """text broken into lines of at most `width` characters (its own line breaks kept), for a
+    title that must stay within its panel."""
+    return "\n".join(textwrap.fill(line, width) for line in text.split("\n"))
+
+
+def population_colour(population, index):
+    """The colour of a population: E's and I's fixed, another's by its index in the model."""
+    if population in POPULATION_COLOURS:
+        return POPULATION_COLOURS[population]
+    return FURTHER_POPULATION_COLOURS[index % len(FURTHER_POPULATION_COLOURS)]
+
+
+def save_figure(fig, path):
+    """The figure as path (PNG, PNG_DPI) and beside it as PDF, the vector original."""
+    path = Path(path)
+    for output in (path.with_suffix(".pdf"), path):
+        fig.savefig(output, dpi=PNG_DPI)
+        print(output)
     plt.close(fig)
-    print(path)

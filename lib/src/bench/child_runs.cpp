@@ -74,8 +74,10 @@ std::optional<MetabosimRun> run_metabosim(const Model& model, Strategy strategy,
 }
 
 std::optional<Brian2Run> run_brian2(const fs::path& exported, const fs::path& build, double dt, const fs::path& out,
-                                    const fs::path& log) {
-    if (processes::run_brian2_export(exported, {.dt = dt, .codegen = "", .standalone_dir = build}, out, log) != 0)
+                                    const fs::path& log, const processes::LineHandler& progress) {
+    const auto indented = [&](const std::string& line) { progress("    " + line); };
+    if (processes::run_brian2_export(exported, {.dt = dt, .codegen = "", .standalone_dir = build, .progress = indented},
+                                     out, log) != 0)
         return std::nullopt;
     const auto summary = processes::read_brian2_summary(out);
     if (!summary) return std::nullopt;

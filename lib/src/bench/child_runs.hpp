@@ -21,8 +21,9 @@ std::pair<bool, double> in_child(const std::function<void()>& work);
 std::optional<MetabosimRun> run_metabosim(const Model& model, Strategy strategy, const std::filesystem::path& result);
 
 // Brian2's C++ standalone mode on a model exported into `exported` (one build directory shared
-// by the runs); nothing if it failed.
+// by the runs), its progress lines passed on indented; nothing if it failed.
 std::optional<Brian2Run> run_brian2(const std::filesystem::path& exported, const std::filesystem::path& build, double dt,
-                                    const std::filesystem::path& out, const std::filesystem::path& log);
+                                    const std::filesystem::path& out, const std::filesystem::path& log,
+                                    const processes::LineHandler& progress);
 
 }  // namespace metabosim::bench

@@ -84,8 +84,7 @@ def collect(b2, net, model, args, spike_monitors, state_monitors, weight_monitor
     files = {}
     if net["recording"]["spikes"]:
         files["spikes.h5"] = lambda path: outputs.write_spikes(path, names, spikes)
-    if states:
-        files["states.h5"] = lambda path: outputs.write_states(path, states)
+    files.update(outputs.state_report_files(states))
     if weights:
         files["weights.h5"] = lambda path: outputs.write_weights(path, weights)
     files["rates.csv"] = lambda path: path.write_text(

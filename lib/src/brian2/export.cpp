@@ -62,7 +62,7 @@
 #include "metabosim/metabolism/schedule.hpp"
 #include "metabosim/synapses/network.hpp"
 #include "brian2/runner_files.hpp"
-#include "recording/hdf5_file.hpp"
+#include "hdf5/hdf5_file.hpp"
 #include "recording/staged_files.hpp"
 
 #ifndef METABOSIM_VERSION

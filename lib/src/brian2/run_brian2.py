@@ -38,8 +38,8 @@ What Brian2 runs (a clock-driven version of metabosim's model, see docs/model.md
 Weights, STDP traces and amplitudes are kept as plain numbers in nS, as metabosim keeps them.
 
 Outputs (in OUT, all or nothing, the same layout as `metabosim run`): spikes.h5 (SONATA; times
-are the time steps' starts, in ms), states.h5 (samples at k * interval up to the end; the last
-one is the state at the end of the run), weights.h5, rates.csv, metabolism.csv, summary.json
+are the time steps' starts, in ms), V.h5, ge.h5, gi.h5 (SONATA reports: samples at k * interval up
+to the end; the last one is the state at the end of the run), weights.h5, rates.csv, metabolism.csv, summary.json
 (with a "brian2" object: version, step, device, code generation and wall-clock seconds spent
 building, compiling (cpp_standalone only) and running, and peak_rss_bytes: with cpp_standalone,
 the peak resident memory of the compiled program's run alone (os.wait4 in a small launcher
@@ -87,6 +87,8 @@ from brian2_results import collect  # noqa: E402
 from brian2_standalone import build_and_run_standalone  # noqa: E402
 from exported_network import BadInput, read_network  # noqa: E402
 from metabosim_outputs import write_all  # noqa: E402
+
+REPORT_PERIOD_S = 5  # wall-clock seconds between Brian2's progress lines
 
 
 def check_output_directory(out):
@@ -172,20 +174,22 @@ def run(args):
 
     wall["built"] = time.perf_counter()
 
-    # Segments: run to each metabolic step, then set what it changes.
+    # Segments: run to each metabolic step, then set what it changes. Brian2 reports each
+    # segment's progress on stderr every few seconds (C++ standalone: the compiled program does).
+    report = {"namespace": {}, "report": "stderr", "report_period": REPORT_PERIOD_S * b2.second}
     end, now = step_of(duration, dt), 0
     for step, rows in sorted(model.changes(dt).items()):
         if step >= end:
             break
         if step > now:
-            network.run((step - now) * dt * b2.ms, namespace={})
+            network.run((step - now) * dt * b2.ms, **report)
             now = step
         for p, row in rows:
             if now > 0:
                 model.settle_traces(p)
             model.set_population(p, row)
     if end > now:
-        network.run((end - now) * dt * b2.ms, namespace={})
+        network.run((end - now) * dt * b2.ms, **report)
     wall["ran"] = time.perf_counter()
     # Runtime: building the objects, then the runs (code generation included); standalone: the
     # runs above were only recorded, the build writes, compiles and runs the program.

@@ -11,6 +11,8 @@
 #include "metabosim/simulation.hpp"
 #include "metabosim/model/error.hpp"
 #include "metabosim/processes/processes.hpp"
+#include "metabosim/processes/python.hpp"
+#include "metabosim/simulation/progress.hpp"
 #include "metabosim/recording/output.hpp"
 
 namespace metabosim::compare {
@@ -49,13 +51,16 @@ bool Comparer::brian2_usable() {
         fs::create_directories(s_.output / "logs");
         const bool energy = std::any_of(model_.populations.begin(), model_.populations.end(),
                                         [](const Population& p) { return p.energy.has_value(); });
-        brian2_ok_ = s_.brian2 && !energy && processes::brian2_importable(s_.output / "logs" / "brian2-check.log");
+        const auto python = s_.brian2 && !energy ? processes::find_python(processes::brian2_modules())
+                                                 : processes::PythonSearch{};
+        brian2_ok_ = python.found.has_value();
         brian2_note_ = !s_.brian2 ? "Brian2 not run (--no-brian2)"
                        : energy   ? "Brian2 not run: the model has an energy budget, which a Brian2 export cannot express"
                        : *brian2_ok_ ? ""
-                                     : "Brian2 not run: `python3 -c 'import brian2, h5py'` failed (install python3-brian "
-                                       "and python3-h5py)";
+                                     : "Brian2 not run: " + python.note;
         if (!brian2_note_.empty()) say("  " + brian2_note_);
+        if (python.found)
+            say(fmt::format("  Brian2 with {}{}", python.found->string(), python.note.empty() ? "" : " (" + python.note + ")"));
     }
     return *brian2_ok_;
 }
@@ -67,7 +72,10 @@ std::optional<Results> Comparer::run_brian2(const Model& model, const fs::path& 
     fs::create_directories(log.parent_path());
     // One C++ standalone project for every run: later runs recompile little.
     const int status = processes::run_brian2_export(
-        export_dir, {.dt = dt, .codegen = codegen, .standalone_dir = s_.output / "brian2-build"}, out, log);
+        export_dir,
+        {.dt = dt, .codegen = codegen, .standalone_dir = s_.output / "brian2-build",
+         .progress = [this](const std::string& line) { say("    " + line); }},
+        out, log);
     if (status != 0) {
         say(fmt::format("  Brian2 failed (exit status {}); its log, {}, ends:\n{}", status, log.string(),
                         processes::tail_of(log)));
@@ -114,6 +122,14 @@ Convergence Comparer::convergence(const std::string& name, const Model& model, s
 
 std::vector<NetworkRun> Comparer::network_runs() {
     std::vector<NetworkRun> runs;
+    const std::size_t total = s_.seeds.size() * (1 + s_.dts.size() + (brian2_usable() ? s_.brian2_dts.size() : 0));
+    std::size_t started = 0;
+    JobClock clock(static_cast<double>(total));
+    // "[k/N] seed S: what (time so far, ETA)" as each run starts; the ETA counts the runs ended.
+    const auto starting = [&](const std::string& what) {
+        if (started++ > 0) clock.done();
+        say(fmt::format("[{}/{}] {} ({} so far, {})", started, total, what, format_seconds(clock.elapsed()), clock.eta()));
+    };
     for (std::uint64_t seed : s_.seeds) {
         Model m = model_;
         m.seed = seed;
@@ -132,12 +148,12 @@ std::vector<NetworkRun> Comparer::network_runs() {
             runs.push_back(std::move(run));
         };
 
-        say(fmt::format("seed {}: event-driven", seed));
+        starting(fmt::format("seed {}: event-driven", seed));
         const Results exact = simulate(m);
         write_results(m, exact, s_.output / directory("event"));
         record("event", "event", std::nullopt, exact, exact.counters.wall_seconds);
         for (double dt : s_.dts) {
-            say(fmt::format("seed {}: clock-driven, dt = {:g} ms", seed, dt));
+            starting(fmt::format("seed {}: clock-driven, dt = {:g} ms", seed, dt));
             const Results clock = simulate(m, Strategy::clock_driven(dt));
             const std::string label = "clock-dt" + dt_label(dt);
             write_results(m, clock, s_.output / directory(label));
@@ -146,7 +162,7 @@ std::vector<NetworkRun> Comparer::network_runs() {
         if (!brian2_usable()) continue;
         for (double dt : s_.brian2_dts) {
             const bool standalone = s_.brian2_device == "cpp_standalone";
-            say(fmt::format("seed {}: Brian2 ({}), dt = {:g} ms", seed, standalone ? "C++ standalone" : s_.brian2_codegen, dt));
+            starting(fmt::format("seed {}: Brian2 ({}), dt = {:g} ms", seed, standalone ? "C++ standalone" : s_.brian2_codegen, dt));
             const std::string label = "brian2-dt" + dt_label(dt);
             const fs::path out = s_.output / directory(label);
             const auto b = run_brian2(m, s_.output / "brian2-export" / fmt::format("seed-{}", seed), dt,

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "metabosim/config/validate.hpp"
+#include "metabosim/model/echo.hpp"
 #include "metabosim/model/error.hpp"
 
 namespace metabosim::config {
@@ -14,27 +15,31 @@ namespace {
 
 // The value as the user wrote it (toml++ would print strings in single quotes).
 std::string written(const toml::node& node) {
-    if (const auto* s = node.as_string()) return fmt::format("\"{}\"", s->get());
+    if (const auto* s = node.as_string()) return echo_quoted(s->get());
     std::ostringstream out;
     out << toml::node_view<const toml::node>(node);
-    return out.str();
+    return echo(out.str());
 }
 
+// "<file>:<line>: ", "<file>: " for a node without a line (an override's value) or a document
+// whose lines are not shown, nothing for a
+// document without a name (a value set through an API: the message starts with the field's name).
 std::string location(const Document& doc, const toml::node& node) {
-    const auto line = node.source().begin.line;
-    return line > 0 ? fmt::format("{}:{}", doc.name, line) : doc.name;
+    if (doc.name.empty()) return {};
+    const auto line = doc.lines ? node.source().begin.line : 0;
+    return line > 0 ? fmt::format("{}:{}: ", doc.name, line) : fmt::format("{}: ", doc.name);
 }
 
 }  // namespace
 
 void fail_at(const Document& doc, const toml::node& node, std::string_view path, std::string_view problem) {
-    throw UserError(fmt::format("{}: {}: {}", location(doc, node), path, problem));
+    throw UserError(fmt::format("{}{}: {}", location(doc, node), echo(path), problem));
 }
 
 void fail_value(const Document& doc, const toml::node& node, std::string_view path,
                 std::string_view expectation) {
     throw UserError(
-        fmt::format("{}: {} = {}: expected {}", location(doc, node), path, written(node), expectation));
+        fmt::format("{}{} = {}: expected {}", location(doc, node), echo(path), written(node), expectation));
 }
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {

@@ -15,13 +15,16 @@
 
 namespace metabosim::config {
 
-// Where the text came from: named in every message, the base of relative paths inside it.
+// Where the text came from: named in every message (unless the name is empty), the base of
+// relative paths inside it.
 struct Document {
     std::string name;
     std::filesystem::path base_dir;
+    bool lines = true;  // false for text a program wrote: its lines mean nothing to the user
 };
 
-// "<file>:<line>: <path>: <problem>" (the file alone for a node without a line: an override's value)
+// "<file>:<line>: <path>: <problem>" (the file alone for a node without a line: an override's
+// value; "<path>: <problem>" for a document without a name)
 [[noreturn]] void fail_at(const Document& doc, const toml::node& node, std::string_view path,
                           std::string_view problem);
 

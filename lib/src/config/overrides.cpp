@@ -1,8 +1,10 @@
-// --set key.path=value: one value of a loaded model changed. The value is read by the same
-// field tables and readers as the TOML file's, then the whole model is validated again.
-#include "metabosim/config/config.hpp"
+// --set key.path=value, and set_value(): one value of a loaded model changed. The value is read
+// by the same field tables and readers as the TOML file's, then the whole model is validated
+// again. settings() lists what can be set, with the values the model holds.
+#include "metabosim/config/settings.hpp"
 
 #include <charconv>
+#include <optional>
 #include <span>
 #include <string>
 #include <variant>
@@ -14,6 +16,7 @@
 
 #include "config/diagnostics.hpp"
 #include "config/values.hpp"
+#include "metabosim/config/config.hpp"
 #include "metabosim/model/error.hpp"
 #include "model/schema.hpp"
 #include "model/trim.hpp"
@@ -23,32 +26,56 @@ namespace {
 
 using schema::Field;
 
-// One "--set path=value": the value becomes a node so the TOML readers check it.
+// One value to set: the value becomes a node so the TOML readers check it. Messages name it as the
+// command line typed it ("--set: path = ...", "--set path=value: ..."), or by the caller's `name`
+// for the field ("name = "value": ...").
 class Override {
 public:
-    Override(std::string path, std::string text) : path_(std::move(path)), text_(std::move(text)) {}
+    // As --set: `assignment` as typed.
+    static Override typed(std::string path, std::string text, std::string_view assignment) {
+        return Override("--set", std::move(path), std::move(text), {}, fmt::format("--set {}", assignment));
+    }
+    // Through an API, the field called `name`.
+    static Override named(std::string path, std::string text, std::string name) {
+        return Override("", std::move(path), std::move(text), std::move(name), {});
+    }
 
     const std::string& path() const { return path_; }
 
     double quantity(const schema::Quantity& q) const {
-        return config::read_quantity(doc_, toml::value<std::string>(text_), path_, q);
+        return config::read_quantity(doc_, toml::value<std::string>(text_), shown_, q);
     }
     std::uint64_t integer(std::uint64_t min, std::uint64_t max, std::uint64_t example_value) const {
         std::int64_t i = 0;
         const auto [end, error] = std::from_chars(text_.data(), text_.data() + text_.size(), i);
         if (error != std::errc() || end != text_.data() + text_.size())
-            return config::read_integer(doc_, toml::value<std::string>(text_), path_, min, max,
+            return config::read_integer(doc_, toml::value<std::string>(text_), shown_, min, max,
                                         example_value);
-        return config::read_integer(doc_, toml::value<std::int64_t>(i), path_, min, max, example_value);
+        return config::read_integer(doc_, toml::value<std::int64_t>(i), shown_, min, max, example_value);
+    }
+    // The change as messages name it.
+    std::string subject() const {
+        return doc_.name.empty() ? fmt::format("{} = \"{}\"", shown_, text_)
+                                 : fmt::format("--set {}={}", path_, text_);
     }
     [[noreturn]] void fail(std::string_view problem) const {
-        throw UserError(fmt::format("--set {}={}: {}", path_, text_, problem));
+        throw UserError(fmt::format("{}: {}", subject(), problem));
     }
+    // What validate()'s messages are prefixed with.
+    const std::string& origin() const { return origin_; }
 
 private:
-    inline static const config::Document doc_{"--set", "."};
+    Override(std::string doc, std::string path, std::string text, std::string name, std::string origin)
+        : doc_{std::move(doc), "."}, path_(std::move(path)), text_(std::move(text)) {
+        shown_ = name.empty() ? path_ : std::move(name);
+        origin_ = origin.empty() ? subject() : std::move(origin);
+    }
+
+    config::Document doc_;
     std::string path_;
     std::string text_;
+    std::string shown_;
+    std::string origin_;
 };
 
 // Lists are never settable: one value cannot say them.
@@ -184,21 +211,85 @@ std::string settable_paths() {
     return fmt::format("{}", fmt::join(all, ", "));
 }
 
+// The settable fields of one table, from `object` (none: the table is absent, e.g. no drive yet).
+template <class Struct, std::size_t N>
+void list_fields(std::vector<Setting>& out, const std::string& prefix, const Field<Struct> (&fields)[N],
+                 const Struct* object) {
+    for (const auto& f : fields) {
+        if (!settable(f)) continue;
+        Setting s;
+        s.path = fmt::format("{}.{}", prefix, f.key);
+        s.dimension = f.quantity.dimension;
+        s.expectation = config::expectation(f.quantity);
+        if (object)
+            schema::visit(f, *object,
+                          schema::Overloaded{
+                              [&](const double& v) { s.value = v; },
+                              [&](const std::optional<double>& v) { s.value = v; },
+                              [&](const Distribution& v) {
+                                  if (v.kind == Distribution::Kind::constant) s.value = v.value;
+                              },
+                              [](const std::vector<double>&) {},
+                          });
+        out.push_back(std::move(s));
+    }
+}
+
+Setting integer_setting(std::string path, std::uint64_t value, std::uint64_t min, std::uint64_t max,
+                        std::uint64_t example_value) {
+    Setting s;
+    s.path = std::move(path);
+    s.kind = Setting::Kind::integer;
+    s.integer = value;
+    s.expectation = config::integer_expectation(min, max, example_value);
+    return s;
+}
+
+// Copy, set, validate, then commit: a failed change leaves the model as it was.
+void set_from(Model& model, const Override& o) {
+    Model changed = model;
+    const auto parts = split(o.path());
+    if (!set(changed, parts, o)) o.fail(fmt::format("unknown setting; settable are {}", settable_paths()));
+    config::validate_from(changed, o.origin());
+    model = std::move(changed);
+}
+
 }  // namespace
 
-// Copy, set, validate, then commit: a failed override leaves the model as it was.
+std::vector<Setting> settings(const Model& model) {
+    std::vector<Setting> out;
+    list_fields(out, "run", schema::run_fields, &model);
+    out.push_back(integer_setting("run.seed", model.seed, 0, schema::max_seed, 1));
+    for (const Population& p : model.populations) {
+        const auto prefix = fmt::format("populations.{}", p.name);
+        out.push_back(integer_setting(prefix + ".size", p.size, 1, schema::max_neurons, 4000));
+        list_fields(out, prefix, schema::population_fields, &p);
+        list_fields(out, prefix + ".neuron", schema::neuron_fields, &p.neuron);
+        list_fields(out, prefix + ".q10", schema::q10_fields, &p.q10);
+        list_fields(out, prefix + ".drive", schema::drive_fields, p.drive ? &*p.drive : nullptr);
+        list_fields(out, prefix + ".energy", schema::energy_fields, p.energy ? &*p.energy : nullptr);
+    }
+    for (const Projection& p : model.projections) {
+        const auto prefix = fmt::format("projections.{}", p.name);
+        list_fields(out, prefix, schema::projection_fields, &p);
+        if (p.connectivity.rule == Connectivity::Rule::probability)
+            list_fields(out, prefix + ".connectivity", schema::connectivity_fields, &p.connectivity);
+        if (p.stdp) list_fields(out, prefix + ".stdp", schema::stdp_fields, &*p.stdp);
+    }
+    return out;
+}
+
+void set_value(Model& model, std::string_view path, std::string_view value, std::string_view name) {
+    set_from(model, Override::named(std::string(trim(path)), std::string(trim(value)), std::string(name)));
+}
+
 void apply_override(Model& model, std::string_view assignment) {
     const auto eq = assignment.find('=');
     if (eq == std::string_view::npos)
         throw UserError(fmt::format(
             "--set {}: expected key.path=value (e.g. \"populations.E.temperature=41 degC\")", assignment));
-    const Override o(std::string(trim(assignment.substr(0, eq))),
-                     std::string(trim(assignment.substr(eq + 1))));
-    Model changed = model;
-    const auto parts = split(o.path());
-    if (!set(changed, parts, o)) o.fail(fmt::format("unknown setting; settable are {}", settable_paths()));
-    config::validate_from(changed, fmt::format("--set {}", assignment));
-    model = std::move(changed);
+    set_from(model, Override::typed(std::string(trim(assignment.substr(0, eq))),
+                                    std::string(trim(assignment.substr(eq + 1))), assignment));
 }
 
 }  // namespace metabosim

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <vector>
@@ -19,8 +20,10 @@
 #include "config/fields.hpp"
 #include "config/section.hpp"
 #include "config/values.hpp"
+#include "metabosim/model/echo.hpp"
 #include "metabosim/model/error.hpp"
 #include "metabosim/model/units.hpp"
+#include "metabosim/sonata/circuit.hpp"
 #include "model/schema.hpp"
 #include "model/trim.hpp"
 
@@ -66,10 +69,15 @@ EnergyBudget read_energy(Section& s) {
     return e;
 }
 
-Population read_population(Section& s, std::string name) {
-    Population p;
-    p.name = std::move(name);
-    p.size = static_cast<std::uint32_t>(s.required_integer("size", 4000, 1, schema::max_neurons));
+// A population of its own (`sized`), or one a SONATA circuit gave (its size and values stay
+// unless the table sets them).
+void read_population(Section& s, Population& p, bool sized) {
+    if (sized) {
+        p.size = static_cast<std::uint32_t>(s.required_integer("size", 4000, 1, schema::max_neurons));
+    } else if (const auto* size = s.find("size")) {
+        fail_value(s.doc(), *size, s.path_of("size"),
+                   fmt::format("no size: population \"{}\" comes from the circuit, with {} neurons", p.name, p.size));
+    }
     read_fields(s, p, schema::population_fields);
     if (auto neuron = s.section("neuron")) read_neuron(*neuron, p.neuron);
     if (auto q10 = s.section("q10")) {
@@ -85,7 +93,22 @@ Population read_population(Section& s, std::string name) {
     }
     if (auto energy = s.section("energy")) p.energy = read_energy(*energy);
     s.finish();
-    return p;
+}
+
+// [network] sonata = "circuit_config.json": the circuit's populations and projections, and its
+// run.tstop as the duration; the rest of the file adds to them.
+void read_network(Section& s, const Document& doc, Model& model) {
+    const auto& node = s.need("sonata", "the path of a SONATA circuit config (e.g. \"circuit_config.json\")");
+    const auto file = doc.base_dir / config::read_string(doc, node, s.path_of("sonata"), "a file name");
+    try {
+        const Model circuit = read_sonata_circuit(file);
+        model.populations = circuit.populations;
+        model.projections = circuit.projections;
+        model.duration = circuit.duration;
+    } catch (const UserError& e) {
+        throw UserError(fmt::format("{}: {}: {}", doc.name, s.path_of("sonata"), e.what()));
+    }
+    s.finish();
 }
 
 const Population& read_population_name(Section& s, std::string_view key, const Model& model) {
@@ -190,8 +213,11 @@ Projection read_projection(Section& s, std::string name, const Model& model) {
 // Spike times in ms, one per line; '#' starts a comment.
 std::vector<double> read_times_file(const Document& doc, const toml::node& node, std::string_view path) {
     const auto file = doc.base_dir / config::read_string(doc, node, path, "a file name");
+    std::error_code ignored;
+    if (std::filesystem::is_directory(file, ignored))
+        fail_value(doc, node, path, fmt::format("a file; {} is a directory", echo_quoted(file.string())));
     std::ifstream in(file);
-    if (!in) fail_value(doc, node, path, fmt::format("a readable file, cannot open \"{}\"", file.string()));
+    if (!in) fail_value(doc, node, path, fmt::format("a readable file, cannot open {}", echo_quoted(file.string())));
     const auto bound = schema::field(schema::generator_fields, "times").quantity.bound;
     std::vector<double> times;
     std::string line;
@@ -202,11 +228,11 @@ std::vector<double> read_times_file(const Document& doc, const toml::node& node,
         const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), t);
         const bool ok = error == std::errc() && end == text.data() + text.size() && schema::within(t, bound);
         if (!ok)
-            throw UserError(fmt::format("{}:{}: \"{}\": expected a non-negative time in ms (e.g. 12.5)",
-                                        file.string(), number, text));
+            throw UserError(fmt::format("{}:{}: {}: expected a non-negative time in ms (e.g. 12.5)",
+                                        echo(file.string()), number, echo_quoted(text)));
         if (!times.empty() && t < times.back())
             throw UserError(fmt::format("{}:{}: {} ms: expected times sorted ascending (after {} ms)",
-                                        file.string(), number, t, times.back()));
+                                        echo(file.string()), number, t, times.back()));
         times.push_back(t);
     }
     return times;
@@ -301,9 +327,14 @@ StateRecording read_state_recording(Section& s, const Model& model) {
         if (!variables->is_array()) fail_value(s.doc(), *variables, s.path_of("variables"), "an array");
         const auto& items = *variables->as_array();
         sr.variables.clear();
-        for (std::size_t i = 0; i < items.size(); ++i)
-            sr.variables.emplace_back(read_choice<std::string_view>(
-                s.doc(), items[i], fmt::format("{}[{}]", s.path_of("variables"), i), names));
+        for (std::size_t i = 0; i < items.size(); ++i) {
+            const std::string item_path = fmt::format("{}[{}]", s.path_of("variables"), i);
+            const std::string_view v = read_choice<std::string_view>(s.doc(), items[i], item_path, names);
+            // Two traces of one variable would collide in states.h5 only after the whole run.
+            if (std::find(sr.variables.begin(), sr.variables.end(), v) != sr.variables.end())
+                fail_value(s.doc(), items[i], item_path, fmt::format("each variable once; \"{}\" is named twice", v));
+            sr.variables.emplace_back(v);
+        }
     }
     read_fields(s, sr, schema::state_recording_fields);
     s.finish();
@@ -352,13 +383,19 @@ void read_named(Section& top, std::string_view key, Read read) {
 Model read_model(const Document& doc, const toml::table& root) {
     Section top(doc, root, "");
     Model model;
+    if (auto network = top.section("network")) read_network(*network, doc, model);
     if (auto run = top.section("run")) {
         read_fields(*run, model, schema::run_fields);
         model.seed = run->integer("seed", model.seed, 0, schema::max_seed);
         run->finish();
     }
     read_named(top, "populations", [&](Section& s, const std::string& name) {
-        model.populations.push_back(read_population(s, name));
+        const auto given = std::find_if(model.populations.begin(), model.populations.end(),
+                                        [&](const Population& p) { return p.name == name; });
+        if (given != model.populations.end()) return read_population(s, *given, false);
+        Population& p = model.populations.emplace_back();
+        p.name = name;
+        read_population(s, p, true);
     });
     if (model.populations.empty())
         throw UserError(fmt::format(
@@ -373,11 +410,25 @@ Model read_model(const Document& doc, const toml::table& root) {
     return model;
 }
 
+Model parse(std::string_view text, const Document& doc) {
+    toml::table root;
+    try {
+        root = toml::parse(text, std::string_view(doc.name));
+    } catch (const toml::parse_error& e) {
+        const std::string what = echo(e.description(), 300);
+        if (!doc.lines) throw UserError(fmt::format("{}: {}", doc.name, what));
+        throw UserError(fmt::format("{}:{}:{}: {}", doc.name, e.source().begin.line, e.source().begin.column, what));
+    }
+    Model model = read_model(doc, root);
+    config::validate_from(model, doc.name);
+    return model;
+}
+
 }  // namespace
 
 Model load_config(const std::filesystem::path& file) {
     std::ifstream in(file, std::ios::binary);
-    if (!in) throw UserError(fmt::format("cannot open config file \"{}\"", file.string()));
+    if (!in) throw UserError(fmt::format("cannot open config file {}", echo_quoted(file.string())));
     std::ostringstream text;
     text << in.rdbuf();
     return parse_config(text.str(), file.string(), file.parent_path());
@@ -385,17 +436,12 @@ Model load_config(const std::filesystem::path& file) {
 
 Model parse_config(std::string_view text, const std::string& source_name,
                    const std::filesystem::path& base_dir) {
-    const Document doc{source_name, base_dir};
-    toml::table root;
-    try {
-        root = toml::parse(text, std::string_view(source_name));
-    } catch (const toml::parse_error& e) {
-        throw UserError(fmt::format("{}:{}:{}: {}", source_name, e.source().begin.line,
-                                    e.source().begin.column, e.description()));
-    }
-    Model model = read_model(doc, root);
-    config::validate_from(model, source_name);
-    return model;
+    return parse(text, {source_name, base_dir});
+}
+
+Model parse_generated_config(std::string_view text, const std::string& source_name,
+                             const std::filesystem::path& base_dir) {
+    return parse(text, {source_name, base_dir, false});
 }
 
 }  // namespace metabosim

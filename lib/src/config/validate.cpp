@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "metabosim/lowering/lowering.hpp"
+#include "metabosim/model/echo.hpp"
 #include "metabosim/model/error.hpp"
 #include "metabosim/model/units.hpp"
 #include "model/schema.hpp"
@@ -98,7 +99,8 @@ private:
     std::string object_;
 };
 
-std::string quoted(std::string_view name) { return fmt::format("\"{}\"", name); }
+// Names come from the user: shown short and printable (a 1 MB name is not echoed whole).
+std::string quoted(std::string_view name) { return echo_quoted(name); }
 
 // Names are non-empty and unique within their kind.
 template <class Item>
@@ -110,6 +112,11 @@ void check_names(const std::vector<Item>& items, std::string_view kind) {
         // names become HDF5 group names in the outputs
         c.require(items[i].name.find('/') == std::string::npos, "name", quoted(items[i].name),
                   "a name without '/'");
+        // and CSV column names: no line breaks, nothing that would drive a terminal
+        const bool printable = std::none_of(items[i].name.begin(), items[i].name.end(), [](char ch) {
+            return static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f;
+        });
+        c.require(printable, "name", quoted(items[i].name), "a name without control characters");
         c.require(seen.insert(items[i].name).second, "name", quoted(items[i].name), "a unique name");
     }
 }
@@ -231,18 +238,19 @@ void check_scaled(const Model& model) {
             const auto scaled = [&](std::string_view field, double v, Dimension d, Bound b) {
                 c.value(fmt::format("Q10-scaled {}", field), v, d, b);
             };
-            scaled("C", l.neuron.C, Dimension::capacitance, Bound::positive);
-            scaled("gL", l.neuron.gL, Dimension::conductance, Bound::positive);
-            scaled("tau_e", l.neuron.tau_e, Dimension::time, Bound::positive);
-            scaled("tau_i", l.neuron.tau_i, Dimension::time, Bound::positive);
-            scaled("t_ref", l.neuron.t_ref, Dimension::time, Bound::non_negative);
+            scaled("C", l.neuron.C, Dimension::capacitance, Bound::capacitance);
+            scaled("gL", l.neuron.gL, Dimension::conductance, Bound::leak);
+            scaled("tau_m = C/gL", l.neuron.C / l.neuron.gL, Dimension::time, Bound::cell_time);
+            scaled("tau_e", l.neuron.tau_e, Dimension::time, Bound::cell_time);
+            scaled("tau_i", l.neuron.tau_i, Dimension::time, Bound::cell_time);
+            scaled("t_ref", l.neuron.t_ref, Dimension::time, Bound::cell_time);
             scaled("synaptic efficacy", l.synaptic_efficacy, Dimension::dimensionless, Bound::positive);
-            scaled("drive rate", l.poisson_rate, Dimension::rate, Bound::non_negative);
+            scaled("drive rate", l.poisson_rate, Dimension::rate, Bound::rate);
             for (const Projection& proj : model.projections) {
                 if (proj.post != p.name || !proj.stdp) continue;
                 const LoweredStdp s = lower(*proj.stdp, l);
-                scaled("stdp.tau_plus", s.tau_plus, Dimension::time, Bound::positive);
-                scaled("stdp.tau_minus", s.tau_minus, Dimension::time, Bound::positive);
+                scaled("stdp.tau_plus", s.tau_plus, Dimension::time, Bound::cell_time);
+                scaled("stdp.tau_minus", s.tau_minus, Dimension::time, Bound::cell_time);
                 scaled("stdp.A_plus", s.A_plus, Dimension::conductance, Bound::finite);
                 scaled("stdp.A_minus", s.A_minus, Dimension::conductance, Bound::finite);
             }

@@ -1,5 +1,8 @@
 #include "engine/circuit.hpp"
 
+#include <algorithm>
+#include <limits>
+
 #include "metabosim/config/validate.hpp"
 #include "metabosim/inputs/inputs.hpp"
 
@@ -24,9 +27,12 @@ MembraneStates initial_states(const Model& model) {
 
 }  // namespace
 
-Circuit::Circuit(Model m)
+Circuit::Circuit(Model m) : Circuit(std::move(m), {0, std::numeric_limits<std::uint32_t>::max()}) {}
+
+Circuit::Circuit(Model m, NeuronRange owned_neurons)
     : model(validated(std::move(m))),
-      net(build_network(model)),
+      owned{owned_neurons.first, std::min(owned_neurons.last, model.neuron_count())},
+      net(build_network(model, owned.first, owned.last)),
       schedule(model),
       outgoing(model.populations.size()),
       metabolic(model),
@@ -37,7 +43,7 @@ Circuit::Circuit(Model m)
       recorders(model, net) {
     population_of.reserve(net.neuron_count());
     for (std::uint32_t p = 0; p < model.populations.size(); ++p) population_of.insert(population_of.end(), model.populations[p].size, p);
-    for (std::uint32_t n = 0; n < net.neuron_count(); ++n) draw_drive(n, 0.0);
+    for (std::uint32_t n = owned.first; n < owned.last; ++n) draw_drive(n, 0.0);
     for (std::uint32_t k = 0; k < net.projections.size(); ++k) outgoing[net.projections[k].pre].push_back(k);
 }
 

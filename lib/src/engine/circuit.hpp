@@ -23,8 +23,16 @@
 
 namespace metabosim {
 
+// Neurons by global id, [first, last).
+struct NeuronRange {
+    std::uint32_t first = 0, last = 0;
+    std::uint32_t size() const { return last - first; }
+    bool contains(std::uint32_t n) const { return n >= first && n < last; }
+};
+
 struct Circuit {
     const Model model;
+    const NeuronRange owned;  // the neurons this process advances (all, but on several ranks)
     Network net;
     const MetabolicSchedule schedule;
     std::vector<std::uint32_t> population_of;             // per neuron
@@ -37,8 +45,10 @@ struct Circuit {
     Recorders recorders;
 
     // Validates the model, builds the network, draws the initial state and each neuron's first
-    // drive input, prepares the recorders.
+    // drive input, prepares the recorders. Given `owned` neurons, only the synapses onto them are
+    // built and only their drive is drawn (the per-neuron arrays still span every neuron).
     explicit Circuit(Model m);
+    Circuit(Model m, NeuronRange owned);
     Circuit(const Circuit&) = delete;
     Circuit& operator=(const Circuit&) = delete;
 

@@ -18,6 +18,8 @@ class Engine {
 public:
     virtual ~Engine() = default;
     virtual const Circuit& circuit() const = 0;
+    // Synapses of the whole network (on several ranks, the circuit holds only its rank's).
+    virtual std::uint64_t synapse_count() const { return circuit().net.synapse_count(); }
 
     // Processes every event before `until` (ms, at most the duration; the run's end included when
     // it is the duration), stopping at the engine's own boundary at or after it: an epoch's end or a
@@ -26,6 +28,8 @@ public:
     // Where the engine stopped (ms), and whether the run is over.
     virtual double time() const = 0;
     virtual bool finished() const = 0;
+    // Wall-clock seconds spent in advance() so far (this process's own count).
+    virtual double wall_seconds() const = 0;
     // What was recorded up to time(), with the weights as they are now and the counters so far.
     virtual Results results() const = 0;
 

@@ -8,19 +8,29 @@
 // stops: a metabolic step, an energy update, a weight sample, the end of the run. Between
 // barriers nothing is shared, and what is merged is merged in a fixed order (spikes by time then
 // neuron, counts by population), so the outputs are the same for any number of threads.
+//
+// On several ranks (engine/rank_share.hpp) a rank is one more level of partition: it advances its
+// own neurons, and at the epoch's end every rank's spikes are gathered by every rank, which
+// delivers them through its own synapses (onto its own neurons). Energy updates sum every rank's
+// activity counts; weight samples and the results are gathered onto rank 0 in the whole
+// network's order. A walk's error on any rank stops every rank (Communicator::agree).
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <optional>
+#include <span>
 #include <tuple>
 
 #include <fmt/format.h>
 
 #include "checkpoint/checkpoint.hpp"
+#include "distribution/communicator.hpp"
 #include "engine/engine.hpp"
 #include "engine/epochs.hpp"
 #include "engine/partition.hpp"
 #include "engine/progress_reporter.hpp"
+#include "engine/rank_share.hpp"
 #include "engine/worker_pool.hpp"
 #include "metabosim/lowering/lowering.hpp"
 #include "metabosim/model/error.hpp"
@@ -43,8 +53,8 @@ struct Barrier {
 
 // The epoch length: the shortest delay, no longer than the run, and short enough that STDP's
 // pre-trace factor, rebased only between epochs, stays far from overflow (synapses/stdp.hpp).
-double epoch_length(const Circuit& c) {
-    double length = std::min(c.net.min_delay, c.model.duration);
+double epoch_length(const Circuit& c, Communicator& comm) {
+    double length = std::min(comm.min(c.net.min_delay), c.model.duration);
     for (const Synapses& s : c.net.projections) {
         if (!s.stdp) continue;
         const Population& post = c.model.populations[s.post];
@@ -56,17 +66,23 @@ double epoch_length(const Circuit& c) {
 
 class EpochEngine final : public Engine {
 public:
-    EpochEngine(Model m, unsigned threads);
+    EpochEngine(Model m, unsigned threads, Communicator& comm);
     const Circuit& circuit() const override { return c_; }
+    std::uint64_t synapse_count() const override { return synapse_count_; }
     void advance(double until, ProgressReporter& reporter, const std::atomic<bool>& stop) override;
     double time() const override { return done_ ? c_.model.duration : grid_.start(epoch_); }
     bool finished() const override { return done_; }
+    double wall_seconds() const override { return wall_seconds_; }
     Results results() const override;
     void save(CheckpointWriter& out) const override;
     void load(CheckpointReader& in) override;
 
 private:
-    Circuit c_;
+    Communicator& comm_;
+    std::unique_ptr<Circuit> circuit_;
+    Circuit& c_;
+    std::uint64_t synapse_count_ = 0;   // every rank's
+    std::vector<SynapseOrder> orders_;  // per weight recorder, on several ranks
     EpochGrid grid_;
     double max_delay_ = 0;
     std::vector<Partition> partitions_;
@@ -79,6 +95,7 @@ private:
     std::size_t next_step_ = 0;
     std::vector<std::uint32_t> next_energy_, next_weights_;
     std::vector<std::pair<double, std::uint32_t>> spikes_;  // merge scratch
+    std::vector<Fired> fired_;                               // every rank's spikes of the epoch
     std::vector<Barrier> barriers_;                          // of the current epoch
     std::uint64_t epoch_ = 0;                                // the next to run
     bool done_ = false;
@@ -90,30 +107,54 @@ private:
 
     void barriers_in(double from, double to, std::vector<Barrier>& out) const;
     void act(const Barrier& b);
+    void walk(const Until& until, bool first);
+    void sample_weights(std::uint32_t w, double t);
+    void exchange_spikes();
     void change_population(std::uint32_t p, double temperature, double t);
     void merge_activity();
     void rebase_traces(double t);
+    void refuse_ranks() const {
+        if (comm_.size() > 1)
+            throw UserError("checkpoints are not available for a run on several ranks (mpirun): "
+                            "run on one process to save or resume a run");
+    }
 };
 
-unsigned partition_count(const Model& model, unsigned threads) {
-    return std::max(1u, std::min({threads, model.neuron_count(), 4096u}));
+unsigned partition_count(const Circuit& c, unsigned threads) {
+    return std::max(1u, std::min({threads, c.owned.size(), 4096u}));
 }
 
-EpochEngine::EpochEngine(Model m, unsigned threads)
-    : c_(std::move(m)),
-      grid_(epoch_length(c_)),
+// The circuit of this rank's neurons, every rank stopping when one cannot build its own.
+std::unique_ptr<Circuit> agreed_circuit(Model m, Communicator& comm) {
+    const NeuronRange owned = owned_range(m.neuron_count(), comm.rank(), comm.size());
+    std::unique_ptr<Circuit> circuit;
+    std::exception_ptr failure;
+    try {
+        circuit = std::make_unique<Circuit>(std::move(m), owned);
+    } catch (...) {
+        failure = std::current_exception();
+    }
+    comm.agree(failure);
+    return circuit;
+}
+
+EpochEngine::EpochEngine(Model m, unsigned threads, Communicator& comm)
+    : comm_(comm),
+      circuit_(agreed_circuit(std::move(m), comm)),
+      c_(*circuit_),
+      grid_(epoch_length(c_, comm)),
       buckets_(0, 1),
-      pool_(partition_count(c_.model, threads)) {
+      pool_(partition_count(c_, threads)) {
     if (!(grid_.length() > 0))
         throw UserError(fmt::format("the shortest delay, {} ms, gives epochs of no length", c_.net.min_delay));
     for (const Synapses& s : c_.net.projections)
         for (std::uint64_t q = 0; q < s.size(); ++q) max_delay_ = std::max(max_delay_, s.delay[q]);
     const unsigned parts = pool_.size();
-    const std::uint32_t neurons = c_.net.neuron_count();
-    partition_of_.resize(neurons);
+    const std::uint32_t neurons = c_.owned.size();
+    partition_of_.resize(c_.net.neuron_count());
     for (unsigned p = 0; p < parts; ++p) {
-        const auto first = static_cast<std::uint32_t>(std::uint64_t{neurons} * p / parts);
-        const auto last = static_cast<std::uint32_t>(std::uint64_t{neurons} * (p + 1) / parts);
+        const auto first = c_.owned.first + static_cast<std::uint32_t>(std::uint64_t{neurons} * p / parts);
+        const auto last = c_.owned.first + static_cast<std::uint32_t>(std::uint64_t{neurons} * (p + 1) / parts);
         partitions_.emplace_back(c_, p, first, last);
         std::fill(partition_of_.begin() + first, partition_of_.begin() + last, static_cast<std::uint16_t>(p));
     }
@@ -122,6 +163,21 @@ EpochEngine::EpochEngine(Model m, unsigned threads)
     buckets_ = ArrivalBuckets(ahead, parts);
     next_energy_.assign(c_.model.populations.size(), 0);
     next_weights_.assign(c_.model.recording.weights.size(), 0);
+    std::uint64_t synapses[] = {c_.net.synapse_count()};
+    comm_.sum(synapses);
+    synapse_count_ = synapses[0];
+    if (comm_.size() == 1) return;
+    for (std::size_t w = 0; w < next_weights_.size(); ++w) {
+        const std::uint32_t k = c_.recorders.weight_projection(w);
+        orders_.emplace_back(comm_, c_.model, c_.net, k);
+        // A static projection's histogram spans its weights over every rank's share.
+        const Synapses& s = c_.net.projections[k];
+        if (s.stdp) continue;
+        const std::vector<double> weights = s.weight.expanded(s.size());
+        const double lo = comm_.min(weights.empty() ? std::numeric_limits<double>::infinity() : *std::min_element(weights.begin(), weights.end()));
+        const double hi = comm_.max(weights.empty() ? -std::numeric_limits<double>::infinity() : *std::max_element(weights.begin(), weights.end()));
+        if (lo <= hi) c_.recorders.set_weight_range(w, lo, hi);
+    }
 }
 
 // The barriers in [from, to), sorted.
@@ -166,12 +222,16 @@ void EpochEngine::act(const Barrier& b) {
         ++next_step_;
         return;
     }
-    case EventKind::energy_update:
+    case EventKind::energy_update: {
+        std::array<std::uint64_t, 2> activity = c_.energy.activity(b.target);
+        comm_.sum(activity);
+        c_.energy.set_activity(b.target, activity);
         if (const auto temperature = c_.update_energy(b.target, b.time)) change_population(b.target, *temperature, b.time);
         ++next_energy_[b.target];
         return;
+    }
     case EventKind::sample:
-        c_.recorders.sample_weights(c_.model.recording.states.size() + b.target, b.time, c_.net);
+        sample_weights(b.target, b.time);
         ++next_weights_[b.target];
         return;
     default: return;
@@ -191,6 +251,48 @@ void EpochEngine::merge_activity() {
         c_.recorders.spike(c_.population_of[n], c_.local(n), t);
         c_.energy.count_spike(c_.population_of[n]);
     }
+}
+
+// On several ranks the weights come to rank 0 in the whole network's order, where they are summed.
+void EpochEngine::sample_weights(std::uint32_t w, double t) {
+    const std::size_t r = c_.model.recording.states.size() + w;
+    if (comm_.size() == 1) {
+        c_.recorders.sample_weights(r, t, c_.net);
+        return;
+    }
+    const Synapses& s = c_.net.projections[c_.recorders.weight_projection(w)];
+    const SynapseValues all{orders_[w].gather(comm_, s.weight.expanded(s.size())), 0.0};
+    if (comm_.rank() == 0) c_.recorders.sample_weights(r, t, all, orders_[w].size());
+}
+
+// Advances every partition before `until`; an error on any rank stops every rank.
+void EpochEngine::walk(const Until& until, bool first) {
+    std::exception_ptr failure;
+    try {
+        pool_.run([&](unsigned p) {
+            if (first) partitions_[p].take_arrivals(buckets_, epoch_);
+            partitions_[p].advance(until);
+        });
+    } catch (...) {
+        failure = std::current_exception();
+    }
+    comm_.agree(failure);
+}
+
+// Every rank's spikes of the epoch, in rank order, then each partition delivers its share of them.
+void EpochEngine::exchange_spikes() {
+    std::vector<Fired> mine;
+    for (Partition& part : partitions_) {
+        mine.insert(mine.end(), part.fired().begin(), part.fired().end());
+        part.clear_fired();
+    }
+    fired_ = comm_.all_gather(mine);
+    const std::size_t parts = partitions_.size();
+    pool_.run([&](unsigned p) {
+        const std::span<const Fired> all(fired_);
+        partitions_[p].deliver(all.subspan(fired_.size() * p / parts, fired_.size() * (p + 1) / parts - fired_.size() * p / parts),
+                               buckets_, grid_, epoch_, c_.model.duration, partition_of_);
+    });
 }
 
 void EpochEngine::rebase_traces(double t) {
@@ -217,10 +319,7 @@ void EpochEngine::run_epoch() {
         }
         const Until until = b < barriers_.size() ? Until{barriers_[b].time, barriers_[b].kind}
                                                  : Until{end, EventKind::metabolic_change};
-        pool_.run([&](unsigned p) {
-            if (first) partitions_[p].take_arrivals(buckets_, epoch_);
-            partitions_[p].advance(until);
-        });
+        walk(until, first);
         first = false;
         const Stopwatch timed(barrier_seconds_);
         merge_activity();
@@ -232,7 +331,7 @@ void EpochEngine::run_epoch() {
         }
     }
     grid_.reach(epoch_ + 1 + static_cast<std::uint64_t>(std::ceil(max_delay_ / grid_.length())) + 2);
-    pool_.run([&](unsigned p) { partitions_[p].deliver(buckets_, grid_, epoch_, c_.model.duration, partition_of_); });
+    exchange_spikes();
     ++epoch_;
     grid_.forget_before(epoch_);
 }
@@ -240,7 +339,7 @@ void EpochEngine::run_epoch() {
 void EpochEngine::advance(double until, ProgressReporter& reporter, const std::atomic<bool>& stop) {
     // Asked for the end, it runs the epoch holding the end of the run too (it starts at the end).
     const bool to_end = until >= c_.model.duration;
-    while (!done_ && (time() < until || to_end) && !stop) {
+    while (!done_ && (time() < until || to_end) && !comm_.any(stop)) {
         run_epoch();
         reporter.maybe_report(time(), event_counts().total());
     }
@@ -256,7 +355,13 @@ EventCounts EpochEngine::event_counts() const {
 
 Results EpochEngine::results() const {
     RunCounters counters;
-    event_counts().report(counters);
+    // Every rank's partitions count their own neurons' events; the barriers are counted once.
+    EventCounts counts;
+    for (const Partition& part : partitions_)
+        for (std::size_t k = 0; k < event_kind_count; ++k) counts.by_kind[k] += part.counts().by_kind[k];
+    comm_.sum(counts.by_kind);
+    for (std::size_t k = 0; k < event_kind_count; ++k) counts.by_kind[k] += counts_.by_kind[k];
+    counts.report(counters);
     counters.epochs = done_ ? epoch_ + 1 : epoch_;
     counters.wall_seconds = wall_seconds_;
     PhaseSeconds sum;
@@ -272,6 +377,7 @@ Results EpochEngine::results() const {
                        {"delivery", sum.delivery},
                        {"barriers", barrier_seconds_}};
     Results results = c_.recorders.snapshot(c_.net, std::move(counters));
+    if (comm_.size() > 1) gather_results(comm_, c_, orders_, results);
     results.engine = "event-driven";
     return results;
 }
@@ -280,6 +386,7 @@ Results EpochEngine::results() const {
 // state and the arrivals waiting in the buckets, each in an order that does not depend on the
 // partitions, so that a checkpoint resumes on any number of threads.
 void EpochEngine::save(CheckpointWriter& out) const {
+    refuse_ranks();
     c_.save(out);
     out.section("epochs");
     out.put(epoch_);
@@ -323,6 +430,7 @@ void EpochEngine::save(CheckpointWriter& out) const {
 }
 
 void EpochEngine::load(CheckpointReader& in) {
+    refuse_ranks();
     c_.load(in);
     in.section("epochs");
     epoch_ = in.get<std::uint64_t>();
@@ -364,7 +472,7 @@ void EpochEngine::load(CheckpointReader& in) {
 }  // namespace
 
 std::unique_ptr<Engine> make_epoch_engine(Model model, unsigned threads) {
-    return std::make_unique<EpochEngine>(std::move(model), threads);
+    return std::make_unique<EpochEngine>(std::move(model), threads, world());
 }
 
 }  // namespace metabosim

@@ -39,6 +39,13 @@ struct Arrival {
     std::uint32_t target;
 };
 
+// A spike to deliver at the epoch's end (16 bytes, no padding: ranks exchange them as bytes).
+struct Fired {
+    double time;
+    std::uint32_t neuron;  // global id
+    std::uint32_t zero = 0;
+};
+
 // Arrivals by (epoch, target partition, writer partition): each partition writes only its own
 // buffers and reads only those addressed to it, so delivery needs no lock. A ring of epoch slots
 // long enough for the longest delay.

@@ -215,7 +215,7 @@ void Partition::spike(std::uint32_t i, double t) {
     refractory_until_[i] = t + p.t_ref;
     c_.plasticity.on_spike(c_.net, c_.population_of[n], c_.local(n), t);
     spikes_.emplace_back(t, n);
-    epoch_spikes_.emplace_back(n, t);
+    fired_.push_back({t, n});
     ++counts_[EventKind::threshold_crossing];
 }
 
@@ -315,11 +315,11 @@ void Partition::redraw_drive(std::uint32_t p, double t) {
     for (std::uint32_t n = std::max(r.first, first_); n < std::min(r.first + r.size, last_); ++n) c_.draw_drive(n, t);
 }
 
-void Partition::deliver(ArrivalBuckets& buckets, const EpochGrid& grid, std::uint64_t epoch, double end,
-                        const std::vector<std::uint16_t>& partition_of) {
+void Partition::deliver(std::span<const Fired> spikes, ArrivalBuckets& buckets, const EpochGrid& grid,
+                        std::uint64_t epoch, double end, const std::vector<std::uint16_t>& partition_of) {
     const Stopwatch timed(phases_.delivery);
     const Network& net = c_.net;
-    for (const auto& [n, t] : epoch_spikes_) {
+    for (const auto& [t, n, zero] : spikes) {
         const std::uint32_t row = c_.local(n);
         for (std::uint32_t k : c_.outgoing[c_.population_of[n]]) {
             const Synapses& s = net.projections[k];
@@ -333,7 +333,6 @@ void Partition::deliver(ArrivalBuckets& buckets, const EpochGrid& grid, std::uin
             }
         }
     }
-    epoch_spikes_.clear();
 }
 
 void Partition::save(NeuronClocks& out) const {

@@ -19,6 +19,7 @@
 #include <chrono>
 #include <cstdint>
 #include <limits>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -77,10 +78,15 @@ public:
     void settle(std::uint32_t p, double t);
     // Draws the drive of every neuron of population p again from t (its rate changed).
     void redraw_drive(std::uint32_t p, double t);
-    // This epoch's spikes through their synapses into the buckets of the epochs they reach
-    // (grid computed far enough); arrivals after `end` (the run's end) are dropped.
-    void deliver(ArrivalBuckets& buckets, const EpochGrid& grid, std::uint64_t epoch, double end,
-                 const std::vector<std::uint16_t>& partition_of);
+    // Spikes of this epoch (any partition's, any rank's) through this process's synapses into
+    // the buckets of the epochs they reach (grid computed far enough), as this partition's
+    // writes; arrivals after `end` (the run's end) are dropped. The order of the spikes does not
+    // matter: arrivals are sorted per neuron when taken.
+    void deliver(std::span<const Fired> spikes, ArrivalBuckets& buckets, const EpochGrid& grid, std::uint64_t epoch,
+                 double end, const std::vector<std::uint16_t>& partition_of);
+    // This partition's spikes of the epoch, to deliver.
+    const std::vector<Fired>& fired() const { return fired_; }
+    void clear_fired() { fired_.clear(); }
 
     // Spikes (time, neuron) found since the last clear, in the order found, and the releases at
     // synapses onto this partition's neurons per presynaptic population (spikes are counted by
@@ -160,7 +166,7 @@ private:
     std::vector<SampleCursor> samples_;
 
     std::vector<std::pair<double, std::uint32_t>> spikes_;    // since the last take
-    std::vector<std::pair<std::uint32_t, double>> epoch_spikes_;  // to deliver
+    std::vector<Fired> fired_;                                // to deliver
     std::vector<std::uint64_t> releases_;                     // per population
     EventCounts counts_;
     PhaseSeconds phases_;

@@ -36,6 +36,7 @@ public:
     void advance(double until, ProgressReporter& reporter, const std::atomic<bool>& stop) override;
     double time() const override { return done_ ? c_.model.duration : epoch_start_; }
     bool finished() const override { return done_; }
+    double wall_seconds() const override { return wall_seconds_; }
     Results results() const override;
     void save(CheckpointWriter& out) const override;
     void load(CheckpointReader& in) override;

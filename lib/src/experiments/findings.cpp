@@ -10,6 +10,7 @@
 #include "experiments/protocols.hpp"
 #include "metabosim/model/error.hpp"
 #include "metabosim/recording/output.hpp"
+#include "metabosim/simulation/progress.hpp"
 
 namespace metabosim::experiments {
 namespace {
@@ -55,6 +56,10 @@ void check(const std::string& name, const Model& base, const Settings& s) {
     check_output_directory(s.output);
 }
 
+double seconds_since(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
 }  // namespace
 
 const std::vector<std::string>& experiment_names() {
@@ -72,10 +77,15 @@ Findings measure_findings(const std::string& name, const Model& base, const Sett
     Findings f;
     f.settings = settings;
     RunSets sets(base, settings);
+    const std::size_t count = name == "all" ? experiments().size() : 1;
+    std::size_t k = 0;
     for (const auto& e : experiments())
-        if (name == "all" || name == e.name) e.measure(sets, f);
+        if (name == "all" || name == e.name) {
+            if (count > 1) sets.say("experiment {}/{}: {} ({} so far)", ++k, count, e.name, format_seconds(seconds_since(start)));
+            e.measure(sets, f);
+        }
     f.runs = sets.all();
-    f.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    f.wall_seconds = seconds_since(start);
     return f;
 }
 

@@ -1,7 +1,6 @@
 #include "experiments/network_runs.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <map>
 #include <mutex>
@@ -13,6 +12,7 @@
 #include "metabosim/model/resize.hpp"
 #include "metabosim/analysis/analysis.hpp"
 #include "metabosim/simulation.hpp"
+#include "metabosim/simulation/progress.hpp"
 #include "metabosim/model/error.hpp"
 #include "metabosim/recording/output.hpp"
 
@@ -175,7 +175,7 @@ std::vector<RunMeasures> run_jobs(std::vector<Job> jobs, const Settings& s) {
     std::vector<RunMeasures> out(jobs.size());
     std::mutex mutex;  // HDF5 is not thread-safe; the progress lines are shared
     std::size_t done = 0;
-    const auto start = std::chrono::steady_clock::now();
+    JobClock clock(static_cast<double>(jobs.size()));
     run_in_parallel(jobs.size(), s.threads, [&](std::size_t k) {
         const Job& job = jobs[k];
         const Results r = Simulation(job.model, s.strategy).run();
@@ -184,11 +184,11 @@ std::vector<RunMeasures> run_jobs(std::vector<Job> jobs, const Settings& s) {
         if (job.write)
             write_results(job.model, r, s.output / "runs" / job.group / fmt::format("{}-seed{}", job.label, job.seed));
         ++done;
-        s.progress(fmt::format("  [{}/{}] {} {} ({:g} degC) seed {}: E {:.1f} Hz, w/w0 {:.2f}, {:.1f} s  ({:.0f} s in all)",
+        clock.done();
+        s.progress(fmt::format("  [{}/{}] {} {} ({:g} degC) seed {}: E {:.1f} Hz, w/w0 {:.2f}, {:.1f} s  ({} in all, {})",
                                done, jobs.size(), job.group, job.label, job.temperature, job.seed,
                                std::isfinite(out[k].rate_E) ? out[k].rate_E : 0.0, out[k].final_relative,
-                               r.counters.wall_seconds,
-                               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()));
+                               r.counters.wall_seconds, format_seconds(clock.elapsed()), clock.eta()));
     });
     return out;
 }

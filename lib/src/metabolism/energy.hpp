@@ -5,6 +5,7 @@
 // then. A temperature change in between settles the supply under the old temperature first.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -28,6 +29,13 @@ public:
     bool has_budget(std::uint32_t p) const { return budget(p) != nullptr; }
     void count_spike(std::uint32_t p, std::uint64_t n = 1) { pools_[p].spikes += n; }
     void count_release(std::uint32_t p, std::uint64_t n = 1) { pools_[p].releases += n; }
+    // The activity counted since population p's last update, replaced by the sum of every
+    // rank's before the update (each counts its own neurons' spikes and releases onto them).
+    std::array<std::uint64_t, 2> activity(std::uint32_t p) const { return {pools_[p].spikes, pools_[p].releases}; }
+    void set_activity(std::uint32_t p, const std::array<std::uint64_t, 2>& counts) {
+        pools_[p].spikes = counts[0];
+        pools_[p].releases = counts[1];
+    }
 
     // The supply minus the resting cost up to t at `temperature`, the one in force until t; the
     // costs of activity wait for the next update.

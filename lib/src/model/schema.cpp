@@ -18,9 +18,22 @@ bool within(double v, Bound bound) {
         case Bound::connection_probability: return v == 0 || (v >= min_probability && v <= 1);
         case Bound::current: return std::abs(v) <= max_current;
         case Bound::conductance_jump: return v >= 0 && v <= max_conductance;
+        case Bound::voltage: return std::abs(v) <= max_voltage;
+        case Bound::cell_time: return v >= min_cell_time && v <= max_cell_time;
+        case Bound::capacitance: return v >= min_capacitance && v <= max_capacitance;
+        case Bound::leak: return v >= min_leak && v <= max_leak;
+        case Bound::rate: return v >= 0 && v <= max_rate;
     }
     return false;
 }
+
+namespace {
+// "a time in [0.001 ms, 1e+07 ms] (what the engines can run)"
+std::string range(std::string_view name, double low, double high, Dimension d) {
+    return fmt::format("a {} in [{}, {}] (the range the engines can run exactly)", name, format_quantity(low, d),
+                       format_quantity(high, d));
+}
+}  // namespace
 
 std::string expectation(Dimension d, Bound bound, std::optional<double> value) {
     const auto name = dimension_name(d);
@@ -45,6 +58,22 @@ std::string expectation(Dimension d, Bound bound, std::optional<double> value) {
             if (finite_value && *value > 0)
                 return fmt::format("at most {}", format_quantity(max_conductance, d));
             return fmt::format("a non-negative {}", name);
+        case Bound::voltage:
+            if (finite_value) return fmt::format("a {} of at most {} in magnitude", name, format_quantity(max_voltage, d));
+            return value ? fmt::format("a finite {}", name) : fmt::format("a {}", name);
+        // A value that is not positive (or of the wrong type) misses the first requirement.
+        case Bound::cell_time:
+            if (!finite_value || *value <= 0) return fmt::format("a positive {}", name);
+            return range(name, min_cell_time, max_cell_time, d);
+        case Bound::capacitance:
+            if (!finite_value || *value <= 0) return fmt::format("a positive {}", name);
+            return range(name, min_capacitance, max_capacitance, d);
+        case Bound::leak:
+            if (!finite_value || *value <= 0) return fmt::format("a positive {}", name);
+            return range(name, min_leak, max_leak, d);
+        case Bound::rate:
+            if (!finite_value || *value < 0) return fmt::format("a non-negative {}", name);
+            return range(name, 0, max_rate, d);
     }
     return {};
 }

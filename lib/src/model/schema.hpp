@@ -28,6 +28,18 @@ inline constexpr double max_temperature = 50;
 inline constexpr double max_current = 1e6;        // pA
 inline constexpr double max_conductance = 1e6;    // nS, per synaptic jump
 inline constexpr double min_probability = 1e-12;  // smaller p cannot be drawn as geometric gaps in double
+// The cell and its synapses: wide beyond biology, narrow enough that the exact engines' series
+// converge and an epoch (the shortest delay) covers a useful stretch of time. Outside these,
+// values such as a 1e-308 ms delay or a 1e300 mV reversal potential hang or overflow a run.
+// (Q10 coefficients are bounded through the values they scale, at every temperature visited.)
+inline constexpr double max_voltage = 1e4;        // mV, potentials and reversal potentials in magnitude
+inline constexpr double min_cell_time = 1e-3;     // ms: time constants (tau_m = C/gL included), delays
+inline constexpr double max_cell_time = 1e7;      // ms
+inline constexpr double min_capacitance = 1e-3;   // pF
+inline constexpr double max_capacitance = 1e9;    // pF
+inline constexpr double min_leak = 1e-3;          // nS
+inline constexpr double max_leak = 1e6;           // nS
+inline constexpr double max_rate = 1e6;           // Hz, a Poisson drive per neuron
 // What a run may produce: catches an interval given in the wrong unit before the run.
 inline constexpr double max_recorded_values = 2e8;
 inline constexpr double max_energy_updates = 1e8;
@@ -50,6 +62,11 @@ enum class Bound {
     connection_probability,  // 0, or [min_probability, 1]
     current,                 // magnitude at most max_current
     conductance_jump,        // [0, max_conductance]
+    voltage,                 // magnitude at most max_voltage
+    cell_time,               // [min_cell_time, max_cell_time]
+    capacitance,             // [min_capacitance, max_capacitance]
+    leak,                    // [min_leak, max_leak]
+    rate,                    // [0, max_rate]
 };
 
 bool within(double value, Bound bound);
@@ -93,6 +110,9 @@ template <class... Visitors>
 struct Overloaded : Visitors... {
     using Visitors::operator()...;
 };
+// Spelled out for clang before 17, which lacks C++20's deduction for aggregates.
+template <class... Visitors>
+Overloaded(Visitors...) -> Overloaded<Visitors...>;
 
 // Calls `visitor` with the value of `f` in `object` (a Struct or a const Struct), as a double,
 // std::optional<double>, Distribution or std::vector<double> reference.
@@ -129,7 +149,7 @@ inline constexpr Field<Model> run_fields[] = {
 inline constexpr Field<Population> population_fields[] = {
     {"temperature", &Population::temperature, {D::temperature, B::temperature, 37}},
     {"reference_temperature", &Population::reference_temperature, {D::temperature, B::temperature, 37}},
-    {"initial_V", &Population::initial_V, {D::voltage, B::finite, -60}, Presence::optional, Settable::no},
+    {"initial_V", &Population::initial_V, {D::voltage, B::voltage, -60}, Presence::optional, Settable::no},
     // Conductances are physical: a negative initial gi is what made Brian's COBA self-sustained.
     {"initial_ge", &Population::initial_ge, {D::conductance, B::non_negative, 0}, Presence::optional,
      Settable::no},
@@ -138,17 +158,17 @@ inline constexpr Field<Population> population_fields[] = {
 };
 
 inline constexpr Field<NeuronParameters> neuron_fields[] = {
-    {"C", &NeuronParameters::C, {D::capacitance, B::positive, 200}},
-    {"gL", &NeuronParameters::gL, {D::conductance, B::positive, 10}},
-    {"EL", &NeuronParameters::EL, {D::voltage, B::finite, -60}},
-    {"Vth", &NeuronParameters::Vth, {D::voltage, B::finite, -50}},
-    {"Vr", &NeuronParameters::Vr, {D::voltage, B::finite, -60}},
+    {"C", &NeuronParameters::C, {D::capacitance, B::capacitance, 200}},
+    {"gL", &NeuronParameters::gL, {D::conductance, B::leak, 10}},
+    {"EL", &NeuronParameters::EL, {D::voltage, B::voltage, -60}},
+    {"Vth", &NeuronParameters::Vth, {D::voltage, B::voltage, -50}},
+    {"Vr", &NeuronParameters::Vr, {D::voltage, B::voltage, -60}},
     // Positive: it bounds the firing rate of a neuron held above threshold.
-    {"t_ref", &NeuronParameters::t_ref, {D::time, B::positive, 5}},
-    {"Ee", &NeuronParameters::Ee, {D::voltage, B::finite, 0}},
-    {"Ei", &NeuronParameters::Ei, {D::voltage, B::finite, -80}},
-    {"tau_e", &NeuronParameters::tau_e, {D::time, B::positive, 5}},
-    {"tau_i", &NeuronParameters::tau_i, {D::time, B::positive, 10}},
+    {"t_ref", &NeuronParameters::t_ref, {D::time, B::cell_time, 5}},
+    {"Ee", &NeuronParameters::Ee, {D::voltage, B::voltage, 0}},
+    {"Ei", &NeuronParameters::Ei, {D::voltage, B::voltage, -80}},
+    {"tau_e", &NeuronParameters::tau_e, {D::time, B::cell_time, 5}},
+    {"tau_i", &NeuronParameters::tau_i, {D::time, B::cell_time, 10}},
     {"I_ext", &NeuronParameters::I_ext, {D::current, B::current, 0}},
 };
 
@@ -166,7 +186,7 @@ inline constexpr Field<Q10Table> q10_fields[] = {
 };
 
 inline constexpr Field<PoissonDrive> drive_fields[] = {
-    {"rate", &PoissonDrive::rate, {D::rate, B::non_negative, 600}},
+    {"rate", &PoissonDrive::rate, {D::rate, B::rate, 600}},
     {"weight", &PoissonDrive::weight, {D::conductance, B::conductance_jump, 2}},
 };
 
@@ -190,19 +210,19 @@ inline constexpr Field<EnergyThreshold> threshold_fields[] = {
 inline constexpr Field<Projection> projection_fields[] = {
     {"weight", &Projection::weight, {D::conductance, B::conductance_jump, 4}},
     // Positive: the engine's epochs last the minimum delay.
-    {"delay", &Projection::delay, {D::time, B::positive, 1}},
+    {"delay", &Projection::delay, {D::time, B::cell_time, 1}},
 };
 
 // Each key belongs to one rule: p to "probability", the lists to "list".
 inline constexpr Field<Connectivity> connectivity_fields[] = {
     {"p", &Connectivity::p, {D::dimensionless, B::connection_probability, 0.02}},
     {"weights", &Connectivity::weights, {D::conductance, B::non_negative, 4}},
-    {"delays", &Connectivity::delays, {D::time, B::positive, 1}},
+    {"delays", &Connectivity::delays, {D::time, B::cell_time, 1}},
 };
 
 inline constexpr Field<StdpParameters> stdp_fields[] = {
-    {"tau_plus", &StdpParameters::tau_plus, {D::time, B::positive, 16.8}},
-    {"tau_minus", &StdpParameters::tau_minus, {D::time, B::positive, 33.7}},
+    {"tau_plus", &StdpParameters::tau_plus, {D::time, B::cell_time, 16.8}},
+    {"tau_minus", &StdpParameters::tau_minus, {D::time, B::cell_time, 33.7}},
     {"w_min", &StdpParameters::w_min, {D::conductance, B::non_negative, 0}},
     {"w_max", &StdpParameters::w_max, {D::conductance, B::positive, 12}},
     // Unset, they follow from w_max and the time constants (model.hpp).

@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "metabosim/processes/processes.hpp"
+#include "metabosim/processes/python.hpp"
 #include "processes/brian2_timing_json.hpp"
 
 namespace metabosim::processes {
@@ -14,17 +14,25 @@ namespace metabosim::processes {
 namespace fs = std::filesystem;
 using Json = nlohmann::ordered_json;
 
-bool brian2_importable(const fs::path& log) { return run_process({python, "-c", "import brian2, h5py"}, log) == 0; }
-
 int run_brian2_export(const fs::path& export_dir, const Brian2Settings& settings, const fs::path& out, const fs::path& log) {
+    const PythonSearch python = find_python(brian2_modules());
+    if (!python.found) {
+        std::ofstream(log) << python.note << '\n';
+        return -1;
+    }
     // "{}" writes the shortest text that reads back as the same double.
-    std::vector<std::string> args{python, (export_dir / "run_brian2.py").string(), "--dt", fmt::format("{}", settings.dt),
-                                  "-o", out.string()};
+    std::vector<std::string> args{python.found->string(), (export_dir / "run_brian2.py").string(), "--dt",
+                                  fmt::format("{}", settings.dt), "-o", out.string()};
     if (settings.codegen.empty())
         args.insert(args.end(), {"--device", "cpp_standalone", "--standalone-dir", settings.standalone_dir.string()});
     else
         args.insert(args.end(), {"--codegen", settings.codegen});
-    return run_process(args, log);
+    // The runner's lines and Brian2's reports; not the compiler's or Python's warnings.
+    const auto progress = [&](const std::string& line) {
+        if (settings.progress && (line.rfind("run_brian2:", 0) == 0 || line.find(" simulated in ") != std::string::npos))
+            settings.progress(line);
+    };
+    return run_process(args, log, progress);
 }
 
 namespace {

@@ -10,6 +10,8 @@
 #include <fstream>
 #include <functional>
 #include <iterator>
+#include <memory>
+#include <numeric>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -22,7 +24,9 @@
 
 #include "metabosim/model/error.hpp"
 #include "metabosim/neuron/glif.hpp"
-#include "recording/hdf5_file.hpp"
+#include "hdf5/hdf5_file.hpp"
+#include "metabosim/model/echo.hpp"
+#include "recording/directories.hpp"
 #include "recording/staged_files.hpp"
 
 #ifndef METABOSIM_VERSION
@@ -48,6 +52,7 @@ const PopulationSpikes& spikes_of(const Results& results, const std::string& pop
 
 void write_spikes(const Model& model, const Results& results, const fs::path& path) {
     Hdf5Writer h5(path);
+    h5.sonata_root_attributes();
     for (const auto& population : model.populations) {
         const auto& spikes = spikes_of(results, population.name);
         if (spikes.times.size() != spikes.node_ids.size()) {
@@ -75,44 +80,93 @@ std::string state_unit(const std::string& variable) {
     return std::string(state_variables[*v].unit);
 }
 
-// One SONATA population report per (trace, variable); point neurons have one element each.
-void write_states(const Results& results, const fs::path& path) {
-    Hdf5Writer h5(path);
-    std::vector<std::string> used;
-    for (const auto& trace : results.states) {
-        const std::size_t neurons = trace.neurons.size();
-        if (trace.values.size() != trace.samples * trace.variables.size() * neurons) {
-            throw InternalError(fmt::format("state trace of {}: {} values, expected {}",
-                                            trace.population, trace.values.size(),
-                                            trace.samples * trace.variables.size() * neurons));
-        }
-        const auto repeats = std::count(used.begin(), used.end(), trace.population);
-        used.push_back(trace.population);
-        std::string name = hdf5_name(trace.population);
-        if (repeats > 0) name += fmt::format("_{}", repeats);
+// The samples of one variable of a population at one set of sample times, gathered from every
+// trace that records it so.
+struct PopulationReport {
+    std::string population;
+    std::vector<std::uint32_t> neurons;
+    std::vector<std::pair<const StateTrace*, std::size_t>> sources;  // trace and variable index
+};
 
-        std::vector<std::uint64_t> index_pointers(neurons + 1);
-        for (std::size_t n = 0; n <= neurons; ++n) index_pointers[n] = n;
-        const std::vector<std::uint64_t> element_ids(neurons, 0);
-        const std::vector<double> time{trace.start,
-                                       trace.start + trace.samples * trace.interval,
-                                       trace.interval};
+// One SONATA report: a variable at one set of sample times, a report per population.
+struct ReportFile {
+    std::string name;
+    std::string variable;
+    const StateTrace* timing = nullptr;  // gives the sample times
+    std::vector<PopulationReport> populations;
+};
 
-        for (std::size_t v = 0; v < trace.variables.size(); ++v) {
-            const std::string group = "/report/" + name + "/" + hdf5_name(trace.variables[v]);
-            std::vector<double> data;
-            data.reserve(trace.samples * neurons);
-            for (std::size_t k = 0; k < trace.samples; ++k) {
-                for (std::size_t n = 0; n < neurons; ++n) data.push_back(trace.at(k, v, n));
+bool same_times(const StateTrace& a, const StateTrace& b) {
+    return a.start == b.start && a.interval == b.interval && a.samples == b.samples;
+}
+
+// SONATA puts a report in a file of its own, with one time axis and a population at most once.
+// So each variable gets a file per set of sample times, in the order the traces first use them:
+// V.h5, then V_2.h5, V_3.h5, ... only when traces sample V at other times. In a file, the traces
+// of one population follow one another in its columns, in trace order.
+std::vector<ReportFile> report_files(const Results& results) {
+    std::vector<ReportFile> files;
+    for (const auto& state : state_variables) {
+        const std::string variable(state.name);
+        const std::size_t first = files.size();
+        for (const auto& trace : results.states) {
+            const std::size_t neurons = trace.neurons.size();
+            if (trace.values.size() != trace.samples * trace.variables.size() * neurons) {
+                throw InternalError(fmt::format("state trace of {}: {} values, expected {}", trace.population,
+                                                trace.values.size(), trace.samples * trace.variables.size() * neurons));
             }
-            h5.dataset(group + "/data", data, {trace.samples, neurons});
-            h5.attribute(group + "/data", "units", state_unit(trace.variables[v]));
-            h5.dataset(group + "/mapping/node_ids", trace.neurons);
-            h5.dataset(group + "/mapping/element_ids", element_ids);
-            h5.dataset(group + "/mapping/index_pointers", index_pointers);
-            h5.dataset(group + "/mapping/time", time);
-            h5.attribute(group + "/mapping/time", "units", "ms");
+            const auto v = std::find(trace.variables.begin(), trace.variables.end(), variable);
+            if (v == trace.variables.end()) continue;
+            auto file = std::find_if(files.begin() + static_cast<std::ptrdiff_t>(first), files.end(),
+                                     [&](const ReportFile& f) { return same_times(*f.timing, trace); });
+            if (file == files.end()) {
+                const std::size_t k = files.size() - first;
+                const std::string name = variable + (k == 0 ? "" : fmt::format("_{}", k + 1)) + ".h5";
+                file = files.insert(files.end(), {name, variable, &trace, {}});
+            }
+            auto report = std::find_if(file->populations.begin(), file->populations.end(),
+                                       [&](const PopulationReport& r) { return r.population == trace.population; });
+            if (report == file->populations.end())
+                report = file->populations.insert(file->populations.end(), {trace.population, {}, {}});
+            report->neurons.insert(report->neurons.end(), trace.neurons.begin(), trace.neurons.end());
+            report->sources.emplace_back(&trace, static_cast<std::size_t>(v - trace.variables.begin()));
         }
+    }
+    return files;
+}
+
+// A SONATA report file (developer guide, "Frame oriented, node element recordings"): per
+// population /report/<population>/data [samples x nodes] (float32, units) and
+// mapping/{node_ids (uint64, sorted flag), index_pointers (uint64, nodes + 1: node i owns
+// columns [p[i], p[i+1])), element_ids (uint32; 0, the soma section, point neurons having no
+// other), time (start, stop, step; ms)}.
+void write_state_report(const ReportFile& file, const fs::path& path) {
+    Hdf5Writer h5(path);
+    h5.sonata_root_attributes();
+    const StateTrace& timing = *file.timing;
+    for (const auto& report : file.populations) {
+        const std::size_t nodes = report.neurons.size();
+        std::vector<float> data;
+        data.reserve(timing.samples * nodes);
+        for (std::size_t k = 0; k < timing.samples; ++k)
+            for (const auto& [trace, v] : report.sources)
+                for (std::size_t n = 0; n < trace->neurons.size(); ++n)
+                    data.push_back(static_cast<float>(trace->at(k, v, n)));
+        std::vector<std::uint64_t> index_pointers(nodes + 1);
+        std::iota(index_pointers.begin(), index_pointers.end(), 0);
+        const std::vector<double> time{timing.start, timing.start + timing.samples * timing.interval,
+                                       timing.interval};
+
+        const std::string group = "/report/" + hdf5_name(report.population);
+        h5.dataset(group + "/data", data, {timing.samples, nodes});
+        h5.attribute(group + "/data", "units", state_unit(file.variable));
+        h5.dataset(group + "/mapping/node_ids", report.neurons);
+        h5.flag_attribute(group + "/mapping/node_ids", "sorted",
+                          std::is_sorted(report.neurons.begin(), report.neurons.end()));
+        h5.dataset(group + "/mapping/index_pointers", index_pointers);
+        h5.dataset(group + "/mapping/element_ids", std::vector<std::uint32_t>(nodes, 0), {}, H5T_STD_U32LE);
+        h5.dataset(group + "/mapping/time", time);
+        h5.attribute(group + "/mapping/time", "units", "ms");
     }
     h5.close();
 }
@@ -316,17 +370,22 @@ std::string summary_json(const Model& model, const Results& results) {
 
 // ---------------------------------------------------------------------------------------------
 
-constexpr std::array output_names{"spikes.h5",      "states.h5",  "weights.h5",  "rates.csv",
-                                   "metabolism.csv", "energy.csv", "summary.json"};
+// What a results directory may hold: the outputs (and the report files, is_report_file), and the
+// figure tools/plot_run.py draws beside them; states.h5 is the report file of earlier versions,
+// which a run replaces. A directory holding anything else is not replaced.
+constexpr std::array output_names{"spikes.h5",      "states.h5",  "weights.h5",   "rates.csv",
+                                   "metabolism.csv", "energy.csv", "summary.json", checkpoint_file_name,
+                                   "overview.png"};
 
 std::vector<StagedFile> output_files(const Model& model, const Results& results) {
     std::vector<StagedFile> files;
     if (model.recording.spikes) {
         files.push_back({"spikes.h5", [&](const fs::path& p) { write_spikes(model, results, p); }});
     }
-    if (!results.states.empty()) {
-        files.push_back({"states.h5", [&](const fs::path& p) { write_states(results, p); }});
-    }
+    // One SONATA report file per recorded variable (and set of sample times), named after it as
+    // the spec names a report file after its report: V.h5, ge.h5, gi.h5.
+    for (auto& file : report_files(results))
+        files.push_back({file.name, [file](const fs::path& p) { write_state_report(file, p); }});
     if (!results.weights.empty()) {
         files.push_back(
             {"weights.h5", [&](const fs::path& p) { write_weights(model, results, p); }});
@@ -342,23 +401,48 @@ std::vector<StagedFile> output_files(const Model& model, const Results& results)
     return files;
 }
 
+// A report file of the layout, V.h5 or V_2.h5 and so on.
+bool is_report_file(const std::string& name) {
+    for (const auto& state : state_variables) {
+        const std::string variable(state.name);
+        if (name == variable + ".h5") return true;
+        if (!name.starts_with(variable + "_") || !name.ends_with(".h5")) continue;
+        const auto number = name.substr(variable.size() + 1, name.size() - variable.size() - 4);
+        if (!number.empty() && std::all_of(number.begin(), number.end(), [](char c) { return c >= '0' && c <= '9'; }))
+            return true;
+    }
+    return false;
+}
+
 }  // namespace
 
+OutputDirectory::OutputDirectory(const fs::path& dir)
+    : staged_(std::make_unique<StagedDirectory>(dir, "results", [](const std::string& name) {
+          return is_report_file(name) || std::find(output_names.begin(), output_names.end(), name) != output_names.end();
+      })) {}
+OutputDirectory::~OutputDirectory() = default;
+OutputDirectory::OutputDirectory(OutputDirectory&&) noexcept = default;
+OutputDirectory& OutputDirectory::operator=(OutputDirectory&&) noexcept = default;
+
+const fs::path& OutputDirectory::path() const { return staged_->given(); }
+
+void OutputDirectory::write(const Model& model, const Results& results,
+                            const std::function<void(const fs::path&)>& save_checkpoint) {
+    std::vector<StagedFile> files = output_files(model, results);
+    if (save_checkpoint) files.push_back({checkpoint_file_name, save_checkpoint});
+    staged_->write(files);
+}
+
 void write_results(const Model& model, const Results& results, const fs::path& dir) {
-    write_staged(dir, output_files(model, results), "results",
-                 std::vector<std::string>(output_names.begin(), output_names.end()));
+    OutputDirectory(dir).write(model, results);
 }
 
 void check_output_directory(const fs::path& dir) {
-    const fs::path probe = dir / ".probe.partial";
     try {
-        fs::create_directories(dir);
-        std::ofstream out(probe);
-        if (!out) throw std::runtime_error("cannot create a file in it");
-    } catch (const std::exception& e) {
-        throw UserError(fmt::format("cannot write results to '{}': {}", dir.string(), e.what()));
+        check_creatable(dir);
+    } catch (const std::runtime_error& e) {
+        throw UserError(fmt::format("cannot write results to '{}': {}", echo(dir.string()), e.what()));
     }
-    fs::remove(probe);
 }
 
 }  // namespace metabosim

@@ -85,27 +85,30 @@ double Recorders::interval(std::size_t r) const {
 std::uint32_t Recorders::last_sample(std::size_t r) const { return samples_before(model_.duration, interval(r)); }
 
 void Recorders::sample_weights(std::size_t r, double t, const Network& net) {
-    const std::size_t w = r - results_.states.size();
-    WeightTrace& trace = results_.weights[w];
-    const Synapses& s = net.projections[weight_projection_[w]];
+    const Synapses& s = net.projections[weight_projection_[r - results_.states.size()]];
+    sample_weights(r, t, s.weight, s.size());
+}
+
+void Recorders::sample_weights(std::size_t r, double t, const SynapseValues& weights, std::uint64_t count) {
+    WeightTrace& trace = results_.weights[r - results_.states.size()];
     const std::size_t bins = trace.bins;
     const std::size_t row = trace.histogram.size();
     trace.histogram.resize(row + bins, 0);
     double sum = 0;
     std::uint64_t at_min = 0, at_max = 0;
     const double width = (trace.w_max - trace.w_min) / bins;
-    for (std::uint64_t q = 0; q < s.size(); ++q) {
-        const double weight = s.weight[q];
+    for (std::uint64_t q = 0; q < count; ++q) {
+        const double weight = weights[q];
         sum += weight;
         at_min += weight <= trace.w_min;
         at_max += weight >= trace.w_max;
         const double x = width > 0 ? (weight - trace.w_min) / width : 0;
         trace.histogram[row + static_cast<std::size_t>(std::clamp(x, 0.0, bins - 1.0))] += 1;
     }
-    const double n = static_cast<double>(std::max<std::uint64_t>(s.size(), 1));
+    const double n = static_cast<double>(std::max<std::uint64_t>(count, 1));
     const double mean = sum / n;
     double squares = 0;  // second pass: no cancellation when the spread is small
-    for (std::uint64_t q = 0; q < s.size(); ++q) squares += (s.weight[q] - mean) * (s.weight[q] - mean);
+    for (std::uint64_t q = 0; q < count; ++q) squares += (weights[q] - mean) * (weights[q] - mean);
     trace.times.push_back(t);
     trace.mean.push_back(mean);
     trace.stddev.push_back(std::sqrt(squares / n));

@@ -49,8 +49,17 @@ public:
     void sample_state(std::size_t r, std::uint32_t k, StateOf&& state_of) {
         for (std::size_t i = 0; i < states_[r].neurons.size(); ++i) record_state(r, k, i, state_of(states_[r].neurons[i]));
     }
-    // The next sample of weight recorder r at t.
+    // The next sample of weight recorder r at t: of its projection's weights in `net`, or of
+    // `weights`, `count` synapses in the whole network's order (gathered from several ranks).
     void sample_weights(std::size_t r, double t, const Network& net);
+    void sample_weights(std::size_t r, double t, const SynapseValues& weights, std::uint64_t count);
+    // The histogram range of weight recorder w (of a static projection, the weights' extremes
+    // over the whole network: ranks that hold a share of it set them).
+    void set_weight_range(std::size_t w, double min, double max) {
+        results_.weights[w].w_min = min;
+        results_.weights[w].w_max = max;
+    }
+    std::uint32_t weight_projection(std::size_t w) const { return weight_projection_[w]; }
 
     // What was recorded so far, every weight of the recorded projections as it is now (where
     // asked), the run's identity and the counters given.

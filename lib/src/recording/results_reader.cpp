@@ -22,8 +22,9 @@
 #include <nlohmann/json.hpp>
 
 #include "metabosim/model/error.hpp"
+#include "metabosim/neuron/glif.hpp"
 #include "metabosim/recording/output.hpp"
-#include "recording/hdf5_file.hpp"
+#include "hdf5/hdf5_file.hpp"
 
 namespace metabosim {
 namespace {
@@ -121,112 +122,114 @@ std::vector<PopulationSpikes> read_spikes(const fs::path& path, const std::vecto
 }
 
 // ---------------------------------------------------------------------------------------------
-// states.h5
+// V.h5, ge.h5, gi.h5: SONATA reports, one per variable
 
-std::string_view state_unit(const std::string& variable) {  // as write_results stores them
-    if (variable == "V") return "mV";
-    if (variable == "ge" || variable == "gi") return "nS";
-    return {};
-}
+// One population's report in one variable's file: its neurons, times and [sample][neuron] data.
+struct Report {
+    std::string population, variable;
+    std::vector<std::uint32_t> neurons;
+    double start = 0, interval = 1;
+    std::size_t samples = 0;
+    std::vector<double> data;
+};
 
-// write_results names repeated traces of a population <population>_1, _2, ...; a group name
-// is read as such only when summary.json lists the base and not the whole name.
-std::pair<std::string, unsigned> report_population(const std::string& group,
-                                                   const std::vector<std::string>& known) {
-    const auto underscore = group.rfind('_');
-    const auto is_known = [&](const std::string& name) {
-        return rank_of(known, name) < known.size();
-    };
-    if (underscore == std::string::npos || is_known(group)) return {group, 0};
-    const std::string base = group.substr(0, underscore);
-    const char* first = group.data() + underscore + 1;
-    const char* last = group.data() + group.size();
-    unsigned repeat = 0;
-    const auto [end, error] = std::from_chars(first, last, repeat);
-    if (first == last || end != last || error != std::errc{} || !is_known(base)) return {group, 0};
-    return {base, repeat};
-}
-
-// One report group: /report/<name>/<variable>/{data, mapping/{node_ids, index_pointers, time}}
-// per variable, all variables sharing the neurons and sample times.
-StateTrace read_state_trace(const Hdf5Reader& h5, const std::string& group,
-                            std::string population) {
-    StateTrace trace;
-    trace.population = std::move(population);
-    trace.variables = h5.children(group);  // name order: V, ge, gi
-    if (trace.variables.empty()) fail("{} has no variables", group);
-    std::vector<std::vector<double>> data;  // per variable, [sample][neuron]
-    for (const auto& variable : trace.variables) {
-        const std::string base = group + "/" + variable;
-        const std::string_view unit = state_unit(variable);
-        if (unit.empty()) fail("{} is not a state variable; expected V, ge or gi", base);
-        auto values = dataset<double>(h5, base + "/data", 2, unit);
-        auto neurons = values_at<std::uint32_t>(h5, base + "/mapping/node_ids");
-        if (values.dims[1] != neurons.size()) {
-            fail("{}/data has {} columns but mapping/node_ids has {} values", base,
-                 values.dims[1], neurons.size());
-        }
-        // Point neurons: one element, so one column, per node.
-        std::vector<std::uint64_t> one_each(neurons.size() + 1);
-        std::iota(one_each.begin(), one_each.end(), 0);
-        if (values_at<std::uint64_t>(h5, base + "/mapping/index_pointers") != one_each) {
-            fail("{}/mapping/index_pointers is not 0, 1, ..., {} (one element per node)", base,
-                 neurons.size());
-        }
-        const auto time = values_at<double>(h5, base + "/mapping/time", "ms");
-        if (time.size() != 3) {
-            fail("{}/mapping/time has {} values; expected 3 (start, stop, step)", base,
-                 time.size());
-        }
-        const std::size_t samples = values.dims[0];
-        if (!(time[2] > 0) || std::abs(time[0] + samples * time[2] - time[1]) > time[2] / 2) {
-            fail("{}/mapping/time is ({}, {}, {}) ms; expected a step > 0 and stop = start + "
-                 "{} samples * step",
-                 base, time[0], time[1], time[2], samples);
-        }
-
-        if (data.empty()) {
-            trace.neurons = std::move(neurons);
-            trace.start = time[0];
-            trace.interval = time[2];
-            trace.samples = samples;
-        } else if (neurons != trace.neurons || time[0] != trace.start ||
-                   time[2] != trace.interval || samples != trace.samples) {
-            fail("{} has other neurons or sample times than {}/{}", base, group,
-                 trace.variables.front());
-        }
-        data.push_back(std::move(values.values));
+Report read_report(const Hdf5Reader& h5, const std::string& population, const std::string& variable,
+                   std::string_view unit) {
+    const std::string base = "/report/" + population;
+    Report report{population, variable, {}, 0, 1, 0, {}};
+    auto values = dataset<double>(h5, base + "/data", 2, unit);
+    report.neurons = values_at<std::uint32_t>(h5, base + "/mapping/node_ids");
+    if (values.dims[1] != report.neurons.size()) {
+        fail("{}/data has {} columns but mapping/node_ids has {} values", base, values.dims[1],
+             report.neurons.size());
     }
-
-    const std::size_t neurons = trace.neurons.size();
-    trace.values.resize(trace.samples * data.size() * neurons);
-    for (std::size_t k = 0; k < trace.samples; ++k) {
-        for (std::size_t v = 0; v < data.size(); ++v) {
-            std::copy_n(data[v].begin() + k * neurons, neurons,
-                        trace.values.begin() + (k * data.size() + v) * neurons);
-        }
+    // Point neurons: one element, so one column, per node.
+    std::vector<std::uint64_t> one_each(report.neurons.size() + 1);
+    std::iota(one_each.begin(), one_each.end(), 0);
+    if (values_at<std::uint64_t>(h5, base + "/mapping/index_pointers") != one_each) {
+        fail("{}/mapping/index_pointers is not 0, 1, ..., {} (one element per node)", base,
+             report.neurons.size());
     }
-    return trace;
+    const auto time = values_at<double>(h5, base + "/mapping/time", "ms");
+    if (time.size() != 3) {
+        fail("{}/mapping/time has {} values; expected 3 (start, stop, step)", base, time.size());
+    }
+    report.samples = values.dims[0];
+    if (!(time[2] > 0) || std::abs(time[0] + report.samples * time[2] - time[1]) > time[2] / 2) {
+        fail("{}/mapping/time is ({}, {}, {}) ms; expected a step > 0 and stop = start + {} samples * step",
+             base, time[0], time[1], time[2], report.samples);
+    }
+    report.start = time[0];
+    report.interval = time[2];
+    report.data = std::move(values.values);
+    return report;
 }
 
-// Traces in the model's population order, repeats of a population in the order written; the
-// order of traces across populations in the model is not stored.
-std::vector<StateTrace> read_states(const fs::path& path, const std::vector<std::string>& order) {
+std::vector<Report> read_reports(const fs::path& path, const std::string& variable, std::string_view unit) {
     const Hdf5Reader h5(path);
-    std::vector<std::pair<StateTrace, unsigned>> traces;  // with their repeat number
-    if (h5.exists("/report")) {
-        for (const auto& name : h5.children("/report")) {
-            auto [population, repeat] = report_population(name, order);
-            traces.emplace_back(read_state_trace(h5, "/report/" + name, population), repeat);
+    std::vector<Report> reports;
+    if (!h5.exists("/report")) return reports;
+    for (const auto& population : h5.children("/report"))
+        reports.push_back(read_report(h5, population, variable, unit));
+    return reports;
+}
+
+// The report files of `variable` in `dir`: <variable>.h5, then <variable>_2.h5, _3.h5, ... (one
+// per set of sample times, output.cpp), in that order.
+std::vector<std::string> report_files(const fs::path& dir, const std::string& variable) {
+    std::vector<std::pair<unsigned, std::string>> found;
+    std::error_code ignored;
+    for (const auto& entry : fs::directory_iterator(dir, ignored)) {
+        const std::string name = entry.path().filename().string();
+        if (name == variable + ".h5") {
+            found.emplace_back(1, name);
+            continue;
         }
+        if (!name.starts_with(variable + "_") || !name.ends_with(".h5")) continue;
+        const char* first = name.data() + variable.size() + 1;
+        const char* last = name.data() + name.size() - 3;
+        unsigned k = 0;
+        const auto [end, error] = std::from_chars(first, last, k);
+        if (first != last && end == last && error == std::errc{}) found.emplace_back(k, name);
     }
-    std::stable_sort(traces.begin(), traces.end(), [&](const auto& a, const auto& b) {
-        return std::pair(rank_of(order, a.first.population), a.second) <
-               std::pair(rank_of(order, b.first.population), b.second);
+    std::sort(found.begin(), found.end());
+    std::vector<std::string> names;
+    for (auto& [k, name] : found) names.push_back(std::move(name));
+    return names;
+}
+
+// Reports of one population with the same neurons and sample times become one trace, whatever
+// file they came from; traces in the model's population order.
+std::vector<StateTrace> traces_of(std::vector<Report> reports, const std::vector<std::string>& order) {
+    std::stable_sort(reports.begin(), reports.end(), [&](const Report& a, const Report& b) {
+        return rank_of(order, a.population) < rank_of(order, b.population);
     });
-    std::vector<StateTrace> states;
-    for (auto& trace : traces) states.push_back(std::move(trace.first));
-    return states;
+    std::vector<StateTrace> traces;
+    std::vector<std::vector<const Report*>> parts;
+    for (const Report& report : reports) {
+        std::size_t k = 0;
+        while (k < traces.size() &&
+               !(traces[k].population == report.population && traces[k].neurons == report.neurons &&
+                 traces[k].start == report.start && traces[k].interval == report.interval &&
+                 traces[k].samples == report.samples))
+            ++k;
+        if (k == traces.size()) {
+            traces.push_back({report.population, report.neurons, {}, report.start, report.interval, report.samples, {}});
+            parts.emplace_back();
+        }
+        traces[k].variables.push_back(report.variable);
+        parts[k].push_back(&report);
+    }
+    for (std::size_t k = 0; k < traces.size(); ++k) {
+        StateTrace& trace = traces[k];
+        const std::size_t neurons = trace.neurons.size();
+        trace.values.resize(trace.samples * parts[k].size() * neurons);
+        for (std::size_t s = 0; s < trace.samples; ++s)
+            for (std::size_t v = 0; v < parts[k].size(); ++v)
+                std::copy_n(parts[k][v]->data.begin() + s * neurons, neurons,
+                            trace.values.begin() + (s * parts[k].size() + v) * neurons);
+    }
+    return traces;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -462,13 +465,22 @@ Results read_results(const fs::path& dir) {
     };
     read("summary.json", [&](const fs::path& p) { populations = read_summary(p, results, sizes); });
     read("spikes.h5", [&](const fs::path& p) { results.spikes = read_spikes(p, populations, sizes); });
-    read("states.h5", [&](const fs::path& p) { results.states = read_states(p, populations); });
+    std::vector<Report> reports;
+    for (const auto& variable : state_variables) {
+        for (const auto& file : report_files(dir, std::string(variable.name))) {
+            read(file.c_str(), [&](const fs::path& p) {
+                auto read = read_reports(p, std::string(variable.name), variable.unit);
+                std::move(read.begin(), read.end(), std::back_inserter(reports));
+            });
+        }
+    }
+    results.states = traces_of(std::move(reports), populations);
     read("weights.h5", [&](const fs::path& p) { results.weights = read_weights(p); });
     read("metabolism.csv",
          [&](const fs::path& p) { results.metabolic_timeline = read_metabolism(p); });
     if (!found) {
         throw UserError(fmt::format("cannot read results from '{}': it holds none of spikes.h5, "
-                                    "states.h5, weights.h5, metabolism.csv, summary.json",
+                                    "V.h5, ge.h5, gi.h5, weights.h5, metabolism.csv, summary.json",
                                     dir.string()));
     }
     return results;

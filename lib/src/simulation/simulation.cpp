@@ -7,6 +7,7 @@
 #include "checkpoint/checkpoint.hpp"
 #include "clock/clock_engine.hpp"
 #include "engine/engine.hpp"
+#include "metabosim/distribution/ranks.hpp"
 #include "metabosim/config/config.hpp"
 #include "metabosim/model/error.hpp"
 
@@ -19,6 +20,9 @@ namespace {
 
 std::unique_ptr<Engine> make_engine(Model model, const Strategy& strategy) {
     validate(strategy, model.duration);
+    if (strategy.kind != Strategy::Kind::event_driven && rank_count() > 1)
+        throw UserError(fmt::format("{} engine runs on one process; run it without mpirun, or use the event-driven engine",
+                                    strategy.kind == Strategy::Kind::clock_driven ? "the clock-driven" : "the queue"));
     switch (strategy.kind) {
     case Strategy::Kind::event_driven: return make_epoch_engine(std::move(model), strategy.threads);
     case Strategy::Kind::event_queue: return make_queue_engine(std::move(model));
@@ -38,6 +42,7 @@ Simulation::Simulation(Simulation&&) noexcept = default;
 Simulation& Simulation::operator=(Simulation&&) noexcept = default;
 const Model& Simulation::model() const { return engine_->circuit().model; }
 const Network& Simulation::network() const { return engine_->circuit().net; }
+std::uint64_t Simulation::synapse_count() const { return engine_->synapse_count(); }
 double Simulation::time() const { return engine_->time(); }
 bool Simulation::finished() const { return engine_->finished(); }
 void Simulation::request_stop() { stop_->store(true); }
@@ -46,8 +51,7 @@ void Simulation::run_until(double until, const std::function<void(const Progress
                            double progress_interval) {
     if (broken_) throw UserError("this simulation stopped on an error; build a new one to run again");
     stop_->store(false);
-    const Results before = engine_->results();
-    ProgressReporter reporter(progress, progress_interval, model().duration, before.counters.wall_seconds);
+    ProgressReporter reporter(progress, progress_interval, model().duration, engine_->wall_seconds());
     try {
         engine_->advance(std::min(until, model().duration), reporter, *stop_);
     } catch (...) {
@@ -76,6 +80,8 @@ Results Simulation::run(const std::function<void(const Progress&)>& progress, do
     run_until(model().duration, progress, progress_interval);
     return results();
 }
+
+bool Simulation::can_save() const { return strategy_.kind != Strategy::Kind::event_queue && rank_count() == 1; }
 
 void Simulation::save(const std::filesystem::path& file) const {
     CheckpointWriter out;

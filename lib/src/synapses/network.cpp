@@ -5,6 +5,8 @@
 #include <numeric>
 #include <set>
 
+#include <unistd.h>
+
 #include <boost/random/geometric_distribution.hpp>
 #include <boost/random/uniform_int_distribution.hpp>
 
@@ -12,6 +14,7 @@
 
 #include "metabosim/model/error.hpp"
 #include "metabosim/inputs/rng.hpp"
+#include "metabosim/neuron/glif.hpp"
 
 namespace metabosim {
 
@@ -40,6 +43,11 @@ std::uint64_t Network::synapse_count() const {
 }
 
 namespace {
+
+// Postsynaptic neurons whose synapses are built: local indices [first, last).
+struct Kept {
+    std::uint32_t first, last;
+};
 
 // Sources of postsynaptic neuron `j` under a random or fixed rule.
 std::vector<std::uint32_t> sources_of(const Connectivity& c, std::uint32_t j, std::uint32_t n_pre,
@@ -81,8 +89,10 @@ std::vector<std::uint32_t> sources_of(const Connectivity& c, std::uint32_t j, st
 
 // Calls emit(source, target, weight, delay) for every synapse of the projection in draw order;
 // weights and delays are drawn only `with_values` (the postsynaptic streams are fresh each call).
+// Only synapses onto postsynaptic neurons in [kept.first, kept.last) (local indices) are emitted;
+// each is drawn from the same stream as when all are.
 template <class Emit>
-void for_each_synapse(const Projection& proj, std::uint32_t projection_index, std::uint32_t n_pre, std::uint32_t n_post,
+void for_each_synapse(const Projection& proj, std::uint32_t projection_index, std::uint32_t n_pre, Kept kept,
                       bool same_population, std::uint64_t seed, bool with_values, Emit&& emit) {
     const Connectivity& c = proj.connectivity;
     if (c.rule == Connectivity::Rule::explicit_list) {
@@ -94,12 +104,12 @@ void for_each_synapse(const Projection& proj, std::uint32_t projection_index, st
                 w = c.weights.empty() ? draw(proj.weight, rng) : c.weights[k];
                 d = c.delays.empty() ? draw(proj.delay, rng) : c.delays[k];
             }
-            emit(c.sources[k], c.targets[k], w, d);
+            if (c.targets[k] >= kept.first && c.targets[k] < kept.last) emit(c.sources[k], c.targets[k], w, d);
         }
         return;
     }
     const bool exclude_self = same_population && !c.autapses;
-    for (std::uint32_t j = 0; j < n_post; ++j) {
+    for (std::uint32_t j = kept.first; j < kept.last; ++j) {
         Rng rng = make_rng(seed, Stream::connectivity, projection_index, j);
         for (std::uint32_t i : sources_of(c, j, n_pre, exclude_self, rng)) {
             double w = 0, d = 0;
@@ -116,13 +126,13 @@ void for_each_synapse(const Projection& proj, std::uint32_t projection_index, st
 // the random rules). Two passes: the first counts each row, the second draws again and writes
 // every synapse in its place, so only the final arrays are ever allocated and a network can be
 // built wherever it fits.
-Synapses draw_rows(const Projection& proj, std::uint32_t projection_index, std::uint32_t n_pre, std::uint32_t n_post,
+Synapses draw_rows(const Projection& proj, std::uint32_t projection_index, std::uint32_t n_pre, Kept kept,
                    bool same_population, std::uint64_t seed) {
     const Connectivity& c = proj.connectivity;
     const bool listed = c.rule == Connectivity::Rule::explicit_list;
     Synapses s;
-    s.row_begin.assign(n_pre + 1, 0);
-    for_each_synapse(proj, projection_index, n_pre, n_post, same_population, seed, false,
+    s.row_begin.assign(std::size_t{n_pre} + 1, 0);  // n_pre may be 2^32 - 1
+    for_each_synapse(proj, projection_index, n_pre, kept, same_population, seed, false,
                      [&](std::uint32_t i, std::uint32_t, double, double) { ++s.row_begin[i + 1]; });
     std::partial_sum(s.row_begin.begin(), s.row_begin.end(), s.row_begin.begin());
     const std::uint64_t n = s.row_begin.back();
@@ -135,7 +145,7 @@ Synapses draw_rows(const Projection& proj, std::uint32_t projection_index, std::
     if (weight_each) s.weight.each.resize(n);
     if (delay_each) s.delay.each.resize(n);
     std::vector<std::uint64_t> next(s.row_begin.begin(), s.row_begin.end() - 1);
-    for_each_synapse(proj, projection_index, n_pre, n_post, same_population, seed, true,
+    for_each_synapse(proj, projection_index, n_pre, kept, same_population, seed, true,
                      [&](std::uint32_t i, std::uint32_t j, double w, double d) {
                          const std::uint64_t q = next[i]++;
                          s.target[q] = j;
@@ -156,7 +166,54 @@ void build_reverse_index(Synapses& s, std::uint32_t n_post) {
 
 }  // namespace
 
-Network build_network(const Model& model) {
+double expected_synapse_count(const Model& model, const Projection& proj) {
+    const Population& pre = model.population(proj.pre);
+    const Population& post = model.population(proj.post);
+    const Connectivity& c = proj.connectivity;
+    const double self = (proj.pre == proj.post && !c.autapses) ? 1.0 : 0.0;
+    switch (c.rule) {
+        case Connectivity::Rule::probability: return c.p * pre.size * (post.size - self);
+        case Connectivity::Rule::fixed_indegree: return double(c.indegree) * post.size;
+        case Connectivity::Rule::one_to_one: return post.size;
+        case Connectivity::Rule::all_to_all: return double(pre.size) * (post.size - self);
+        case Connectivity::Rule::explicit_list: return c.sources.size();
+    }
+    return 0;
+}
+
+double minimum_network_bytes(const Model& model) {
+    double bytes = double(model.neuron_count()) * sizeof(MembraneState);
+    for (const Projection& proj : model.projections) {
+        const double per_synapse = sizeof(std::uint32_t) + (proj.stdp ? sizeof(double) + sizeof(std::uint32_t) : 0);
+        bytes += expected_synapse_count(model, proj) * per_synapse +
+                 double(model.population(proj.pre).size) * sizeof(std::uint64_t);
+    }
+    return bytes;
+}
+
+namespace {
+
+// A network that cannot fit is refused at once, not after minutes of drawing.
+// `share`: the fraction of the neurons this process holds (a rank holds the synapses onto its own).
+void check_fits_in_memory(const Model& model, double share) {
+    const double needed = minimum_network_bytes(model) * share;
+    const double memory = double(::sysconf(_SC_PHYS_PAGES)) * double(::sysconf(_SC_PAGE_SIZE));
+    if (memory > 0 && needed > memory)
+        throw UserError(fmt::format(
+            "the network needs at least {:.3g} GB ({} neurons, {:.3g} synapses expected), more than this machine's "
+            "{:.3g} GB of memory: make it smaller (fewer neurons, sparser connectivity)",
+            needed / 1e9, model.neuron_count(),
+            std::accumulate(model.projections.begin(), model.projections.end(), 0.0,
+                            [&](double sum, const Projection& p) { return sum + expected_synapse_count(model, p); }),
+            memory / 1e9));
+}
+
+}  // namespace
+
+Network build_network(const Model& model) { return build_network(model, 0, model.neuron_count()); }
+
+Network build_network(const Model& model, std::uint32_t kept_first, std::uint32_t kept_last) {
+    check_fits_in_memory(model, model.neuron_count() ? double(kept_last - kept_first) / model.neuron_count() : 1.0);
     Network net;
     std::uint32_t first = 0;
     for (const Population& p : model.populations) {
@@ -168,7 +225,10 @@ Network build_network(const Model& model) {
         const std::uint32_t pre = model.population_index(proj.pre);
         const std::uint32_t post = model.population_index(proj.post);
         const std::uint32_t n_pre = net.populations[pre].size, n_post = net.populations[post].size;
-        Synapses s = draw_rows(proj, k, n_pre, n_post, pre == post, model.seed);
+        const std::uint32_t post_first = net.populations[post].first;
+        const Kept kept{std::clamp(kept_first, post_first, post_first + n_post) - post_first,
+                        std::clamp(kept_last, post_first, post_first + n_post) - post_first};
+        Synapses s = draw_rows(proj, k, n_pre, kept, pre == post, model.seed);
         s.pre = pre;
         s.post = post;
         s.receptor = proj.receptor;

@@ -20,8 +20,14 @@ Model load_config(const std::filesystem::path& file);
 Model parse_config(std::string_view text, const std::string& source_name,
                    const std::filesystem::path& base_dir = ".");
 
+// The same for text that a program wrote (from a Python dict, say): messages name `source_name`
+// and the key path but no line, which would point into text nobody has read.
+Model parse_generated_config(std::string_view text, const std::string& source_name,
+                             const std::filesystem::path& base_dir = ".");
+
 // Applies one "--set key.path=value" override, e.g. "populations.E.temperature=41 degC",
-// "run.duration=5 s", "run.seed=3". Throws UserError for unknown keys or bad values.
+// "run.duration=5 s", "run.seed=3". Throws UserError for unknown keys or bad values, worded for
+// the command line (settings.hpp: set_value() sets a value through an API).
 void apply_override(Model& model, std::string_view assignment);
 
 // The model as configuration text that parse_config() reads back into the same model (every

@@ -1,6 +1,6 @@
-// Brian2 as a helper program: whether it can be imported, running a model exported by
-// export_brian2() (brian2/export.hpp) through its run_brian2.py, and what that run reports in
-// its summary.json.
+// Brian2 as a helper program: running a model exported by export_brian2() (brian2/export.hpp)
+// through its run_brian2.py, with a Python that has Brian2 (python.hpp: find_python with
+// brian2_modules()), and what that run reports in its summary.json.
 #pragma once
 
 #include <cstdint>
@@ -8,10 +8,9 @@
 #include <optional>
 #include <string>
 
-namespace metabosim::processes {
+#include "metabosim/processes/processes.hpp"
 
-// `python -c 'import brian2, h5py'`, its output in `log`.
-bool brian2_importable(const std::filesystem::path& log);
+namespace metabosim::processes {
 
 struct Brian2Settings {
     double dt = 0.1;                         // ms
@@ -19,10 +18,12 @@ struct Brian2Settings {
                                              // or C++ standalone when empty
     std::filesystem::path standalone_dir;    // C++ standalone: the project, shared by runs so that
                                              // later ones recompile little
+    LineHandler progress;                    // the run's own progress lines, if given
 };
 
 // Runs `export_dir`/run_brian2.py writing its outputs into `out`; returns its exit status (as
-// run_process).
+// run_process; -1 with the reason in `log` when no Python has Brian2). Its progress lines (the
+// runner's, and Brian2's "... simulated in ..." every few seconds) go to settings.progress.
 int run_brian2_export(const std::filesystem::path& export_dir, const Brian2Settings& settings,
                       const std::filesystem::path& out, const std::filesystem::path& log);
 

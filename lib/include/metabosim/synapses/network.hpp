@@ -62,9 +62,21 @@ struct Network {
     std::uint64_t synapse_count() const;
 };
 
+// The synapses a projection's rule asks for, in expectation.
+double expected_synapse_count(const Model& model, const Projection& proj);
+
+// The least memory the network can take, in bytes, from the expected synapse counts and the
+// layout: a target index per synapse, a weight and a reverse-index entry per plastic one, a row
+// start per presynaptic neuron and projection, a state per neuron.
+double minimum_network_bytes(const Model& model);
+
 // Draws connectivity, weights and delays from the model's seed (one stream per postsynaptic
-// neuron and projection). The model must have passed validate(). Throws UserError when a plastic
-// projection has 2^32 synapses or more (its reverse index holds 32-bit synapse ids).
+// neuron and projection). The model must have passed validate(). Throws UserError, before
+// anything is drawn, when minimum_network_bytes() exceeds this machine's memory, and when a
+// plastic projection has 2^32 synapses or more (its reverse index holds 32-bit synapse ids).
 Network build_network(const Model& model);
+// Only the synapses onto neurons with global ids in [first, last), as they are in the whole
+// network's rows (a rank's share: each row keeps its order; min_delay is over these synapses).
+Network build_network(const Model& model, std::uint32_t first, std::uint32_t last);
 
 }  // namespace metabosim

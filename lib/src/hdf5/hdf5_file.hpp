@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <limits>
 #include <optional>
@@ -39,7 +41,12 @@ inline std::string hdf5_reason() {
         },
         &reason);
     H5Eclear2(H5E_DEFAULT);
-    return reason.empty() ? "unknown HDF5 error" : reason;
+    if (reason.empty()) return "unknown HDF5 error";
+    // A failed system call comes with a timestamp, buffer addresses and sizes: its first words
+    // and errno's text say it all ("file write failed: No space left on device").
+    if (const auto at = reason.find("errno = "); at != std::string::npos)
+        return fmt::format("{}: {}", reason.substr(0, reason.find(':')), std::strerror(std::atoi(reason.c_str() + at + 8)));
+    return reason;
 }
 
 inline void check(herr_t status, std::string_view what) {
@@ -70,11 +77,14 @@ private:
     Closer closer_;
 };
 
-// Identifiers and counts are stored as uint64 (SONATA's node id type), reals as float64.
+// Identifiers and counts are stored as uint64 (SONATA's node id type), reals as float64, floats
+// (SONATA report data) as float32. A dataset may ask for another file type (uint32 element ids).
 template <class T>
 std::pair<hid_t, hid_t> memory_and_file_type() {
     if constexpr (std::is_same_v<T, double>) {
         return {H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE};
+    } else if constexpr (std::is_same_v<T, float>) {
+        return {H5T_NATIVE_FLOAT, H5T_IEEE_F32LE};
     } else if constexpr (std::is_same_v<T, std::uint32_t>) {
         return {H5T_NATIVE_UINT32, H5T_STD_U64LE};
     } else {
@@ -97,10 +107,10 @@ public:
         check(H5Pset_obj_track_times(dataset_properties_.id(), 0), "H5Pset_obj_track_times");
     }
 
-    // `dims` defaults to one dimension holding all values.
+    // `dims` defaults to one dimension holding all values; `stored` to T's file type.
     template <class T>
     void dataset(const std::string& path, const std::vector<T>& values,
-                 std::vector<hsize_t> dims = {}) {
+                 std::vector<hsize_t> dims = {}, hid_t stored = H5I_INVALID_HID) {
         if (dims.empty()) dims = {values.size()};
         hsize_t count = 1;
         for (hsize_t d : dims) count *= d;
@@ -108,7 +118,8 @@ public:
             throw InternalError(fmt::format("HDF5 dataset {}: {} values for shape of {}", path,
                                             values.size(), count));
         }
-        const auto [memory_type, file_type] = memory_and_file_type<T>();
+        const auto [memory_type, default_type] = memory_and_file_type<T>();
+        const hid_t file_type = stored == H5I_INVALID_HID ? default_type : stored;
         Handle space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
                      H5Sclose, "cannot create the dataspace of " + path);
         Handle set(H5Dcreate2(file_.id(), path.c_str(), file_type, space.id(),
@@ -160,6 +171,21 @@ public:
         check(H5Awrite(attr.id(), memory_type, &value), what);
     }
 
+    // The root attributes every SONATA HDF5 file carries (the developer guide's "Common
+    // conventions"): magic, a uint32 0x0A7A, and version, the two uint32 of spec version 0.1.
+    void sonata_root_attributes() {
+        const std::uint32_t magic = 0x0A7A;
+        const std::array<std::uint32_t, 2> version{0, 1};
+        numbers_attribute("/", "magic", H5T_STD_U32LE, H5T_NATIVE_UINT32, &magic, 0);
+        numbers_attribute("/", "version", H5T_STD_U32LE, H5T_NATIVE_UINT32, version.data(), version.size());
+    }
+
+    // SONATA's bool: an int8 of 1 or 0.
+    void flag_attribute(const std::string& object, const std::string& name, bool value) {
+        const std::int8_t flag = value ? 1 : 0;
+        numbers_attribute(object, name, H5T_STD_I8LE, H5T_NATIVE_INT8, &flag, 0);
+    }
+
     // A new group (for attributes, or one that may stay empty); missing parents are created.
     // It must come before any dataset inside it, which would create it implicitly.
     void group(const std::string& path) {
@@ -173,6 +199,17 @@ public:
     void close() { file_.close("cannot close the file"); }
 
 private:
+    // `count` values of `memory_type` stored as `file_type`; count 0 makes a scalar.
+    void numbers_attribute(const std::string& object, const std::string& name, hid_t file_type, hid_t memory_type,
+                           const void* values, hsize_t count) {
+        const std::string what = "cannot write attribute " + object + "@" + name;
+        Handle space(count == 0 ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &count, nullptr), H5Sclose, what);
+        Handle attr(H5Acreate_by_name(file_.id(), object.c_str(), name.c_str(), file_type, space.id(), H5P_DEFAULT,
+                                      H5P_DEFAULT, H5P_DEFAULT),
+                    H5Aclose, what);
+        check(H5Awrite(attr.id(), memory_type, values), what);
+    }
+
     Handle file_;
     Handle link_properties_;
     Handle dataset_properties_;

@@ -1,0 +1,357 @@
+#!/usr/bin/python3
+"""SONATA in and out: `metabosim export --sonata` writes a circuit laid out as the SONATA developer
+guide (AllenInstitute/sonata, docs/SONATA_DEVELOPER_GUIDE.md) and NEST's SonataNetwork ask; the
+circuit runs again in metabosim with the same spikes for the same seed (a round trip); a circuit
+written by hand as bmtk or NEST would write it runs with `metabosim run circuit_config.json` and
+from a TOML that points to it; bad circuits are refused with exit status 2 and a message naming
+the file and dataset or column.
+
+Usage: test_sonata.py METABOSIM_EXECUTABLE SOURCE_DIR
+"""
+import json
+import pathlib
+import shlex
+import subprocess
+import sys
+import tempfile
+import unittest
+
+import h5py
+import numpy as np
+
+EXE = sys.argv[1]
+SOURCE = pathlib.Path(sys.argv[2])
+TINY = SOURCE / "tests" / "data" / "tiny.toml"
+
+# NEST's iaf_cond_exp parameters that a node type's dynamics_params may hold, and metabosim's two
+# additions NEST also knows (V_m, tau_minus).
+IAF_COND_EXP = {"C_m", "g_L", "E_L", "V_th", "V_reset", "t_ref", "E_ex", "E_in", "tau_syn_ex", "tau_syn_in", "I_e",
+                "V_m", "tau_minus"}
+STDP_SYNAPSE = {"tau_plus", "lambda", "alpha", "mu_plus", "mu_minus", "Wmax"}
+
+
+def metabosim(*args):
+    return subprocess.run([EXE, *map(str, args)], capture_output=True, text=True, timeout=300)
+
+
+def types_csv(path):
+    """Rows of a types file as the guide's CSV (fields separated by spaces), as dicts."""
+    lines = [shlex.split(line) for line in path.read_text().splitlines() if line.strip()]
+    return [dict(zip(lines[0], row)) for row in lines[1:]]
+
+
+def nest_paths(config_path):
+    """The config as NEST's SonataNetwork._parse_config resolves it (pynest/nest/lib/hl_api_sonata.py):
+    $BASE_DIR replaced by "." inside other manifest values, each value joined to the config's
+    directory, then every string starting with "$" substituted and stripped of its "$"."""
+    base = config_path.resolve().parent
+    conf = json.loads(config_path.read_text())
+    manifest = {}
+    for k, v in conf["manifest"].items():
+        if "$BASE_DIR" in v:
+            v = v.replace("$BASE_DIR", ".")
+        manifest[k[1:] if k.startswith("$") else k] = base.joinpath(v).as_posix()
+
+    def substitute(obj):
+        if isinstance(obj, dict):
+            return {k: substitute(v) for k, v in obj.items()}
+        if isinstance(obj, list):
+            return [substitute(v) for v in obj]
+        if isinstance(obj, str) and obj.startswith("$"):
+            for name, path in manifest.items():
+                obj = obj.replace(name, path)
+            return obj[1:]
+        return obj
+    return substitute(conf)
+
+
+class ExportedCircuit(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.dir = pathlib.Path(cls.tmp.name)
+        cls.circuit = cls.dir / "circuit"
+        cls.export = metabosim("export", TINY, "--sonata", "-o", cls.circuit)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def test_export_succeeds(self):
+        self.assertEqual(self.export.returncode, 0, self.export.stderr)
+
+    def test_every_h5_file_has_the_root_attributes(self):
+        for path in self.circuit.glob("*.h5"):
+            with h5py.File(path, "r") as f:
+                self.assertEqual(f.attrs["magic"], 0x0A7A, path)
+                self.assertEqual(f.attrs["magic"].dtype, np.dtype("<u4"), path)
+                np.testing.assert_array_equal(f.attrs["version"], [0, 1])
+                self.assertEqual(f.attrs["version"].dtype, np.dtype("<u4"), path)
+
+    def test_nodes_as_the_guide_lays_them_out(self):
+        for population, size in (("E", 200), ("I", 50)):
+            with h5py.File(self.circuit / f"{population}_nodes.h5", "r") as f:
+                g = f["nodes"][population]
+                for name in ("node_type_id", "node_id", "node_group_id", "node_group_index"):
+                    self.assertEqual(g[name].shape, (size,), name)
+                    self.assertEqual(g[name].dtype.kind, "u", name)
+                np.testing.assert_array_equal(g["node_id"][()], np.arange(size))
+                np.testing.assert_array_equal(g["node_group_index"][()], np.arange(size))
+                self.assertTrue(np.all(g["node_group_id"][()] == 0))
+                self.assertIsInstance(g["0"], h5py.Group)
+                type_id = int(g["node_type_id"][0])
+            (row,) = types_csv(self.circuit / f"{population}_node_types.csv")
+            self.assertEqual(int(row["node_type_id"]), type_id)
+            self.assertEqual(row["population"], population)
+            self.assertEqual(row["model_type"], "point_neuron")
+            self.assertEqual(row["model_template"], "nest:iaf_cond_exp")
+            params = json.loads((self.circuit / row["dynamics_params"]).read_text())
+            self.assertLessEqual(set(params), IAF_COND_EXP)
+            self.assertEqual((params["C_m"], params["g_L"], params["V_th"], params["tau_syn_in"]), (200, 10, -50, 10))
+            metabolism = json.loads((self.circuit / row["metabolism_params"]).read_text())
+            self.assertEqual(metabolism["reference_temperature"], 37)
+            self.assertEqual(metabolism["q10"]["gL"], 1.98)
+        # tau_minus of the STDP on E->E is NEST's neuron parameter of E.
+        e = json.loads((self.circuit / "E_dynamics.json").read_text())
+        self.assertEqual(e["tau_minus"], 33.7)
+
+    def test_edges_as_the_guide_lays_them_out(self):
+        summary_synapses = 0
+        for name, pre, post, sign in (("EE", "E", "E", 1), ("EI", "E", "I", 1), ("IE", "I", "E", -1)):
+            with h5py.File(self.circuit / f"{name}_edges.h5", "r") as f:
+                g = f["edges"][name]
+                n = len(g["source_node_id"])
+                summary_synapses += n
+                self.assertGreater(n, 0)
+                self.assertEqual(g["source_node_id"].attrs["node_population"], pre)
+                self.assertEqual(g["target_node_id"].attrs["node_population"], post)
+                for dataset in ("target_node_id", "edge_type_id", "edge_group_id", "edge_group_index"):
+                    self.assertEqual(len(g[dataset]), n, dataset)
+                self.assertTrue(np.all(np.diff(g["source_node_id"][()].astype(np.int64)) >= 0))  # by source
+                weights, delays = g["0/syn_weight"][()], g["0/delay"][()]
+                self.assertEqual((len(weights), len(delays)), (n, n))
+                self.assertTrue(np.all(sign * weights > 0), name)  # NEST: negative is inhibitory
+                self.assertTrue(np.all((delays >= 1) & (delays <= 2)), name)
+                np.testing.assert_array_equal(g["edge_group_index"][()], np.arange(n))
+            (row,) = types_csv(self.circuit / f"{name}_edge_types.csv")
+            self.assertEqual(row["model_template"], "stdp_synapse" if name == "EE" else "static_synapse")
+            params = json.loads((self.circuit / row["dynamics_params"]).read_text())
+            if name == "EE":
+                self.assertEqual(set(params), STDP_SYNAPSE)
+                self.assertEqual((params["mu_plus"], params["mu_minus"], params["Wmax"]), (0, 0, 12))
+                self.assertAlmostEqual(params["lambda"] * params["Wmax"], 0.12, places=15)
+            else:
+                self.assertEqual(params, {})
+        r = metabosim("run", self.circuit / "circuit_config.json", "-o", self.dir / "plain", "-q")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(json.loads((self.dir / "plain" / "summary.json").read_text())["synapses"], summary_synapses)
+
+    def test_config_resolves_as_nest_reads_it(self):
+        conf = nest_paths(self.circuit / "circuit_config.json")
+        self.assertEqual(conf["target_simulator"], "NEST")
+        self.assertEqual((conf["run"]["tstop"], conf["run"]["dt"]), (300, 0.1))
+        for entry in conf["networks"]["nodes"]:
+            self.assertTrue(pathlib.Path(entry["nodes_file"]).is_file(), entry)
+            rows = types_csv(pathlib.Path(entry["node_types_file"]))
+            for row in rows:
+                self.assertTrue((pathlib.Path(conf["components"]["point_neuron_models_dir"]) /
+                                 row["dynamics_params"]).is_file())
+        for entry in conf["networks"]["edges"]:
+            self.assertTrue(pathlib.Path(entry["edges_file"]).is_file(), entry)
+            for row in types_csv(pathlib.Path(entry["edge_types_file"])):
+                self.assertTrue((pathlib.Path(conf["components"]["synaptic_models_dir"]) /
+                                 row["dynamics_params"]).is_file())
+
+    def test_round_trip_same_spikes_for_the_same_seed(self):
+        original = self.dir / "original"
+        self.assertEqual(metabosim("run", TINY, "-o", original, "-q").returncode, 0)
+        # tiny.toml without its populations' sizes and projections: the circuit has them.
+        config = self.dir / "from_circuit.toml"
+        config.write_text(f'''
+[network]
+sonata = "{self.circuit / 'circuit_config.json'}"
+[run]
+duration = "300 ms"
+seed = 5
+[populations.E]
+drive = {{ rate = "600 Hz", weight = "2 nS" }}
+[populations.I]
+drive = {{ rate = "600 Hz", weight = "2 nS" }}
+[[metabolism.steps]]
+time = "150 ms"
+temperature = "41 degC"
+[recording]
+rate_bin = "10 ms"
+[[recording.states]]
+population = "E"
+neurons = [0, 1, 2]
+variables = ["V", "ge", "gi"]
+interval = "1 ms"
+[[recording.weights]]
+projection = "EE"
+interval = "50 ms"
+bins = 12
+''')
+        again = self.dir / "again"
+        r = metabosim("run", config, "-o", again, "-q")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for name in ("spikes.h5", "V.h5", "ge.h5", "gi.h5", "weights.h5", "rates.csv", "metabolism.csv"):
+            self.assertEqual((original / name).read_bytes(), (again / name).read_bytes(), name)
+        with h5py.File(original / "spikes.h5", "r") as f:
+            self.assertGreater(len(f["spikes/E/timestamps"]), 100)
+
+
+def write_handmade_circuit(root, weight_in_h5=True, dynamics_extra=None):
+    """A circuit as bmtk's NetworkBuilder and NEST's examples write one: one node population V1 with
+    two node types (exc 101, inh 102) interleaved, one edge population with two edge types, the
+    sign of syn_weight for the receptor, delays in the edge types file."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "components").mkdir(exist_ok=True)
+    (root / "network").mkdir(exist_ok=True)
+    types = np.array([101, 102, 101, 101, 102, 101])
+    with h5py.File(root / "network" / "v1_nodes.h5", "w") as f:
+        g = f.create_group("nodes/V1")
+        g["node_type_id"] = types.astype(np.uint32)
+        g["node_group_id"] = np.zeros(6, dtype=np.uint32)
+        g["node_group_index"] = np.arange(6, dtype=np.uint32)
+        f.create_group("nodes/V1/0")
+    (root / "network" / "v1_node_types.csv").write_text(
+        "node_type_id model_type model_template dynamics_params pop_name\n"
+        "101 point_neuron nest:iaf_cond_exp exc.json \"excitatory cells\"\n"
+        "102 point_neuron nest:iaf_cond_exp inh.json inhibitory\n")
+    exc = {"C_m": 250.0, "g_L": 16.7, "E_L": -70.0, "V_th": -55.0, "V_reset": -70.0, "t_ref": 2.0,
+           "I_e": 400.0, **(dynamics_extra or {})}
+    (root / "components" / "exc.json").write_text(json.dumps(exc))
+    (root / "components" / "inh.json").write_text(json.dumps({"C_m": 100.0, "I_e": 0.0}))
+    # Edges: 0 -> 1 (exc onto inh, 5 nS), 1 -> 0, 1 -> 2 (inh, -20 nS), 3 -> 4 (exc, STDP type).
+    with h5py.File(root / "network" / "v1_v1_edges.h5", "w") as f:
+        g = f.create_group("edges/V1_to_V1")
+        g["source_node_id"] = np.array([0, 1, 1, 3], dtype=np.uint64)
+        g["source_node_id"].attrs["node_population"] = "V1"
+        g["target_node_id"] = np.array([1, 0, 2, 4], dtype=np.uint64)
+        g["target_node_id"].attrs["node_population"] = "V1"
+        g["edge_type_id"] = np.array([1, 1, 1, 2], dtype=np.uint32)
+        g["edge_group_id"] = np.zeros(4, dtype=np.uint32)
+        g["edge_group_index"] = np.arange(4, dtype=np.uint32)
+        if weight_in_h5:
+            g["0/syn_weight"] = np.array([5.0, -20.0, -20.0, 3.0])
+        else:
+            f.create_group("edges/V1_to_V1/0")
+    (root / "network" / "v1_v1_edge_types.csv").write_text(
+        "edge_type_id model_template delay dynamics_params\n"
+        "1 static_synapse 1.5 static.json\n"
+        "2 stdp_synapse 2.0 stdp.json\n")
+    (root / "components" / "static.json").write_text("{}")
+    (root / "components" / "stdp.json").write_text(json.dumps({"tau_plus": 20.0, "lambda": 0.01, "alpha": 1.0,
+                                                               "mu_plus": 0.0, "mu_minus": 0.0, "Wmax": 10.0}))
+    config = {"target_simulator": "NEST",
+              "manifest": {"$BASE_DIR": "${configdir}", "$NETWORK_DIR": "$BASE_DIR/network",
+                           "$COMPONENTS_DIR": "$BASE_DIR/components"},
+              "components": {"point_neuron_models_dir": "$COMPONENTS_DIR", "synaptic_models_dir": "$COMPONENTS_DIR"},
+              "networks": {"nodes": [{"nodes_file": "$NETWORK_DIR/v1_nodes.h5",
+                                      "node_types_file": "$NETWORK_DIR/v1_node_types.csv"}],
+                           "edges": [{"edges_file": "$NETWORK_DIR/v1_v1_edges.h5",
+                                      "edge_types_file": "$NETWORK_DIR/v1_v1_edge_types.csv"}]},
+              "run": {"tstop": 200.0, "dt": 0.1}}
+    (root / "circuit_config.json").write_text(json.dumps(config, indent=2))
+    return root / "circuit_config.json"
+
+
+class HandmadeCircuit(unittest.TestCase):
+    def test_runs_with_node_types_as_populations(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            config = write_handmade_circuit(pathlib.Path(tmp) / "c")
+            out = pathlib.Path(tmp) / "out"
+            r = metabosim("run", config, "-o", out, "-q")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            summary = json.loads((out / "summary.json").read_text())
+            self.assertEqual(summary["duration_ms"], 200)  # run.tstop
+            self.assertEqual(summary["synapses"], 4)
+            self.assertEqual({p: v["size"] for p, v in summary["populations"].items()}, {"V1_101": 4, "V1_102": 2})
+            # I_e = 400 pA drives the excitatory type above threshold (I_e / g_L = 24 mV > 15 mV).
+            self.assertGreater(summary["populations"]["V1_101"]["spikes"], 4)
+            r = metabosim("validate", config)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            # A relative path to the config: its files are found from the config's directory.
+            r = subprocess.run([pathlib.Path(EXE).resolve(), "run", "c/circuit_config.json", "-o", "relative", "-q"], cwd=tmp,
+                               capture_output=True, text=True, timeout=300)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual((out / "spikes.h5").read_bytes(), (pathlib.Path(tmp) / "relative" / "spikes.h5").read_bytes())
+
+    def test_a_toml_that_points_to_the_circuit_adds_to_it(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            config = write_handmade_circuit(pathlib.Path(tmp) / "c")
+            toml = pathlib.Path(tmp) / "run.toml"
+            toml.write_text(f'''[network]
+sonata = "c/circuit_config.json"
+[run]
+duration = "50 ms"
+[populations.V1_102]
+temperature = "41 degC"
+drive = {{ rate = "1000 Hz", weight = "3 nS" }}
+[populations.extra]
+size = 3
+[projections.extra_to_V1]
+pre = "extra"
+post = "V1_101"
+connectivity = {{ rule = "all_to_all" }}
+[[recording.states]]
+population = "V1_102"
+neurons = [0, 1]
+''')
+            out = pathlib.Path(tmp) / "out"
+            r = metabosim("run", toml, "-o", out, "-q")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            summary = json.loads((out / "summary.json").read_text())
+            self.assertEqual(summary["duration_ms"], 50)
+            self.assertEqual(summary["synapses"], 4 + 3 * 4)
+            self.assertEqual(list(summary["populations"]), ["V1_101", "V1_102", "extra"])
+            self.assertGreater(summary["populations"]["V1_102"]["spikes"], 0)  # driven
+            self.assertIn("0,V1_102,41", (out / "metabolism.csv").read_text().split())
+            with h5py.File(out / "V.h5", "r") as f:
+                self.assertEqual(f["report/V1_102/data"].shape[1], 2)
+
+            toml.write_text(toml.read_text().replace('[populations.V1_102]', '[populations.V1_102]\nsize = 5'))
+            r = metabosim("run", toml, "-o", out, "-q")
+            self.assertEqual(r.returncode, 2)
+            self.assertIn("populations.V1_102.size", r.stderr)
+            self.assertIn("comes from the circuit, with 2 neurons", r.stderr)
+
+
+class BadCircuits(unittest.TestCase):
+    def refused(self, config, *expected):
+        with tempfile.TemporaryDirectory() as tmp:
+            r = metabosim("run", config, "-o", pathlib.Path(tmp) / "out")
+            self.assertEqual(r.returncode, 2, r.stderr)
+            for text in expected:
+                self.assertIn(text, r.stderr)
+            self.assertFalse((pathlib.Path(tmp) / "out" / "spikes.h5").exists())
+
+    def test_errors_name_file_dataset_or_column_and_expectation(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            root = pathlib.Path(tmp)
+            config = write_handmade_circuit(root / "a", dynamics_extra={"tau_m": 10.0})
+            self.refused(config, "exc.json", 'unknown parameter "tau_m"', "C_m")
+            config = write_handmade_circuit(root / "b", dynamics_extra={"C_m": -5})
+            self.refused(config, "exc.json", "C_m is -5", "positive")
+            config = write_handmade_circuit(root / "c", weight_in_h5=False)
+            self.refused(config, "v1_v1_edges.h5", "/edges/V1_to_V1/0/syn_weight is missing", "v1_v1_edge_types.csv")
+            config = write_handmade_circuit(root / "d")
+            with h5py.File(root / "d" / "network" / "v1_v1_edges.h5", "a") as f:
+                del f["edges/V1_to_V1/target_node_id"]
+            self.refused(config, "v1_v1_edges.h5", "/edges/V1_to_V1/target_node_id")
+            config = write_handmade_circuit(root / "e")
+            csv_path = root / "e" / "network" / "v1_node_types.csv"
+            csv_path.write_text(csv_path.read_text().replace("nest:iaf_cond_exp exc.json", "nest:iaf_psc_alpha exc.json"))
+            self.refused(config, "v1_node_types.csv", "column model_template, row 1", "nest:iaf_cond_exp")
+            config = write_handmade_circuit(root / "f")
+            with h5py.File(root / "f" / "network" / "v1_v1_edges.h5", "a") as f:
+                f["edges/V1_to_V1/source_node_id"][0] = 9
+            self.refused(config, "source_node_id[0] is 9", "below 6")
+            bad = root / "bad.json"
+            bad.write_text('{"networks": {"nodes": []}}')
+            self.refused(bad, "bad.json", "networks.nodes")
+
+
+if __name__ == "__main__":
+    unittest.main(argv=sys.argv[:1], verbosity=2)

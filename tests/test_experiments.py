@@ -43,10 +43,11 @@ class Small(unittest.TestCase):
             self.assertEqual(self.f[name]["verdict"], expected, name)
 
     def test_progress_counts_experiments_and_runs_with_an_eta(self):
-        # stderr is a pipe: lines, each experiment of six numbered, each run of a set with the time
-        # left from the runs done; 600 ms per run ("0.6 s").
-        self.assertIn("experiment 1/6: bifurcation", self.result.stderr)
-        self.assertIn("experiment 6/6: energy-loop", self.result.stderr)
+        # stderr is a pipe: lines, each of the eight experiments numbered (six findings, two
+        # examinations), each run of a set with the time left from the runs done; 600 ms per run.
+        self.assertIn("experiment 1/8: bifurcation", self.result.stderr)
+        self.assertIn("experiment 6/8: energy-loop", self.result.stderr)
+        self.assertIn("experiment 8/8: energy-map", self.result.stderr)
         self.assertRegex(self.result.stderr, r"\[1/6\] states \w+ \(\d+ degC\) seed \d: .*, ETA [\d. ]+(s|min)")
         self.assertRegex(self.result.stderr, r"\[6/6\] states .* ETA 0 s\)")
         self.assertEqual(self.f["settings"]["duration_ms"], 600)
@@ -114,7 +115,14 @@ class Small(unittest.TestCase):
                         f"locks {'hypo' if temps[-1] == 32 else 'hyper'}" if switches == 1 else
                         f"holds {'hypo' if temps[0] == 32 else 'hyper'}")
             self.assertEqual(p["regime"], expected)
-            self.assertIn(p["predicted"], ("regulates", "holds hyper", "locks hypo"))
+            predictions = ("regulates", "holds hyper", "locks hypo", "leaves hyper")
+            self.assertIn(p["predicted"], predictions)
+            self.assertIn(p["predicted_in_run"], predictions)
+            # Within the run the pool gets no further than the balance lets it for ever.
+            within = {"holds hyper": {"holds hyper"}, "locks hypo": {"holds hyper", "locks hypo"},
+                      "leaves hyper": {"holds hyper", "leaves hyper"},
+                      "regulates": {"holds hyper", "locks hypo", "regulates"}}
+            self.assertIn(p["predicted_in_run"], within[p["predicted"]])
             # The rate the pool affords grows with the supply and falls with the costs.
             self.assertLess(p["r_star_hypo"], p["r_star_hyper"])
         default = next(p for p in m["points"] if p["supply_factor"] == 1 and p["cost_scale"] == 1)

@@ -9,7 +9,7 @@ from findings_plotting import STATE_COLOURS
 
 EXAMINATIONS = ("synchrony", "energy-map")
 REGIME_COLOURS = {"regulates": "tab:green", "locks hypo": "tab:blue", "holds hyper": "tab:red",
-                  "locks hyper": "tab:orange", "holds hypo": "tab:cyan"}
+                  "locks hyper": "tab:orange", "holds hypo": "tab:cyan"}  # a hyper start reaches the first three
 
 
 def nanmean(values):
@@ -67,7 +67,8 @@ def plot_energy_map(f):
         i, j = costs.index(p["cost_scale"]), supplies.index(p["supply_factor"])
         ax_map.scatter(i, j, s=900, marker="s", color=REGIME_COLOURS.get(p["regime"], "grey"))
         hypo = dict((t, fr) for t, fr in p["time_fraction"]).get(m["temperatures"]["hypo"], 0)
-        ax_map.annotate(f"{p['regime']}\n{p['switches']} sw, {100 * hypo:.0f} % hypo\npred.: {p['predicted']}",
+        ax_map.annotate(f"{p['regime']}\n{p['switches']} sw, {100 * hypo:.0f} % hypo\n"
+                        f"pred.: {p['predicted_in_run']}",
                         (i, j), ha="center", va="center", fontsize=6)
     b = m["balance"]
     # The analytic boundaries, in grid coordinates (log2 of the factors, as the grid is).
@@ -96,8 +97,18 @@ def plot_energy_map(f):
     return fig
 
 
+def number(x, digits=3):
+    return f"{x:.{digits}f}" if finite(x) else "—"
+
+
+def seconds(x):
+    """A predicted time: null is never (or unknown, as the prediction says)."""
+    return f"{x:.2g}" if finite(x) else "never"
+
+
 def synchrony_section(f):
     x = f["synchrony"]
+    states = x["states"]
     lines = ["## Finding 4 examined (`synchrony`)", "",
              f"The three states again (seeds {', '.join(map(str, x['seeds']))}), V of every E cell recorded. "
              "Means over seeds; the criterion (hypo: largest χ(t) of the 100 sampled cells < "
@@ -105,12 +116,33 @@ def synchrony_section(f):
              "| state | χ criterion's 100 cells | χ every E cell (largest window / whole run) | "
              "disjoint 100-cell samples: mean ± sd | count r (5 / 20 / 100 ms) | peak (Hz) |",
              "|---|---|---|---|---|---|"]
-    for s in x["states"]:
-        counts = " / ".join(f"{c['mean']:.3f}" if finite(c["mean"]) else "—" for c in s["count_correlation"])
-        lines.append(f"| {s['state']} | {s['chi_probe_max']['mean']:.3f} | {s['chi_all_max']['mean']:.3f} / "
-                     f"{s['chi_all_run']['mean']:.3f} | {s['chi_sample_max_mean']['mean']:.3f} ± "
-                     f"{s['chi_sample_max_sd']['mean'] if finite(s['chi_sample_max_sd']['mean']) else float('nan'):.3f} | "
-                     f"{counts} | {s['peak_frequency']['mean']:.1f} |")
+    for s in states:
+        counts = " / ".join(number(c["mean"]) for c in s["count_correlation"])
+        lines.append(f"| {s['state']} | {number(s['chi_probe_max']['mean'])} | {number(s['chi_all_max']['mean'])} / "
+                     f"{number(s['chi_all_run']['mean'])} | {number(s['chi_sample_max_mean']['mean'])} ± "
+                     f"{number(s['chi_sample_max_sd']['mean'])} | {counts} | {number(s['peak_frequency']['mean'], 1)} |")
+    sizes = [b["cells"] for b in states[0]["runs"][0]["by_size"]]
+    lines += ["", "Largest χ(t) (500 ms windows) against the number of cells (mean over disjoint samples and "
+              "seeds); for independent cells χ ≈ 1/√N:", "",
+              "| state | " + " | ".join(map(str, sizes)) + " |", "|---" * (len(sizes) + 1) + "|"]
+    for s in states:
+        means = [nanmean([v for r in s["runs"] for v in r["by_size"][k]["chi_max"]]) for k in range(len(sizes))]
+        lines.append(f"| {s['state']} | " + " | ".join(number(m) for m in means) + " |")
+    lines.append("| 1/√N | " + " | ".join(number(n ** -0.5) for n in sizes) + " |")
+    windows = [w["ms"] for w in states[0]["runs"][0]["by_window_probe"]]
+    lines += ["", "Largest χ(t) against the window (the criterion's 100 cells / every E cell; the last: the whole "
+              "run):", "", "| state | " + " | ".join(f"{w:g} ms" for w in windows) + " |",
+              "|---" * (len(windows) + 1) + "|"]
+    for s in states:
+        cells = [f"{number(nanmean([r['by_window_probe'][k]['chi_max'] for r in s['runs']]))} / "
+                 f"{number(nanmean([r['by_window_all'][k]['chi_max'] for r in s['runs']]))}" for k in range(len(windows))]
+        lines.append(f"| {s['state']} | " + " | ".join(cells) + " |")
+    bands = [f"{lo:g}–{hi:g}" for lo, hi in states[0]["runs"][0]["bands_Hz"]]
+    lines += ["", "Fraction of the E rate's power above 0 Hz by band (Hz):", "",
+              "| state | " + " | ".join(bands) + " |", "|---" * (len(bands) + 1) + "|"]
+    for s in states:
+        fr = [nanmean([r["band_fraction"][k] for r in s["runs"]]) for k in range(len(bands))]
+        lines.append(f"| {s['state']} | " + " | ".join(number(v, 2) for v in fr) + " |")
     return lines + ["", "![synchrony](synchrony.png)", ""]
 
 
@@ -122,14 +154,17 @@ def energy_map_section(f):
              f"hyper start, thresholds falling {m['thresholds']['falling']:g} → hypo, rising "
              f"{m['thresholds']['rising']:g} → hyper) over supply × cost scale. Regime of E's state: holds (no "
              "switch), locks (one switch), regulates (two or more). Predicted from the steady-state balance with "
-             f"E at {b['rate_E_hypo']:.1f} Hz in hypo and {b['rate_E_hyper']:.1f} Hz in hyper (medians of the map's "
-             f"runs), c = {b['cost_per_spike']:.3g} ATP per spike ({b['out_degree']:.0f} releases).", "",
-             "| supply × | cost × | regime | predicted | switches | time in hypo | r*(hypo) Hz | r*(hyper) Hz | E Hz hypo / hyper |",
+             f"E at {number(b['rate_E_hypo'], 1)} Hz in hypo and {number(b['rate_E_hyper'], 1)} Hz in hyper (medians "
+             f"of the map's runs), c = {b['cost_per_spike']:.3g} ATP per spike ({b['out_degree']:.0f} releases): for "
+             "ever, and within the run from the seconds to drain (start → falling threshold), refill (falling → "
+             "rising) and drain again (rising → falling).", "",
+             "| supply × | cost × | regime | predicted (for ever / in the run) | switches | time in hypo | "
+             "r*(hypo) / r*(hyper) Hz | E Hz hypo / hyper | drain / refill / drain again (s) |",
              "|---|---|---|---|---|---|---|---|---|"]
     for p in m["points"]:
         hypo = dict((t, fr) for t, fr in p["time_fraction"]).get(m["temperatures"]["hypo"], 0)
-        rate = lambda r: f"{r:.1f}" if finite(r) else "—"
-        lines.append(f"| {p['supply_factor']:g} | {p['cost_scale']:g} | {p['regime']} | {p['predicted']} | "
-                     f"{p['switches']} | {100 * hypo:.0f} % | {p['r_star_hypo']:.1f} | {p['r_star_hyper']:.1f} | "
-                     f"{rate(p['rate_E_hypo'])} / {rate(p['rate_E_hyper'])} |")
+        lines.append(f"| {p['supply_factor']:g} | {p['cost_scale']:g} | {p['regime']} | {p['predicted']} / "
+                     f"{p['predicted_in_run']} | {p['switches']} | {100 * hypo:.0f} % | {number(p['r_star_hypo'], 1)} / "
+                     f"{number(p['r_star_hyper'], 1)} | {number(p['rate_E_hypo'], 1)} / {number(p['rate_E_hyper'], 1)} | "
+                     f"{seconds(p['first_drain_s'])} / {seconds(p['refill_s'])} / {seconds(p['redrain_s'])} |")
     return lines + ["", "![energy map](energy_map.png)", ""]

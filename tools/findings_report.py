@@ -83,7 +83,7 @@ def write_findings(f, directory):
     text = report(f, figures) if f.present else "# Metaboplasticity findings examined, with metabosim\n"
     for name in f.examined:
         figure, plot, section = EXAMINED[name]
-        save_figure(plot(f), directory / f"{figure}.png", dpi=120)
+        save_figure(plot(f), directory / f"{figure}.png")
         text += "\n" + "\n".join(section(f))
     return text
 

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "analysis/bins.hpp"
+#include "analysis/moments.hpp"
 #include "metabosim/analysis/synchrony.hpp"
 #include "metabosim/model/error.hpp"
 
@@ -19,18 +20,6 @@ namespace metabosim::analysis {
 namespace {
 
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
-
-double mean(const std::vector<double>& v) {
-    return v.empty() ? nan : std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
-}
-
-// Population variance (divides by n).
-double variance(const std::vector<double>& v) {
-    const double m = mean(v);
-    double ss = 0;
-    for (double x : v) ss += (x - m) * (x - m);
-    return v.empty() ? nan : ss / static_cast<double>(v.size());
-}
 
 std::vector<double> intervals(const std::vector<double>& train) {
     std::vector<double> isi;

@@ -1,6 +1,8 @@
 #include "metabosim/analysis/energy_regime.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <map>
 
 #include "metabosim/model/error.hpp"
@@ -20,6 +22,13 @@ double StateCourse::fraction_at(double temperature) const {
     for (const auto& [t, f] : time_fraction)
         if (t == temperature) return f;
     return 0;
+}
+
+double PoolBalance::seconds_to_move(double amount, double rate) const {
+    const double flow = net(rate);
+    if (std::isnan(flow)) return std::numeric_limits<double>::quiet_NaN();
+    if (amount == 0) return 0;
+    return (amount > 0) == (flow > 0) && flow != 0 ? amount / flow : std::numeric_limits<double>::infinity();
 }
 
 StateCourse state_course(const std::vector<double>& temperature) {

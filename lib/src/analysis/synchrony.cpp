@@ -4,24 +4,18 @@
 #include <cmath>
 #include <limits>
 #include <numbers>
+#include <span>
 
 #include <fmt/format.h>
 
 #include "analysis/bins.hpp"
+#include "analysis/moments.hpp"
 #include "metabosim/model/error.hpp"
 
 namespace metabosim::analysis {
 namespace {
 
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
-
-// Population variance (divides by n) of v[0 .. n).
-double variance(const double* v, std::size_t n) {
-    double m = 0, ss = 0;
-    for (std::size_t k = 0; k < n; ++k) m += v[k] / static_cast<double>(n);
-    for (std::size_t k = 0; k < n; ++k) ss += (v[k] - m) * (v[k] - m);
-    return ss / static_cast<double>(n);
-}
 
 }  // namespace
 
@@ -46,9 +40,23 @@ double synchrony_chi_of(const StateTrace& trace, std::size_t variable, const std
             single[j] = trace.at(first + j * stride, variable, c);
             population[j] += single[j] / static_cast<double>(columns.size());
         }
-        mean_variance += variance(single.data(), n) / static_cast<double>(columns.size());
+        mean_variance += variance(single) / static_cast<double>(columns.size());
     }
-    return mean_variance > 0 ? std::sqrt(variance(population.data(), n) / mean_variance) : nan;
+    return mean_variance > 0 ? std::sqrt(variance(population) / mean_variance) : nan;
+}
+
+std::vector<double> windowed_chi(const StateTrace& trace, std::size_t variable, const std::vector<std::size_t>& columns,
+                                 double window, double duration, std::size_t stride) {
+    if (!(window > 0) || !std::isfinite(window) || !(trace.interval > 0))
+        throw UserError(fmt::format("windowed_chi: window {} ms over samples every {} ms, expected both > 0", window,
+                                    trace.interval));
+    std::vector<double> chi;
+    for (double t0 = 0; t0 + window <= duration + 1e-9; t0 += window) {
+        const auto first = static_cast<std::size_t>(std::lround(t0 / trace.interval));
+        const auto last = std::min(trace.samples, static_cast<std::size_t>(std::lround((t0 + window) / trace.interval)));
+        chi.push_back(synchrony_chi_of(trace, variable, columns, std::min(first, last), last, stride));
+    }
+    return chi;
 }
 
 double mean_count_correlation(const PopulationSpikes& spikes, const std::vector<std::uint32_t>& neurons, double bin,
@@ -82,10 +90,10 @@ double mean_count_correlation(const PopulationSpikes& spikes, const std::vector<
     std::size_t used = 0;
     for (std::size_t i = 0; i < neurons.size(); ++i) {
         const double* c = &counts[i * T];
-        const double var = variance(c, T);
+        const std::span<const double> row_counts(c, T);
+        const double var = variance(row_counts);
         if (!(var > 0)) continue;
-        double m = 0;
-        for (std::size_t k = 0; k < T; ++k) m += c[k] / static_cast<double>(T);
+        const double m = mean(row_counts);
         const double sd = std::sqrt(var);
         for (std::size_t k = 0; k < T; ++k) {
             const double z = (c[k] - m) / sd;
@@ -128,9 +136,12 @@ Spectrum power_spectrum(const std::vector<double>& signal, double bin, std::size
         sin_table[n] = std::sin(2 * std::numbers::pi * static_cast<double>(n) / static_cast<double>(L));
     }
     for (std::size_t start = 0; start + L <= signal.size(); start += hop, ++segments) {
-        double mean = 0;
-        for (std::size_t n = 0; n < L; ++n) mean += signal[start + n] / static_cast<double>(L);
-        for (std::size_t n = 0; n < L; ++n) x[n] = (signal[start + n] - mean) * window[n];
+        const std::span<const double> piece(signal.data() + start, L);
+        const double m = mean(piece);
+        // What the rounding of the mean leaves of a constant is not a fluctuation: no power.
+        const double rounding = 1e-12 * std::abs(m);
+        for (std::size_t n = 0; n < L; ++n)
+            x[n] = std::abs(piece[n] - m) <= rounding ? 0.0 : (piece[n] - m) * window[n];
         // A plain DFT: segments are ~10^3 samples and a run has a few of them.
         for (std::size_t k = 0; k < K; ++k) {
             double re = 0, im = 0;

@@ -57,6 +57,29 @@ double level_of(const EnergyBudget& b, EnergyThreshold::Direction d, double othe
     return otherwise;
 }
 
+// The balance's verdict on one point, at the map's median rates: the pool drains in hyper iff E
+// fires above r*(hyper), refills in hypo iff E fires below r*(hypo); regulation needs both. The
+// times say whether that happens within the run.
+void predict(const EnergyMap& map, double rest, EnergyMapPoint& p) {
+    const double c = p.per_spike + map.out_degree * p.per_release;
+    const analysis::PoolBalance hyper{.supply = p.supply, .phi = map.phi_hyper, .rest = rest, .cost_per_spike = c};
+    const analysis::PoolBalance hypo{.supply = p.supply, .phi = map.phi_hypo, .rest = rest, .cost_per_spike = c};
+    const double band = (map.rising - map.falling) * map.capacity;
+    p.first_drain_s = hyper.seconds_to_move(std::min(0.0, map.falling - map.initial_fraction) * map.capacity,
+                                            map.rate_hyper);
+    p.refill_s = hypo.seconds_to_move(band, map.rate_hypo);
+    p.redrain_s = hyper.seconds_to_move(-band, map.rate_hyper);
+    if (std::isnan(p.refill_s)) {  // no run reached hypo: its rate is unknown
+        p.predicted = p.predicted_in_run = std::isinf(p.first_drain_s) ? "holds hyper" : "leaves hyper";
+        return;
+    }
+    p.predicted = std::isinf(p.first_drain_s) ? "holds hyper" : std::isinf(p.refill_s) ? "locks hypo" : "regulates";
+    const double seconds = map.duration / 1000;
+    p.predicted_in_run = !(p.first_drain_s < seconds)              ? "holds hyper"
+                         : !(p.first_drain_s + p.refill_s < seconds) ? "locks hypo"
+                                                                      : "regulates";
+}
+
 }  // namespace
 
 EnergyMap energy_map(RunSets& sets) {
@@ -95,6 +118,8 @@ EnergyMap energy_map(RunSets& sets) {
     const EnergyBudget base = loop_budget(sets.base().population("E"), s);
     map.falling = level_of(base, EnergyThreshold::Direction::falling, NAN);
     map.rising = level_of(base, EnergyThreshold::Direction::rising, NAN);
+    map.capacity = base.capacity;
+    map.initial_fraction = base.initial_fraction;
     map.out_degree = expected_out_degree(reference, "E");
     map.rest = base.rest;
     map.supply = base.supply;
@@ -121,8 +146,8 @@ EnergyMap energy_map(RunSets& sets) {
             p.rate_hypo = rate_at(p.energy, s.hypo);
             p.rate_hyper = rate_at(p.energy, s.hyper);
             const double c = p.per_spike + map.out_degree * p.per_release;
-            p.r_star_hypo = (p.supply * map.phi_hypo - base.rest) / c;
-            p.r_star_hyper = (p.supply * map.phi_hyper - base.rest) / c;
+            p.r_star_hypo = analysis::PoolBalance{p.supply, map.phi_hypo, base.rest, c}.steady_rate();
+            p.r_star_hyper = analysis::PoolBalance{p.supply, map.phi_hyper, base.rest, c}.steady_rate();
             p.final_atp = p.energy.atp_fraction.back();
             p.min_atp = *std::min_element(p.energy.atp_fraction.begin(), p.energy.atp_fraction.end());
             p.final_relative = r.final_relative;
@@ -130,14 +155,10 @@ EnergyMap energy_map(RunSets& sets) {
             hyper_rates.push_back(p.rate_hyper);
             map.points.push_back(std::move(p));
         }
-    // The prediction: in hyper the pool drains iff E fires above r*(hyper); in hypo it refills iff
-    // E fires below r*(hypo); regulation needs both. Rates: the medians the map's runs show.
+    // The prediction uses the medians of the rates the map's runs show in each state.
     map.rate_hypo = median(hypo_rates);
     map.rate_hyper = median(hyper_rates);
-    for (EnergyMapPoint& p : map.points)
-        p.predicted = !(map.rate_hyper > p.r_star_hyper) ? "holds hyper"
-                      : !(map.rate_hypo < p.r_star_hypo) ? "locks hypo"
-                                                          : "regulates";
+    for (EnergyMapPoint& p : map.points) predict(map, base.rest, p);
     for (double cost : cost_scales) {
         map.supply_refills_hypo.push_back((base.rest + cost * map.cost_per_spike * map.rate_hypo) / map.phi_hypo / base.supply);
         map.supply_drains_hyper.push_back((base.rest + cost * map.cost_per_spike * map.rate_hyper) / map.phi_hyper /

@@ -193,7 +193,9 @@ Json to_json(const EnergyMap& m) {
         for (const auto& [t, f] : p.course.time_fraction) fractions.push_back({t, f});
         return Json{{"supply_factor", p.supply_factor}, {"cost_scale", p.cost_scale}, {"supply", p.supply},
                     {"per_spike", p.per_spike}, {"per_release", p.per_release}, {"regime", p.regime},
-                    {"predicted", p.predicted}, {"switches", p.course.switches}, {"time_fraction", fractions},
+                    {"predicted", p.predicted}, {"predicted_in_run", p.predicted_in_run},
+                    {"first_drain_s", p.first_drain_s}, {"refill_s", p.refill_s}, {"redrain_s", p.redrain_s},
+                    {"switches", p.course.switches}, {"time_fraction", fractions},
                     {"final_temperature", p.course.final}, {"rate_E_hypo", p.rate_hypo}, {"rate_E_hyper", p.rate_hyper},
                     {"r_star_hypo", p.r_star_hypo}, {"r_star_hyper", p.r_star_hyper}, {"final_atp", p.final_atp},
                     {"min_atp", p.min_atp}, {"final_relative", p.final_relative}, {"energy", to_json(p.energy)}};
@@ -201,6 +203,7 @@ Json to_json(const EnergyMap& m) {
     return {{"neurons", m.neurons}, {"duration_ms", m.duration}, {"seed", m.seed},
             {"temperatures", {{"hypo", m.hypo}, {"hyper", m.hyper}}},
             {"thresholds", {{"falling", m.falling}, {"rising", m.rising}}},
+            {"pool", {{"capacity", m.capacity}, {"initial_fraction", m.initial_fraction}}},
             {"supply_factors", m.supply_factors}, {"cost_scales", m.cost_scales},
             {"balance", {{"out_degree", m.out_degree}, {"rest", m.rest}, {"supply", m.supply},
                          {"cost_per_spike", m.cost_per_spike}, {"phi_hypo", m.phi_hypo}, {"phi_hyper", m.phi_hyper},

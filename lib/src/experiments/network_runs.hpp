@@ -16,6 +16,10 @@ namespace metabosim::experiments {
 // Fixed parts of the protocols (docs/findings.md).
 inline constexpr double chi_window = 500;           // ms, synchrony measured in windows along the run
 inline constexpr std::uint32_t pattern_count = 8;   // each drives a distinct 10 % of E cells
+inline constexpr std::uint32_t voltage_probes = 100;  // E cells whose V finding 4's chi uses
+
+// The E cells (local ids) whose V finding 4's chi uses: voltage_probes evenly spaced of e_size.
+std::vector<std::uint32_t> probe_cells(std::uint32_t e_size);
 
 struct Job {
     std::string group, label;  // e.g. "states", "hyper"

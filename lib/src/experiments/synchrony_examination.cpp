@@ -6,13 +6,13 @@
 #include <random>
 
 #include "experiments/mean.hpp"
+#include "experiments/network_runs.hpp"
 #include "experiments/protocols.hpp"
 #include "metabosim/analysis/synchrony.hpp"
 
 namespace metabosim::experiments {
 namespace {
 
-constexpr std::size_t probe_cells = 100;   // finding 4's sample (network_runs.cpp)
 constexpr std::size_t examined_seeds = 3;
 constexpr std::size_t max_samples = 16;    // disjoint samples per size
 constexpr double spectrum_segment = 1000;  // ms (1 Hz resolution), population rate in 1 ms bins
@@ -25,17 +25,11 @@ const std::vector<std::pair<double, double>> bands{{1, 4}, {4, 8}, {8, 13}, {13,
 // Largest and mean chi over the consecutive windows of `length` (as finding 4 measures them).
 ChiByWindow chi_in_windows(const StateTrace& v, const std::vector<std::size_t>& columns, double duration, double length,
                            std::size_t stride = 1) {
-    ChiByWindow out{.window = length, .chi_max = NAN, .chi_mean = NAN};
-    std::vector<double> finite;
-    for (double t0 = 0; t0 + length <= duration + 1e-9; t0 += length) {
-        const auto first = static_cast<std::size_t>(std::lround(t0 / v.interval));
-        const auto last = std::min(v.samples, static_cast<std::size_t>(std::lround((t0 + length) / v.interval)));
-        const double c = analysis::synchrony_chi_of(v, 0, columns, first, last, stride);
-        if (std::isfinite(c)) finite.push_back(c);
-    }
-    if (!finite.empty()) out.chi_max = *std::max_element(finite.begin(), finite.end());
-    out.chi_mean = mean_of(finite);
-    return out;
+    std::vector<double> finite = analysis::windowed_chi(v, 0, columns, length, duration, stride);
+    std::erase_if(finite, [](double c) { return !std::isfinite(c); });
+    return {.window = length,
+            .chi_max = finite.empty() ? NAN : *std::max_element(finite.begin(), finite.end()),
+            .chi_mean = mean_of(finite)};
 }
 
 // 0 .. n-1 in an order fixed by the seed (Fisher-Yates on mt19937_64, whose sequence is specified).
@@ -55,10 +49,10 @@ SynchronyMeasures measure_synchrony(const Model& m, const Results& r) {
     const std::size_t n = v.neurons.size();
     SynchronyMeasures out;
     out.cells = n;
-    std::vector<std::size_t> all(n), probe;
+    std::vector<std::size_t> all(n);
     for (std::size_t i = 0; i < n; ++i) all[i] = i;
-    const std::size_t probes = std::min(probe_cells, n);
-    for (std::size_t k = 0; k < probes; ++k) probe.push_back(k * n / probes);  // as network() picks them
+    const auto probed = probe_cells(static_cast<std::uint32_t>(n));  // the cells of finding 4's chi
+    const std::vector<std::size_t> probe(probed.begin(), probed.end());
     out.chi_all_run = analysis::synchrony_chi_of(v, 0, all, 0, v.samples);
     out.chi_all_max = chi_in_windows(v, all, m.duration, chi_window).chi_max;
     out.chi_probe_run = analysis::synchrony_chi_of(v, 0, probe, 0, v.samples);
@@ -109,7 +103,7 @@ SynchronyMeasures measure_synchrony(const Model& m, const Results& r) {
 SynchronyExamination synchrony_examination(RunSets& sets) {
     const Settings& s = sets.settings();
     SynchronyExamination x;
-    x.sample_cells = probe_cells;
+    x.sample_cells = voltage_probes;
     x.seeds.assign(s.seeds.begin(), s.seeds.begin() + std::min(examined_seeds, s.seeds.size()));
     std::vector<Job> jobs = sets.state_jobs("synchrony", sets.base(), x.seeds, true);
     for (Job& job : jobs) {
@@ -132,7 +126,7 @@ SynchronyExamination synchrony_examination(RunSets& sets) {
             all_max.push_back(m.chi_all_max);
             all_run.push_back(m.chi_all_run);
             for (const ChiBySize& size : m.by_size)
-                if (size.cells == probe_cells && !size.chi_max.empty()) {
+                if (size.cells == voltage_probes && !size.chi_max.empty()) {
                     const double mu = mean_of(size.chi_max);
                     double ss = 0;
                     for (double c : size.chi_max) ss += (c - mu) * (c - mu);

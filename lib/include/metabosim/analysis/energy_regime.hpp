@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <limits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -23,6 +24,18 @@ struct StateCourse {
     EnergyRegime regime = EnergyRegime::holds;
 
     double fraction_at(double temperature) const;          // 0 if never visited
+};
+
+// The balance of an ATP pool per neuron (docs/model.md, "Energy loop") with a population firing at
+// `rate` Hz: supply * phi - rest - cost_per_spike * rate ATP/s, cost_per_spike = per_spike +
+// k per_release for k outgoing synapses.
+struct PoolBalance {
+    double supply = 0, phi = 1, rest = 0, cost_per_spike = 0;  // ATP/s, Q10 factor, ATP/s, ATP
+    double net(double rate) const { return supply * phi - rest - cost_per_spike * rate; }  // ATP/s
+    double steady_rate() const { return (supply * phi - rest) / cost_per_spike; }          // r*, Hz
+    // Seconds for the pool to rise by `amount` ATP (fall, if negative) at `rate`; infinite if the
+    // balance moves it the other way or not at all, NaN if the rate is.
+    double seconds_to_move(double amount, double rate) const;
 };
 
 // The course of a temperature sampled at equal intervals (e.g. EnergyTrace::temperature); UserError

@@ -17,6 +17,12 @@ namespace metabosim::analysis {
 double synchrony_chi_of(const StateTrace& trace, std::size_t variable, const std::vector<std::size_t>& columns,
                         std::size_t first, std::size_t last, std::size_t stride = 1);
 
+// synchrony_chi_of in consecutive windows [t0, t0 + window) ms, t0 = 0, window, ... while the
+// window ends by `duration` (ms), sample k taken at k * trace.interval; so that a transient
+// synchronous phase is not averaged away. One value per window (NaN where undefined).
+std::vector<double> windowed_chi(const StateTrace& trace, std::size_t variable, const std::vector<std::size_t>& columns,
+                                 double window, double duration, std::size_t stride = 1);
+
 // Mean Pearson correlation over all pairs of the given neurons (local ids) of their spike counts
 // in the bins [t0 + k bin, t0 + (k+1) bin) inside [t0, t1). Neurons whose count does not vary
 // (e.g. silent) have no correlation and are left out; NaN with fewer than 2 left or 2 bins.

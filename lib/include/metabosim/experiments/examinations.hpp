@@ -40,7 +40,12 @@ struct EnergyMapPoint {
     double supply = 0, per_spike = 0, per_release = 0;  // E's budget (ATP/s, ATP, ATP)
     analysis::StateCourse course;                   // of E's pool
     std::string regime;                             // observed: "regulates", "holds hyper", "locks hypo", ...
-    std::string predicted;                          // from the steady-state balance (EnergyMap)
+    std::string predicted;                          // from the steady-state balance (EnergyMap), for ever
+    std::string predicted_in_run;                   // ... within the run's duration, from the times below
+    // From the balance at the median rates: seconds for E's pool to fall from its initial fraction
+    // to the falling threshold in hyper, to rise from the falling to the rising one in hypo, and to
+    // fall back in hyper; infinite where the balance does not move the pool that way.
+    double first_drain_s = NAN, refill_s = NAN, redrain_s = NAN;
     double rate_hypo = NAN, rate_hyper = NAN;       // E's rate in each state (Hz), NaN if not visited
     double r_star_hypo = NAN, r_star_hyper = NAN;   // Hz: the rate E's pool affords in each state
     double final_atp = NAN, min_atp = NAN;          // fraction of capacity
@@ -53,6 +58,7 @@ struct EnergyMap {
     std::uint64_t seed = 0;
     double hypo = 0, hyper = 0;                     // degC
     double falling = 0.3, rising = 0.7;             // the thresholds, fractions of capacity
+    double capacity = 0, initial_fraction = 1;      // E's pool: ATP per neuron; at the start
     std::vector<double> supply_factors, cost_scales;
     // The steady-state balance of E's pool: c = per_spike + k per_release per spike (k outgoing
     // synapses per E cell), r*(T) = (supply phi(T) - rest) / c the rate the supply affords.

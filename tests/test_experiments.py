@@ -129,6 +129,19 @@ class Small(unittest.TestCase):
         self.assertAlmostEqual(default["supply"], 3.3e9)
 
 
+class ExaminationAlone(unittest.TestCase):
+    def test_an_examination_alone_writes_its_numbers_into_a_new_directory(self):
+        # No run of an examination keeps its outputs: findings.json alone makes the directory.
+        with tempfile.TemporaryDirectory() as tmp:
+            out = pathlib.Path(tmp) / "new" / "sync"
+            r = experiment(out, "synchrony", "--neurons", 200, "--duration", "0.6 s", "--seeds", 4)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            f = json.loads((out / "findings.json").read_text())
+            self.assertEqual([s["state"] for s in f["synchrony"]["states"]], ["hypo", "normo", "hyper"])
+            self.assertNotIn("topology", f)
+            self.assertEqual(len(f["runs"]), 3)
+
+
 class BadInput(unittest.TestCase):
     def test_refused_before_running(self):
         with tempfile.TemporaryDirectory() as tmp:

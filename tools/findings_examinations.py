@@ -120,7 +120,7 @@ def synchrony_section(f):
         counts = " / ".join(number(c["mean"]) for c in s["count_correlation"])
         lines.append(f"| {s['state']} | {number(s['chi_probe_max']['mean'])} | {number(s['chi_all_max']['mean'])} / "
                      f"{number(s['chi_all_run']['mean'])} | {number(s['chi_sample_max_mean']['mean'])} ± "
-                     f"{number(s['chi_sample_max_sd']['mean'])} | {counts} | {number(s['peak_frequency']['mean'], 1)} |")
+                     f"{number(s['chi_sample_max_sd']['mean'])} | {counts} | {number(s['peak_frequency_Hz']['mean'], 1)} |")
     sizes = [b["cells"] for b in states[0]["runs"][0]["by_size"]]
     lines += ["", "Largest χ(t) (500 ms windows) against the number of cells (mean over disjoint samples and "
               "seeds); for independent cells χ ≈ 1/√N:", "",

@@ -230,6 +230,9 @@ void write_findings_json(const Findings& findings, const fs::path& file) {
     if (findings.energy_map) out["energy-map"] = to_json(*findings.energy_map);
     out["runs"] = array_of(findings.runs, [](const RunMeasures& r) { return to_json(r); });
     out["wall_seconds"] = findings.wall_seconds;
+    // An examination alone keeps no run's outputs, so nothing may have made the directory yet.
+    std::error_code made;
+    fs::create_directories(file.parent_path(), made);
     std::ofstream stream(file);
     stream << out.dump(1) << '\n';
     if (!stream) throw UserError(fmt::format("cannot write {}", file.string()));

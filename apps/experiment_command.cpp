@@ -71,6 +71,8 @@ Command add_experiment(CLI::App& app, const std::string& command_line) {
         "              locks: one, regulates: two or more), the one the pool's balance predicts (for ever\n"
         "              and within the run), r* (the rate the supply affords) in hypo and hyper, the\n"
         "              seconds to drain and refill between the thresholds.\n"
+        "  --neurons, --duration, --seeds, --engine, --dt and --threads apply to both (synchrony uses the\n"
+        "  first 3 seeds, energy-map the first, at most 1000 neurons and twice --duration up to 6 s).\n"
         "  Both write findings.json (\"synchrony\", \"energy-map\"), a section of report.md and\n"
         "  synchrony.png / energy_map.png.");
     experiment->add_option("name", o->name, "which experiment")

@@ -140,6 +140,19 @@ class ExaminationAlone(unittest.TestCase):
             self.assertEqual([s["state"] for s in f["synchrony"]["states"]], ["hypo", "normo", "hyper"])
             self.assertNotIn("topology", f)
             self.assertEqual(len(f["runs"]), 3)
+            # Its report: the section and the figure, from findings.json alone.
+            try:
+                import matplotlib  # noqa: F401
+            except ImportError:
+                self.skipTest("no matplotlib for the report")
+            tools = pathlib.Path(__file__).resolve().parents[1] / "tools"
+            report = subprocess.run([sys.executable, tools / "findings_report.py", out], capture_output=True,
+                                    text=True, timeout=300)
+            self.assertEqual(report.returncode, 0, report.stderr)
+            text = (out / "report.md").read_text()
+            self.assertIn("## Finding 4 examined (`synchrony`)", text)
+            self.assertIn("| hypo |", text)
+            self.assertTrue((out / "synchrony.png").is_file())
 
 
 class BadInput(unittest.TestCase):

@@ -114,13 +114,14 @@ def synchrony_section(f):
              "Means over seeds; the criterion (hypo: largest χ(t) of the 100 sampled cells < "
              f"{x['threshold']:g}) is unchanged.", "",
              "| state | χ criterion's 100 cells | χ every E cell (largest window / whole run) | "
-             "disjoint 100-cell samples: mean ± sd | count r (5 / 20 / 100 ms) | peak (Hz) |",
+             "disjoint 100-cell samples: mean ± sd | count r (5 / 20 / 100 ms) | peak (Hz) per seed |",
              "|---|---|---|---|---|---|"]
     for s in states:
         counts = " / ".join(number(c["mean"]) for c in s["count_correlation"])
         lines.append(f"| {s['state']} | {number(s['chi_probe_max']['mean'])} | {number(s['chi_all_max']['mean'])} / "
                      f"{number(s['chi_all_run']['mean'])} | {number(s['chi_sample_max_mean']['mean'])} ± "
-                     f"{number(s['chi_sample_max_sd']['mean'])} | {counts} | {number(s['peak_frequency_Hz']['mean'], 1)} |")
+                     f"{number(s['chi_sample_max_sd']['mean'])} | {counts} | "
+                     f"{' / '.join(number(r['peak_frequency_Hz'], 0) for r in s['runs'])} |")
     sizes = [b["cells"] for b in states[0]["runs"][0]["by_size"]]
     lines += ["", "Largest χ(t) (500 ms windows) against the number of cells (mean over disjoint samples and "
               "seeds); for independent cells χ ≈ 1/√N:", "",

@@ -53,10 +53,31 @@ Command add_experiment(CLI::App& app, const std::string& command_line) {
     s.command = command_line;
     auto* experiment = app.add_subcommand(
         "experiment", "Reproduce the paper's findings on the microcircuit and report each beside its claim:\n"
-                      "bifurcation, stdp-window, degradation, topology, robustness, energy-loop, or all.\n"
+                      "bifurcation, stdp-window, degradation, topology, robustness, energy-loop, or all;\n"
+                      "examinations (measures, no verdict; also run by all): synchrony, energy-map.\n"
                       "Writes findings.json, figures, report.md and the runs' outputs. See docs/findings.md.");
+    experiment->footer(
+        "Examinations (numbers, no verdict; docs/findings.md, \"Examinations\"):\n"
+        "  synchrony   the three states again (first 3 seeds) with V of every E cell every 1 ms:\n"
+        "              finding 4's chi (its 100 cells, largest over 500 ms windows) beside chi of every\n"
+        "              E cell and of disjoint random samples of 25, 50, ... cells; chi against the window\n"
+        "              (50 ms .. the run) and the V sampling interval (1-10 ms); the mean pairwise\n"
+        "              Pearson r of E spike counts in 5/20/100 ms bins; the spectrum of the E rate\n"
+        "              (1 ms bins, Welch 1 s): peak frequency and power by band. chi is 1 for identical\n"
+        "              cells, about 1/sqrt(N) for N independent ones.\n"
+        "  energy-map  the energy loop (hyper start; ATP below 30 % -> hypo, above 70 % -> hyper) with\n"
+        "              the supply x 0.5, 1, 2, 4, 8 and the spike and release costs x 0.25 .. 4: 25 runs,\n"
+        "              first seed, at most 1000 neurons and 6 s. Per point: E's regime (holds: no switch,\n"
+        "              locks: one, regulates: two or more), the one the pool's balance predicts (for ever\n"
+        "              and within the run), r* (the rate the supply affords) in hypo and hyper, the\n"
+        "              seconds to drain and refill between the thresholds.\n"
+        "  --neurons, --duration, --seeds, --engine, --dt and --threads apply to both (synchrony uses the\n"
+        "  first 3 seeds, energy-map the first, at most 1000 neurons and twice --duration up to 6 s).\n"
+        "  Both write findings.json (\"synchrony\", \"energy-map\"), a section of report.md and\n"
+        "  synchrony.png / energy_map.png.");
     experiment->add_option("name", o->name, "which experiment")
-        ->check(CLI::IsMember({"bifurcation", "stdp-window", "degradation", "topology", "robustness", "energy-loop", "all"}))
+        ->check(CLI::IsMember({"bifurcation", "stdp-window", "degradation", "topology", "robustness", "energy-loop",
+                                  "synchrony", "energy-map", "all"}))
         ->capture_default_str();
     experiment->add_option("--config", o->config, std::string(config_help) + " to use instead of the built-in "
                                                   "microcircuit (needs populations E and I and a plastic projection EE)")

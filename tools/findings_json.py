@@ -5,6 +5,7 @@ from report_common import (NUMBER, OPTIONAL_NUMBER, Malformed, expect, expect_bo
 
 EXPERIMENTS = ("bifurcation", "stdp-window", "degradation", "topology", "robustness",
                "energy-loop")
+EXAMINATIONS = ("synchrony", "energy-map")  # measures without a verdict (findings_examinations.py)
 VERDICTS = ("reproduced", "partly reproduced", "not reproduced")
 STATES = ("hypo", "normo", "hyper")
 CHI_LOW, CHI_HIGH = 0.2, 0.4  # topology thresholds (findings.cpp)
@@ -155,8 +156,11 @@ def check(data):
     if "wall_seconds" in data:
         expect(data, "top level", {"wall_seconds": NUMBER})
     present = [name for name in EXPERIMENTS if name in data]
-    if not present:
-        raise Malformed(f"none of the experiments ({', '.join(EXPERIMENTS)}) is present")
+    if not present and not any(name in data for name in EXAMINATIONS):
+        raise Malformed(f"none of the experiments ({', '.join(EXPERIMENTS + EXAMINATIONS)}) is present")
+    for name in EXAMINATIONS:
+        if name in data:
+            expect(data[name], name, {"states": list} if name == "synchrony" else {"points": list, "balance": dict})
     for name in present:
         check_experiment(name, data[name], s["seeds"])
     for k, run in enumerate(data["runs"]):
@@ -179,6 +183,7 @@ class Findings:
         self.seeds = self.settings["seeds"]
         self.temperatures = self.settings["temperatures"]
         self.present = [name for name in EXPERIMENTS if name in self.data]
+        self.examined = [name for name in EXAMINATIONS if name in self.data]
 
     def __getitem__(self, name):
         return self.data[name]

@@ -26,6 +26,10 @@ all six experiments or only some of them; figures are drawn for those present. W
                    tested), and the learning quality against temperature (the inverted U);
   energy.png       the energy loop: ATP and metabolic state over time (loop on), w(t)/w(0) and
                    E rate with the loop on and off;
+  synchrony.png    finding 4 examined: chi against sample size and window, the spike-count
+                   correlation against bin, the spectrum of the E rate, per state;
+  energy_map.png   the energy loop mapped: regime per supply x cost scale with the analytic
+                   boundaries, and ATP over time at cost scale 1;
   report.md        each finding beside the paper's claim: criteria, numbers, verdict, figure,
                    and the command that produced it.
 
@@ -40,6 +44,8 @@ import sys
 from findings_figures_activity import plot_energy, plot_rasters, plot_topology
 from findings_figures_learning import (plot_bifurcation, plot_degradation, plot_robustness,
                                        plot_stdp_window)
+from findings_examinations import (energy_map_section, plot_energy_map, plot_synchrony,
+                                   synchrony_section)
 from findings_json import Findings
 from findings_text import report
 from report_common import report_main, save_figure
@@ -50,6 +56,11 @@ FIGURES = {"bifurcation": [("bifurcation", plot_bifurcation)],
            "degradation": [("degradation", plot_degradation)],
            "robustness": [("robustness", plot_robustness)],
            "energy-loop": [("energy", plot_energy)]}
+
+
+# The examinations: figure, plot, report section (after the findings).
+EXAMINED = {"synchrony": ("synchrony", plot_synchrony, synchrony_section),
+            "energy-map": ("energy_map", plot_energy_map, energy_map_section)}
 
 
 def figure_plan(f):
@@ -69,7 +80,12 @@ def write_findings(f, directory):
     for name, figure, plot in figure_plan(f):
         save_figure(plot(f), directory / f"{figure}.png")
         figures.setdefault(name, []).append(figure)
-    return report(f, figures)
+    text = report(f, figures) if f.present else "# Metaboplasticity findings examined, with metabosim\n"
+    for name in f.examined:
+        figure, plot, section = EXAMINED[name]
+        save_figure(plot(f), directory / f"{figure}.png")
+        text += "\n" + "\n".join(section(f))
+    return text
 
 
 def main():

@@ -10,6 +10,9 @@
 #include <boost/math/tools/minima.hpp>
 #include <fmt/format.h>
 
+#include "analysis/bins.hpp"
+#include "analysis/moments.hpp"
+#include "metabosim/analysis/synchrony.hpp"
 #include "metabosim/model/error.hpp"
 
 namespace metabosim::analysis {
@@ -18,46 +21,18 @@ namespace {
 
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
-double mean(const std::vector<double>& v) {
-    return v.empty() ? nan : std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
-}
-
-// Population variance (divides by n).
-double variance(const std::vector<double>& v) {
-    const double m = mean(v);
-    double ss = 0;
-    for (double x : v) ss += (x - m) * (x - m);
-    return v.empty() ? nan : ss / static_cast<double>(v.size());
-}
-
 std::vector<double> intervals(const std::vector<double>& train) {
     std::vector<double> isi;
     for (std::size_t i = 1; i < train.size(); ++i) isi.push_back(train[i] - train[i - 1]);
     return isi;
 }
 
-void check_bin(double bin) {
-    if (!(bin > 0) || !std::isfinite(bin))
-        throw UserError(fmt::format("analysis: bin width {} ms, expected a finite value > 0", bin));
-}
-
-// Counts of all the population's spikes in the bins [t0 + k bin, t0 + (k+1) bin) that lie wholly
-// inside [t0, t1). Indices from floor() are corrected against the edges as computed, so a spike
-// exactly on an edge lands in the bin that edge opens, whatever the rounding of (t - t0) / bin.
+// Counts of all the population's spikes in the bins of Bins(bin, t0, t1).
 std::vector<double> bin_counts(const PopulationSpikes& spikes, double bin, double t0, double t1) {
-    check_bin(bin);
-    const auto edge = [&](double k) { return t0 + k * bin; };
-    double n = t1 > t0 ? std::floor((t1 - t0) / bin) : 0;
-    while (edge(n + 1) <= t1) ++n;
-    while (n > 0 && edge(n) > t1) --n;
-    std::vector<double> counts(static_cast<std::size_t>(n), 0.0);
-    for (double t : spikes.times) {
-        if (t < t0) continue;
-        double k = std::floor((t - t0) / bin);
-        if (t < edge(k)) --k;
-        else if (t >= edge(k + 1)) ++k;
-        if (k < n) counts[static_cast<std::size_t>(k)] += 1;
-    }
+    const Bins bins(bin, t0, t1);
+    std::vector<double> counts(bins.count(), 0.0);
+    for (double t : spikes.times)
+        if (const std::size_t k = bins.of(t); k < counts.size()) counts[k] += 1;
     return counts;
 }
 
@@ -171,25 +146,9 @@ double fano_factor(const PopulationSpikes& spikes, double bin, double t0, double
 }
 
 double synchrony_chi(const StateTrace& trace, std::size_t variable, std::size_t first, std::size_t last) {
-    if (variable >= trace.variables.size() || first > last || last > trace.samples ||
-        trace.values.size() != trace.samples * trace.variables.size() * trace.neurons.size())
-        throw UserError(fmt::format("synchrony_chi: variable {} of {}, samples [{}, {}) of {} in a trace of "
-                                    "{} values: out of range",
-                                    variable, trace.variables.size(), first, last, trace.samples,
-                                    trace.values.size()));
-    const std::size_t neurons = trace.neurons.size();
-    if (neurons == 0 || last == first) return nan;
-    std::vector<double> population(last - first);  // mean over neurons at each sample
-    std::vector<double> single(last - first);
-    double mean_variance = 0;
-    for (std::size_t n = 0; n < neurons; ++n) {
-        for (std::size_t k = first; k < last; ++k) {
-            single[k - first] = trace.at(k, variable, n);
-            population[k - first] += single[k - first] / static_cast<double>(neurons);
-        }
-        mean_variance += variance(single) / static_cast<double>(neurons);
-    }
-    return mean_variance > 0 ? std::sqrt(variance(population) / mean_variance) : nan;
+    std::vector<std::size_t> all(trace.neurons.size());
+    std::iota(all.begin(), all.end(), 0);
+    return synchrony_chi_of(trace, variable, all, first, last);
 }
 
 double vinje_gallant_sparseness(const std::vector<double>& responses) {

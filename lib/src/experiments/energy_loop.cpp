@@ -7,6 +7,14 @@
 
 namespace metabosim::experiments {
 
+EnergyBudget loop_budget(const Population& base, const Settings& s) {
+    EnergyBudget e = base.energy.value_or(EnergyBudget{});
+    if (e.thresholds.empty())
+        e.thresholds = {{.direction = EnergyThreshold::Direction::falling, .level = 0.3, .temperature = s.hypo},
+                        {.direction = EnergyThreshold::Direction::rising, .level = 0.7, .temperature = s.hyper}};
+    return e;
+}
+
 EnergyLoop energy_loop(RunSets& sets) {
     const Settings& s = sets.settings();
     const std::vector<std::uint64_t> seeds(s.seeds.begin(), s.seeds.begin() + std::min<std::size_t>(3, s.seeds.size()));
@@ -17,15 +25,9 @@ EnergyLoop energy_loop(RunSets& sets) {
         for (const bool loop : {false, true}) {
             Model m = network(sets.base(), longer, s.hyper, seed, false);
             if (loop)
-                for (std::size_t k = 0; k < m.populations.size(); ++k) {
-                    // The model's own budget (a config's) with its thresholds, else the defaults.
-                    EnergyBudget e = sets.base().populations[k].energy.value_or(EnergyBudget{});
-                    if (e.thresholds.empty())
-                        e.thresholds = {{.direction = EnergyThreshold::Direction::falling, .level = 0.3, .temperature = s.hypo},
-                                        {.direction = EnergyThreshold::Direction::rising, .level = 0.7, .temperature = s.hyper}};
-                    m.populations[k].energy = e;
-                }
-            jobs.push_back({"energy", loop ? "loop-on" : "loop-off", s.hyper, seed, std::move(m), false, seed == seeds.front()});
+                for (std::size_t k = 0; k < m.populations.size(); ++k)
+                    m.populations[k].energy = loop_budget(sets.base().populations[k], s);
+            jobs.push_back({"energy", loop ? "loop-on" : "loop-off", s.hyper, seed, std::move(m), false, seed == seeds.front(), false});
         }
     sets.say("network runs: hyper drive ({:g} degC) with and without the energy loop x {} seeds, {:g} s", s.hyper,
              seeds.size(), longer.duration / 1000);

@@ -29,6 +29,8 @@ const std::vector<Experiment>& experiments() {
         {"topology", [](RunSets& s, Findings& f) { f.topology = topology(s); }},
         {"robustness", [](RunSets& s, Findings& f) { f.robustness = robustness(s); }},
         {"energy-loop", [](RunSets& s, Findings& f) { f.energy_loop = energy_loop(s); }},
+        {"synchrony", [](RunSets& s, Findings& f) { f.synchrony = synchrony_examination(s); }},
+        {"energy-map", [](RunSets& s, Findings& f) { f.energy_map = energy_map(s); }},
     };
     return table;
 }

@@ -47,7 +47,10 @@ Json to_json(const WeightTrajectory& w) {
 }
 
 Json to_json(const EnergyTrajectory& e) {
-    return {{"time_ms", e.time}, {"atp_fraction", e.atp_fraction}, {"temperature", e.temperature}};
+    Json rates = Json::array();
+    for (const auto& [t, rate] : e.rate_E_by_state) rates.push_back({t, rate});
+    return {{"time_ms", e.time}, {"atp_fraction", e.atp_fraction}, {"temperature", e.temperature},
+            {"rate_E_by_state", rates}};
 }
 
 Json to_json(const RunMeasures& r) {
@@ -151,6 +154,65 @@ Json to_json(const EnergyLoop& e) {
                        {"runs", array_of(e.runs, run)}});
 }
 
+Json to_json(const ChiByWindow& c) { return {{"ms", c.window}, {"chi_max", c.chi_max}, {"chi_mean", c.chi_mean}}; }
+
+Json to_json(const SynchronyMeasures& m) {
+    const auto pairs = [](const auto& v) {
+        return array_of(v, [](const auto& p) { return Json::array({p.first, p.second}); });
+    };
+    return {{"cells", m.cells}, {"chi_all_run", m.chi_all_run}, {"chi_all_max", m.chi_all_max},
+            {"chi_probe_run", m.chi_probe_run}, {"chi_probe_max", m.chi_probe_max},
+            {"by_size", array_of(m.by_size, [](const ChiBySize& c) {
+                 return Json{{"cells", c.cells}, {"chi_run", c.chi_run}, {"chi_max", c.chi_max}};
+             })},
+            {"by_window_probe", array_of(m.by_window_probe, [](const ChiByWindow& c) { return to_json(c); })},
+            {"by_window_all", array_of(m.by_window_all, [](const ChiByWindow& c) { return to_json(c); })},
+            {"by_interval_probe", array_of(m.by_interval_probe, [](const ChiByWindow& c) { return to_json(c); })},
+            {"count_bins_ms", m.count_bins}, {"count_correlation", m.count_correlation},
+            {"peak_frequency_Hz", m.peak_frequency}, {"bands_Hz", pairs(m.bands)}, {"band_fraction", m.band_fraction},
+            {"spectrum", {{"frequency_Hz", m.spectrum_frequency}, {"power", m.spectrum_power}}}};
+}
+
+Json to_json(const SynchronyExamination& x) {
+    const auto state = [](const SynchronyAtState& a) {
+        return Json{{"state", a.state}, {"temperature", a.temperature}, {"chi_probe_max", to_json(a.chi_probe_max)},
+                    {"chi_all_max", to_json(a.chi_all_max)}, {"chi_all_run", to_json(a.chi_all_run)},
+                    {"chi_sample_max_mean", to_json(a.chi_sample_max_mean)},
+                    {"chi_sample_max_sd", to_json(a.chi_sample_max_sd)},
+                    {"count_correlation", array_of(a.count_correlation, [](const Estimate& e) { return to_json(e); })},
+                    {"peak_frequency_Hz", to_json(a.peak_frequency)},
+                    {"runs", array_of(a.runs, [](const SynchronyMeasures& m) { return to_json(m); })}};
+    };
+    return {{"threshold", x.threshold}, {"sample_cells", x.sample_cells}, {"seeds", x.seeds},
+            {"states", array_of(x.states, state)}};
+}
+
+Json to_json(const EnergyMap& m) {
+    const auto point = [](const EnergyMapPoint& p) {
+        Json fractions = Json::array();
+        for (const auto& [t, f] : p.course.time_fraction) fractions.push_back({t, f});
+        return Json{{"supply_factor", p.supply_factor}, {"cost_scale", p.cost_scale}, {"supply", p.supply},
+                    {"per_spike", p.per_spike}, {"per_release", p.per_release}, {"regime", p.regime},
+                    {"predicted", p.predicted}, {"predicted_in_run", p.predicted_in_run},
+                    {"first_drain_s", p.first_drain_s}, {"refill_s", p.refill_s}, {"redrain_s", p.redrain_s},
+                    {"switches", p.course.switches}, {"time_fraction", fractions},
+                    {"final_temperature", p.course.final}, {"rate_E_hypo", p.rate_hypo}, {"rate_E_hyper", p.rate_hyper},
+                    {"r_star_hypo", p.r_star_hypo}, {"r_star_hyper", p.r_star_hyper}, {"final_atp", p.final_atp},
+                    {"min_atp", p.min_atp}, {"final_relative", p.final_relative}, {"energy", to_json(p.energy)}};
+    };
+    return {{"neurons", m.neurons}, {"duration_ms", m.duration}, {"seed", m.seed},
+            {"temperatures", {{"hypo", m.hypo}, {"hyper", m.hyper}}},
+            {"thresholds", {{"falling", m.falling}, {"rising", m.rising}}},
+            {"pool", {{"capacity", m.capacity}, {"initial_fraction", m.initial_fraction}}},
+            {"supply_factors", m.supply_factors}, {"cost_scales", m.cost_scales},
+            {"balance", {{"out_degree", m.out_degree}, {"rest", m.rest}, {"supply", m.supply},
+                         {"cost_per_spike", m.cost_per_spike}, {"phi_hypo", m.phi_hypo}, {"phi_hyper", m.phi_hyper},
+                         {"rate_E_hypo", m.rate_hypo}, {"rate_E_hyper", m.rate_hyper},
+                         {"supply_refills_hypo", m.supply_refills_hypo},
+                         {"supply_drains_hyper", m.supply_drains_hyper}}},
+            {"points", array_of(m.points, point)}};
+}
+
 Json settings_json(const Settings& s) {
     const bool event_driven = s.strategy.kind == Strategy::Kind::event_driven;
     return {{"command", s.command}, {"neurons", s.neurons}, {"duration_ms", s.duration}, {"seeds", s.seeds},
@@ -164,8 +226,13 @@ Json settings_json(const Settings& s) {
 void write_findings_json(const Findings& findings, const fs::path& file) {
     Json out = {{"settings", settings_json(findings.settings)}};
     findings.for_each([&](const std::string& name, const auto& result) { out[name] = to_json(result); });
+    if (findings.synchrony) out["synchrony"] = to_json(*findings.synchrony);
+    if (findings.energy_map) out["energy-map"] = to_json(*findings.energy_map);
     out["runs"] = array_of(findings.runs, [](const RunMeasures& r) { return to_json(r); });
     out["wall_seconds"] = findings.wall_seconds;
+    // An examination alone keeps no run's outputs, so nothing may have made the directory yet.
+    std::error_code made;
+    fs::create_directories(file.parent_path(), made);
     std::ofstream stream(file);
     stream << out.dump(1) << '\n';
     if (!stream) throw UserError(fmt::format("cannot write {}", file.string()));

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <mutex>
+#include <numeric>
 
 #include <fmt/format.h>
 
@@ -10,6 +12,7 @@
 #include "experiments/parallel.hpp"
 #include "metabosim/model/resize.hpp"
 #include "metabosim/analysis/analysis.hpp"
+#include "metabosim/analysis/synchrony.hpp"
 #include "metabosim/simulation.hpp"
 #include "metabosim/simulation/progress.hpp"
 #include "metabosim/model/error.hpp"
@@ -18,7 +21,6 @@
 namespace metabosim::experiments {
 namespace {
 
-constexpr std::uint32_t voltage_probes = 100;
 constexpr double presentation = 100;     // ms per pattern, patterns in turn
 constexpr double pattern_rate = 100;     // Hz, regular input spikes while a pattern is shown
 constexpr double pattern_weight = 4;     // nS
@@ -73,7 +75,29 @@ void measure_patterns(const Model& m, const Results& r, const WeightTrace& w, Ru
     out.learning_quality = within / std::max<std::size_t>(n_within, 1) - across / std::max<std::size_t>(n_across, 1);
 }
 
+// The rate of `spikes` while the pool's population was at each temperature: a spike in
+// [t_k, t_k+1) falls under the temperature set at update k.
+std::vector<std::pair<double, double>> rate_by_state(const PopulationSpikes& spikes, const EnergyTrace& e) {
+    std::map<double, std::pair<double, double>> at;  // degC -> (spikes, ms)
+    for (std::size_t k = 0; k + 1 < e.times.size(); ++k) at[e.temperature[k]].second += e.times[k + 1] - e.times[k];
+    for (double t : spikes.times) {
+        const auto k = std::upper_bound(e.times.begin(), e.times.end(), t) - e.times.begin();
+        if (k >= 1 && static_cast<std::size_t>(k) < e.times.size()) at[e.temperature[k - 1]].first += 1;
+    }
+    std::vector<std::pair<double, double>> out;
+    for (const auto& [temperature, counted] : at)
+        if (counted.second > 0) out.emplace_back(temperature, counted.first / (spikes.size * counted.second / 1000));
+    return out;
+}
+
 }  // namespace
+
+std::vector<std::uint32_t> probe_cells(std::uint32_t e_size) {
+    const std::uint32_t n = std::min(voltage_probes, e_size);
+    std::vector<std::uint32_t> cells;
+    for (std::uint32_t k = 0; k < n; ++k) cells.push_back(static_cast<std::uint32_t>(std::uint64_t{k} * e_size / n));
+    return cells;
+}
 
 Model network(const Model& base, const Settings& s, double temperature, std::uint64_t seed, bool patterns) {
     Model m = base.neuron_count() == s.neurons ? base : resize(base, s.neurons);
@@ -86,8 +110,7 @@ Model network(const Model& base, const Settings& s, double temperature, std::uin
     m.metabolism.clear();
     const Population& e = m.population("E");
     StateRecording probe{.population = "E", .neurons = {}, .variables = {"V"}, .interval = 1};
-    const std::uint32_t n = std::min(voltage_probes, e.size);
-    for (std::uint32_t k = 0; k < n; ++k) probe.neurons.push_back(static_cast<std::uint32_t>(std::uint64_t{k} * e.size / n));
+    probe.neurons = probe_cells(e.size);
     m.recording.states = {probe};
     m.recording.weights = {{.projection = "EE", .interval = s.duration / 30, .histogram_bins = 48, .final_weights = true}};
     if (patterns) {
@@ -124,14 +147,14 @@ RunMeasures measure(const Job& job, const Results& r) {
     out.cv_E = analysis::mean_cv_isi(E, 0, m.duration);
     out.fano_E = analysis::fano_factor(E, 5, 0, m.duration);
     const StateTrace& v = r.states.at(0);
+    std::vector<std::size_t> every_probe(v.neurons.size());
+    std::iota(every_probe.begin(), every_probe.end(), 0);
     out.windows.length = chi_window;
-    for (double t0 = 0; t0 + chi_window <= m.duration + 1e-9; t0 += chi_window) {
-        const auto first = static_cast<std::size_t>(std::lround(t0 / v.interval));
-        const auto last = std::min(v.samples, static_cast<std::size_t>(std::lround((t0 + chi_window) / v.interval)));
-        const double c = analysis::synchrony_chi(v, 0, first, last);
+    out.windows.chi = analysis::windowed_chi(v, 0, every_probe, chi_window, m.duration);
+    for (std::size_t k = 0; k < out.windows.chi.size(); ++k) {
+        const double t0 = static_cast<double>(k) * chi_window, c = out.windows.chi[k];
         out.chi_max = std::max(out.chi_max, std::isfinite(c) ? c : 0.0);
         out.windows.start.push_back(t0);
-        out.windows.chi.push_back(c);
         out.windows.rate_E.push_back(analysis::mean_rate(E, t0, t0 + chi_window));
     }
     out.chi_run = analysis::synchrony_chi(v, 0, 0, v.samples);
@@ -148,8 +171,10 @@ RunMeasures measure(const Job& job, const Results& r) {
     if (job.patterns) measure_patterns(m, r, w, out);
     if (!r.energy.empty()) {
         const EnergyTrace& e = r.energy.front();
-        out.energy = EnergyTrajectory{.time = e.times, .atp_fraction = e.atp_fraction, .temperature = e.temperature};
+        out.energy = EnergyTrajectory{.time = e.times, .atp_fraction = e.atp_fraction, .temperature = e.temperature,
+                                      .rate_E_by_state = rate_by_state(E, e)};
     }
+    if (job.examine_synchrony) out.synchrony = measure_synchrony(m, r);
     return out;
 }
 

@@ -8,7 +8,8 @@ std::vector<Job> RunSets::state_jobs(const std::string& group, const Model& base
     for (std::uint64_t seed : seeds)
         for (const auto& [label, t] : {std::pair{"hyper", s_.hyper}, {"normo", s_.normo}, {"hypo", s_.hypo}}) {
             if (!with_normo && std::string(label) == "normo") continue;
-            jobs.push_back({group, label, t, seed, network(base, s_, t, seed, false), false, seed == seeds.front()});
+            jobs.push_back({group, label, t, seed, network(base, s_, t, seed, false), false, seed == seeds.front(),
+                            false});
         }
     return jobs;
 }
@@ -35,7 +36,7 @@ const std::vector<RunMeasures>& RunSets::sweep() {
         for (std::uint64_t seed : s_.seeds)
             for (double t : s_.sweep)
                 jobs.push_back({"sweep", fmt::format("{:g}C", t), t, seed, network(base_, s_, t, seed, true), true,
-                                seed == s_.seeds.front()});
+                                seed == s_.seeds.front(), false});
         sweep_ = run(std::move(jobs));
     }
     return sweep_;

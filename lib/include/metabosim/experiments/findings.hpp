@@ -1,4 +1,5 @@
-// The five findings of the metaboplastic microcircuit and the energy loop, measured.
+// The five findings of the metaboplastic microcircuit and the energy loop, measured; and two
+// examinations of them (examinations.hpp): finding 4's synchrony, the energy loop's map.
 //
 // Each experiment runs its protocol on the microcircuit (resized, see Settings), measures what
 // docs/findings.md defines and sets the result beside the claim with a verdict. The first seed's
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "metabosim/simulation.hpp"
+#include "metabosim/experiments/examinations.hpp"
 #include "metabosim/experiments/finding_results.hpp"
 #include "metabosim/experiments/run_measures.hpp"
 #include "metabosim/model/model.hpp"
@@ -47,6 +49,8 @@ struct Findings {
     std::optional<Topology> topology;
     std::optional<Robustness> robustness;
     std::optional<EnergyLoop> energy_loop;
+    std::optional<SynchronyExamination> synchrony;  // examinations: measures, no verdict
+    std::optional<EnergyMap> energy_map;
     std::vector<RunMeasures> runs;     // every network run, in the order made
     double wall_seconds = 0;
 

@@ -4,9 +4,11 @@
 #pragma once
 
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace metabosim::experiments {
@@ -38,6 +40,31 @@ struct EnergyTrajectory {
     std::vector<double> time;           // ms
     std::vector<double> atp_fraction;   // of capacity
     std::vector<double> temperature;    // degC
+    // E's rate while the population was at each temperature: (degC, Hz), ascending.
+    std::vector<std::pair<double, double>> rate_E_by_state;
+};
+
+// The synchrony of one run examined on V of every E cell (sampled every 1 ms) and E's spikes.
+struct ChiBySize {
+    std::size_t cells = 0;
+    std::vector<double> chi_run, chi_max;  // per disjoint random sample: whole run; largest 500 ms window
+};
+struct ChiByWindow {
+    double window = 0;                  // ms; or the V sampling interval (ms) in by_interval
+    double chi_max = NAN, chi_mean = NAN;  // largest and mean chi over the consecutive windows
+};
+struct SynchronyMeasures {
+    std::size_t cells = 0;              // E cells
+    double chi_all_run = NAN, chi_all_max = NAN;      // every E cell: whole run; largest window
+    double chi_probe_run = NAN, chi_probe_max = NAN;  // the 100 cells of finding 4's criterion
+    std::vector<ChiBySize> by_size;
+    std::vector<ChiByWindow> by_window_probe, by_window_all;  // window length
+    std::vector<ChiByWindow> by_interval_probe;               // V sampling interval, 500 ms windows
+    std::vector<double> count_bins, count_correlation;       // ms; mean pairwise Pearson, all E cells
+    std::vector<double> spectrum_frequency, spectrum_power;  // Hz; (Hz)^2/Hz, E population rate
+    double peak_frequency = NAN;                             // Hz, at or above 1 Hz
+    std::vector<std::pair<double, double>> bands;            // [low, high) Hz
+    std::vector<double> band_fraction;                       // of the power above 0 Hz
 };
 
 struct RunMeasures {
@@ -59,6 +86,7 @@ struct RunMeasures {
     double pattern_correlation = NAN;   // between the E responses to two patterns, mean over pairs
     double learning_quality = NAN;      // nS, within-pattern minus across-pattern mean E->E weight
     std::optional<EnergyTrajectory> energy;
+    std::optional<SynchronyMeasures> synchrony;  // the examination's runs only
 };
 
 // The values of `measure` over the runs of one group and label, in seed order.

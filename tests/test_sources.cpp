@@ -6,8 +6,10 @@
 #include <filesystem>
 #include <string>
 
+#include "compare/compared_models.hpp"
 #include "metabosim/brian2/export.hpp"
 #include "metabosim/config/config.hpp"
+#include "metabosim/config/validate.hpp"
 #include "metabosim/inputs/spike_sources.hpp"
 #include "metabosim/model/error.hpp"
 #include "metabosim/simulation.hpp"
@@ -249,4 +251,18 @@ TEST_CASE("the Song, Miller & Abbott config validates and runs") {
     double mean = 0;
     for (double w : r.weights[0].final_weight) mean += w / 1000;
     CHECK(mean < 0.15);  // depression wins while the cell fires fast
+}
+
+TEST_CASE("compare measures neurons: its single-neuron model and probes leave the sources out") {
+    const Model m = load_config(fs::path(METABOSIM_SOURCE_DIR) / "configs" / "song_abbott.toml");
+    const Model single = compare::single_neurons(m, 10, 100);
+    REQUIRE(single.populations.size() == 1);
+    CHECK(single.populations[0].name == "Cell");
+    CHECK(single.populations[0].drive);  // its inputs gone, the standard drive makes it fire
+    Model probed = m;
+    const compare::Probes probes = compare::add_probes(probed);
+    CHECK(probes.voltage.at("Input").empty());
+    REQUIRE(probed.recording.states.size() == 1);
+    CHECK(probed.recording.states[0].population == "Cell");
+    CHECK_NOTHROW(validate(probed));
 }

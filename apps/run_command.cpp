@@ -44,6 +44,7 @@ std::string describe(const Strategy& strategy) {
 void warn_if_saturated(const Model& model, const std::string& name, double rate) {
     if (rank() != 0) return;
     const Population& population = model.population(name);
+    if (population.source) return;  // its rate is given, not a runaway
     double shortest = std::numeric_limits<double>::infinity();  // ms, over the temperatures it visits
     for (double temperature : temperatures_visited(model, population))
         shortest = std::min(shortest, lower(population, temperature).neuron.t_ref);

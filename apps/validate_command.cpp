@@ -15,6 +15,20 @@ struct ValidateOptions {
     std::vector<std::string> overrides;
 };
 
+// A spike-source population: what it emits instead of a neuron's parameters.
+void print_source(const Population& p) {
+    const SpikeSource& s = *p.source;
+    if (s.kind == SpikeSource::Kind::array) {
+        std::size_t spikes = 0;
+        for (const auto& times : s.times) spikes += times.size();
+        fmt::print("\npopulation {} ({} spike sources, given times: {} spikes)\n", p.name, p.size, spikes);
+        return;
+    }
+    fmt::print("\npopulation {} ({} Poisson spike sources, {} Hz{}{})\n", p.name, p.size, s.rate,
+               s.steps.empty() ? "" : fmt::format(", then {} rate steps", s.steps.size()),
+               s.temperature_scaled ? fmt::format(", scaled with Q10 {} of the population's temperature", p.q10.poisson_rate)
+                                    : "");
+}
 
 int validate_config(const ValidateOptions& o) {
     const Model model = load_model(o.config, o.overrides, std::nullopt);
@@ -22,6 +36,10 @@ int validate_config(const ValidateOptions& o) {
                model.populations.size(), model.neuron_count(), model.projections.size(), model.duration,
                model.seed);
     for (const auto& p : model.populations) {
+        if (p.source) {
+            print_source(p);
+            continue;
+        }
         fmt::print("\npopulation {} ({} neurons, T0 = {} degC{})\n", p.name, p.size, p.reference_temperature,
                    p.drive ? fmt::format(", Poisson drive {} Hz x {} nS", p.drive->rate, p.drive->weight) : "");
         fmt::print("  {:>7} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>9} {:>9}\n", "T degC", "gL nS", "C pF",

@@ -125,6 +125,55 @@ TEST_CASE("a checkpoint resumes to the same outputs, on any number of threads") 
     }
 }
 
+namespace {
+
+// Poisson inputs (with a rate step) and given spike times into the busy network, STDP from them:
+// the sources' streams and cursors are state too.
+Model with_sources(double duration) {
+    Model m = busy(duration);
+    Population inputs;
+    inputs.name = "Inputs";
+    inputs.size = 60;
+    inputs.source = SpikeSource{};
+    inputs.source->rate = 25;
+    inputs.source->steps = {{70, 5}};
+    Population probe;
+    probe.name = "Probe";
+    probe.size = 2;
+    probe.source = SpikeSource{SpikeSource::Kind::array, 0, {}, false, {{3, 63.3, 63.4, 140}, {149.5}}};
+    m.populations.push_back(inputs);
+    m.populations.push_back(probe);
+    Projection p = m.projections[0];  // EE: plastic
+    p.name = "InputsE";
+    p.pre = "Inputs";
+    p.connectivity.p = 0.2;
+    m.projections.push_back(p);
+    p.name = "ProbeE";
+    p.pre = "Probe";
+    m.projections.push_back(p);
+    m.recording.weights.push_back({"InputsE", 20, 10, true});
+    return m;
+}
+
+}  // namespace
+
+TEST_CASE("a checkpoint with spike sources resumes to the same outputs") {
+    const Model m = with_sources(150);
+    for (const Strategy strategy : {Strategy::event_driven(2), Strategy::clock_driven(0.1)}) {
+        const Results whole = simulate(m, strategy);
+        CHECK(whole.spikes[2].times.size() > 100);  // the Poisson inputs
+        for (double at : {0.0, 63.3, 100.0}) {
+            TempFile file;
+            {
+                Simulation sim(m, strategy);
+                sim.run_until(at);
+                sim.save(file.path);
+            }
+            for (unsigned threads : {1u, 3u}) check_same(whole, Simulation::load(file.path, threads).run());
+        }
+    }
+}
+
 TEST_CASE("a finished run's checkpoint loads finished") {
     TempFile file;
     Simulation sim(busy(150), Strategy::event_driven());

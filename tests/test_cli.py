@@ -209,7 +209,7 @@ class CommandLine(unittest.TestCase):
             r = metabosim("run", "cobra", "-o", pathlib.Path(tmp) / "x")
             self.assertEqual(r.returncode, 2)
             self.assertIn(f"cobra: no such config file, nor one of metabosim's configs in {SOURCE / 'configs'} "
-                          "(billion, coba, microcircuit)", r.stderr)
+                          "(billion, coba, microcircuit, song_abbott)", r.stderr)
             self.assertFalse((pathlib.Path(tmp) / "x").exists())
 
     def test_times_carry_their_units(self):

@@ -3,7 +3,7 @@
 every figure written as PDF (vector) and as PNG at 300 dpi; a population keeps its colour in
 every figure; a confidence interval of a fraction stays within 0-100 % in the text and a band
 of a rate stays above zero; titles wrapped to their panel; the overview of a real run as PDF
-and PNG.
+and PNG; the final weight histogram of the Song, Miller & Abbott config as a table and a PNG.
 
 Usage: test_figures.py METABOSIM_EXECUTABLE SOURCE_DIR (tools/ on PYTHONPATH)
 """
@@ -99,6 +99,28 @@ class Overview(unittest.TestCase):
             self.assertEqual(r.returncode, 0, r.stderr)
             self.assertEqual(png_dpi(out / "overview.png"), (300, 300))
             self.assertTrue((out / "overview.pdf").read_bytes().startswith(b"%PDF"))
+
+
+class WeightHistogram(unittest.TestCase):
+    def test_song_abbott_final_weights_tabled_and_drawn(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            out = pathlib.Path(tmp) / "run"
+            r = subprocess.run([EXE, "run", "song_abbott", "--set", "run.duration=2 s", "-o", out, "-q"],
+                               capture_output=True, text=True, timeout=300)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            r = subprocess.run([sys.executable, SOURCE / "tools" / "weight_histogram.py", out, "--bins", "10",
+                                "--png", out / "weights.png"], capture_output=True, text=True, timeout=300)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            rows = [line.split() for line in r.stdout.splitlines()[2:12]]
+            self.assertEqual(sum(int(row[2]) for row in rows), 1000)  # every synapse in one bin
+            self.assertEqual(float(rows[-1][1]), 0.15)  # up to w_max
+            self.assertIn("bimodal", r.stdout)
+            self.assertEqual(png_dpi(out / "weights.png"), (300, 300))
+            # Without final weights: exit 1 with a message.
+            r = subprocess.run([sys.executable, SOURCE / "tools" / "weight_histogram.py", tmp],
+                               capture_output=True, text=True, timeout=300)
+            self.assertEqual(r.returncode, 1)
+            self.assertIn("no recorded weights", r.stderr)
 
 
 if __name__ == "__main__":

@@ -83,7 +83,7 @@ class Installed(unittest.TestCase):
         r = self.metabosim("run", "cobra", cwd=cwd)
         self.assertEqual(r.returncode, 2)
         self.assertIn(f"nor one of metabosim's configs in {self.prefix / 'share' / 'metabosim' / 'configs'} "
-                      "(billion, coba, microcircuit)", r.stderr)
+                      "(billion, coba, microcircuit, song_abbott)", r.stderr)
         data = self.prefix / "share" / "metabosim"
         run([data / "check_spikes.py", cwd / "out" / "spikes.h5"], env=clean_environment())
         run([data / "plot_run.py", cwd / "out"], env=clean_environment())

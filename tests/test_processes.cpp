@@ -130,10 +130,10 @@ TEST_CASE("configs by file or by name") {
     CHECK(find_config("microcircuit.toml") == configs / "microcircuit.toml");
     const std::string file = (configs / "coba.toml").string();
     CHECK(find_config(file) == fs::path(file));
-    CHECK(config_names() == std::vector<std::string>{"billion", "coba", "microcircuit"});
+    CHECK(config_names() == std::vector<std::string>{"billion", "coba", "microcircuit", "song_abbott"});
     CHECK_THROWS_WITH_AS(find_config("cobra"),
                          ("cobra: no such config file, nor one of metabosim's configs in " + configs.string() +
-                          " (billion, coba, microcircuit)").c_str(),
+                          " (billion, coba, microcircuit, song_abbott)").c_str(),
                          UserError);
     // A path is a file or nothing: not looked up among the names.
     CHECK_THROWS_AS(find_config("elsewhere/coba"), UserError);

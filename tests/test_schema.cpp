@@ -72,6 +72,9 @@ Toml base_toml() {
         {"[populations.E.drive]", {}},
         {"[populations.E.energy]", {}},
         {"[[populations.E.energy.thresholds]]", {{"level", "0.3"}, {"temperature", "\"32 degC\""}}},
+        {"[populations.In]", {{"size", "2"}}},
+        {"[populations.In.source]", {{"kind", "\"poisson\""}}},
+        {"[[populations.In.source.steps]]", {{"time", "\"100 ms\""}, {"rate", "\"20 Hz\""}}},
         {"[projections.EE]", {{"pre", "\"E\""}, {"post", "\"E\""}}},
         {"[projections.EE.connectivity]", {{"rule", "\"probability\""}}},
         {"[projections.EE.stdp]", {{"A_plus", "\"0.1 nS\""}, {"A_minus", "\"-0.05 nS\""}}},
@@ -248,6 +251,15 @@ TEST_CASE("every field of every table: the reader, --set and validate() refuse t
                     "[[populations.E.energy.thresholds]]", "populations.E.energy.thresholds[0].", pop,
                     "energy.thresholds[0].", std::nullopt,
                     [](Model& m) -> EnergyThreshold& { return population(m).energy->thresholds[0]; }});
+    const std::string source = "population \"In\"";
+    check_table(schema::source_fields,
+                Host<SpikeSource>{"[populations.In.source]", "populations.In.source.", source, "source.",
+                                  "populations.In.source.",
+                                  [](Model& m) -> SpikeSource& { return *m.populations[1].source; }});
+    check_table(schema::rate_step_fields,
+                Host<RateStep>{"[[populations.In.source.steps]]", "populations.In.source.steps[0].", source,
+                               "source.steps[0].", std::nullopt,
+                               [](Model& m) -> RateStep& { return m.populations[1].source->steps[0]; }});
     check_table(schema::projection_fields,
                 Host<Projection>{"[projections.EE]", "projections.EE.", "projection \"EE\"", "",
                                  "projections.EE.", plastic});
@@ -289,6 +301,7 @@ TEST_CASE("every field of every table: the reader, --set and validate() refuse t
         std::size(schema::run_fields) + std::size(schema::population_fields) +
         std::size(schema::neuron_fields) + std::size(schema::q10_fields) + std::size(schema::drive_fields) +
         std::size(schema::energy_fields) + std::size(schema::threshold_fields) +
+        std::size(schema::source_fields) + std::size(schema::rate_step_fields) +
         std::size(schema::projection_fields) + std::size(schema::connectivity_fields) +
         std::size(schema::stdp_fields) + std::size(schema::generator_fields) +
         std::size(schema::step_fields) + std::size(schema::recording_fields) +
@@ -336,6 +349,8 @@ TEST_CASE("keys are unique within a table and each is documented in docs/config.
     check(schema::drive_fields);
     check(schema::energy_fields);
     check(schema::threshold_fields);
+    check(schema::source_fields);
+    check(schema::rate_step_fields);
     check(schema::projection_fields);
     check(schema::connectivity_fields);
     check(schema::stdp_fields);

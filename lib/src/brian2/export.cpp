@@ -308,6 +308,7 @@ void write_runner_file(const RunnerFile& file, const fs::path& path) {
 
 void export_brian2(const Model& model, const fs::path& directory) {
     validate(model);  // build_network and the draws rely on it
+    refuse_spike_sources(model, "the Brian2 export (metabosim compare runs such a model without Brian2)");
     // The segment table is fixed in advance; a pool that changes the state as the run goes
     // cannot be written as one, and Brian2 would silently run the model open-loop.
     for (const Population& p : model.populations)

@@ -18,7 +18,7 @@ namespace {
 
 constexpr char magic[] = "MSIMCKPT";
 constexpr std::size_t magic_size = 8;
-constexpr std::uint32_t format_version = 1;
+constexpr std::uint32_t format_version = 2;  // 2: spike sources
 
 std::uint32_t crc32(const char* data, std::size_t n) {
     boost::crc_32_type crc;

@@ -7,7 +7,9 @@
 //   recorders due at n            the state at t_n
 //   state update                  V: one exponential-Euler step with ge, gi of t_n (V held at
 //                                 Vr while refractory); ge, gi: exact decay over dt
-//   threshold                     V >= Vth and not refractory -> a spike, recorded at t_n
+//   threshold                     V >= Vth and not refractory -> a spike, recorded at t_n;
+//                                 spike sources emit the spikes of their trains in bin n,
+//                                 recorded at their own times (drawn, as in every engine)
 //   synapses, presynaptic side    external inputs of bin n, then arrivals due at n
 //                                 (conductance jump and STDP of each)
 //   synapses, postsynaptic side   STDP of this step's spikes
@@ -20,6 +22,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 
 #include <fmt/format.h>
@@ -57,6 +60,8 @@ private:
     std::vector<std::int64_t> refractory_until_;  // first step at which the neuron may fire again
     std::vector<double> decay_e_, decay_i_;       // per population: exp(-dt / tau) at its temperature
     std::vector<std::uint32_t> spikes_now_, carried_drive_;
+    // Spike sources by their pending spike (a min-heap of (time, neuron)), and this step's spikes.
+    std::vector<std::pair<double, std::uint32_t>> sources_, source_spikes_;
     std::vector<std::size_t> generator_next_;     // index of each generator's next spike time
     // The drive's rate follows the metabolic steps at their own times, which may fall inside a
     // time step: per population, the steps that concern it (time order) and the next one.
@@ -89,6 +94,8 @@ private:
     void energy_due(std::int64_t n);
     void samples_due(std::int64_t n);
     void update_and_threshold(std::int64_t n);
+    void queue_sources();
+    void emit_sources(std::int64_t n);
     void deliver_inputs(std::int64_t n);
     void deliver_arrivals(std::int64_t n, double t);
 };
@@ -123,6 +130,33 @@ ClockEngine::ClockEngine(Model m, double step) : c_(std::move(m)), dt_(step) {
     next_drive_step_.assign(model.populations.size(), 0);
     next_sample_.assign(c_.recorders.count(), 0);
     next_energy_.assign(model.populations.size(), 0);
+    queue_sources();
+}
+
+void ClockEngine::queue_sources() {
+    sources_.clear();
+    for (std::uint32_t i = 0; i < c_.net.neuron_count(); ++i)
+        if (c_.is_source(i) && c_.source_next(i) != std::numeric_limits<double>::infinity())
+            sources_.push_back({c_.source_next(i), i});
+    std::make_heap(sources_.begin(), sources_.end(), std::greater<>());
+}
+
+// Taken from the heap in (time, neuron) order, the order they are recorded in.
+void ClockEngine::emit_sources(std::int64_t n) {
+    while (!sources_.empty() && input_bin(sources_.front().first) <= n) {
+        std::pop_heap(sources_.begin(), sources_.end(), std::greater<>());
+        const auto [t, i] = sources_.back();
+        sources_.pop_back();
+        source_spikes_.push_back({t, i});
+        c_.recorders.spike(c_.population_of[i], c_.local(i), t);
+        c_.energy.count_spike(c_.population_of[i]);
+        c_.source_advance(i);
+        if (c_.source_next(i) != std::numeric_limits<double>::infinity()) {
+            sources_.push_back({c_.source_next(i), i});
+            std::push_heap(sources_.begin(), sources_.end(), std::greater<>());
+        }
+    }
+    counts_[EventKind::threshold_crossing] += source_spikes_.size();
 }
 
 // The change takes effect at the step's time `now` (traces are settled to it, as Brian2 does
@@ -177,6 +211,7 @@ void ClockEngine::update_and_threshold(std::int64_t n) {
     const std::uint32_t total = c_.net.neuron_count();
     for (std::uint32_t i = 0; i < total; ++i) {
         const std::uint32_t p = c_.population_of[i];
+        if (c_.sources.is_source(p)) continue;  // no membrane
         const LoweredNeuron& params = c_.metabolic[p].neuron;
         const bool active = n >= refractory_until_[i];
         const MembraneState s = exponential_euler_step(params, c_.neurons[i], dt_, !active, decay_e_[p], decay_i_[p]);
@@ -237,14 +272,16 @@ void ClockEngine::deliver_inputs(std::int64_t n) {
 }
 
 void ClockEngine::deliver_arrivals(std::int64_t n, double t) {
-    for (std::uint32_t i : spikes_now_) {
+    const auto send = [&](std::uint32_t i) {
         const std::uint32_t row = c_.local(i);
         for (std::uint32_t k : c_.outgoing[c_.population_of[i]]) {
             const Synapses& s = c_.net.projections[k];
             for (std::uint64_t q = s.row_begin[row]; q < s.row_begin[row + 1]; ++q)
                 ring_[(n + delay_steps_[k][q]) % ring_.size()].push_back((std::uint64_t{k} << synapse_bits) | q);
         }
-    }
+    };
+    for (std::uint32_t i : spikes_now_) send(i);
+    for (const auto& [spike_time, i] : source_spikes_) send(i);
     auto& due = ring_[n % ring_.size()];
     for (std::uint64_t entry : due) {
         const auto k = static_cast<std::uint32_t>(entry >> synapse_bits);
@@ -266,6 +303,7 @@ void ClockEngine::step(std::int64_t n) {
     samples_due(n);
     update_and_threshold(n);
     for (std::uint32_t i : spikes_now_) c_.recorders.spike(c_.population_of[i], c_.local(i), t);
+    emit_sources(n);
     deliver_inputs(n);
     deliver_arrivals(n, t);
     for (std::uint32_t i : spikes_now_) {
@@ -278,6 +316,7 @@ void ClockEngine::step(std::int64_t n) {
     }
     counts_[EventKind::threshold_crossing] += spikes_now_.size();
     spikes_now_.clear();
+    source_spikes_.clear();
 }
 
 // Metabolic steps at the very end and the samples at t = duration see the final state.
@@ -287,6 +326,10 @@ void ClockEngine::end() {
         apply_metabolic_step(schedule[next_step_], static_cast<double>(steps_) * dt_);
     energy_due(std::numeric_limits<std::int64_t>::max());
     samples_due(std::numeric_limits<std::int64_t>::max());
+    // Source spikes in the last instants (up to the duration itself), as the exact engines have
+    // them; what they would reach lies after the run.
+    emit_sources(std::numeric_limits<std::int64_t>::max());
+    source_spikes_.clear();
     ++counts_[EventKind::end_of_run];
     done_ = true;
 }
@@ -351,6 +394,7 @@ void ClockEngine::load(CheckpointReader& in) {
     counts_.by_kind = in.get<decltype(counts_.by_kind)>();
     wall_seconds_ = in.get<double>();
     for (std::uint32_t p = 0; p < c_.model.populations.size(); ++p) lower_decays(p);
+    queue_sources();
 }
 
 }  // namespace

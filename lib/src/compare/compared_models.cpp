@@ -8,9 +8,14 @@ namespace metabosim::compare {
 
 Model single_neurons(Model model, std::uint32_t count, double duration) {
     model.duration = std::min(model.duration, duration);
-    model.populations.resize(1);
+    // The first population of neurons: spike sources have no membrane to compare.
+    const auto cells = std::find_if(model.populations.begin(), model.populations.end(),
+                                    [](const Population& p) { return !p.source; });
+    const Population kept = cells != model.populations.end() ? *cells : model.populations[0];
+    model.populations = {kept};
     Population& p = model.populations[0];
     p.size = count;
+    if (p.source && p.source->kind == SpikeSource::Kind::array) p.source->times.resize(count);
     model.projections.clear();
     std::erase_if(model.generators, [&](SpikeGenerator& g) {
         if (g.target != p.name) return true;
@@ -18,7 +23,7 @@ Model single_neurons(Model model, std::uint32_t count, double duration) {
         std::erase_if(g.neurons, [&](std::uint32_t i) { return i >= count; });
         return g.neurons.empty();
     });
-    if (!p.drive && model.generators.empty()) p.drive = PoissonDrive{};
+    if (!p.source && !p.drive && model.generators.empty()) p.drive = PoissonDrive{};
     std::erase_if(model.metabolism, [&](const MetabolicStep& s) {
         return (!s.population.empty() && s.population != p.name) || s.time > model.duration;
     });
@@ -37,6 +42,10 @@ Model shrink(Model model, std::uint32_t max_neurons, double duration) {
 Probes add_probes(Model& model) {
     Probes probes;
     for (const Population& p : model.populations) {
+        if (p.source) {  // no state to record
+            probes.voltage[p.name] = {};
+            continue;
+        }
         StateRecording rec{.population = p.name, .neurons = {}, .variables = {"V"}, .interval = Probes::interval};
         const std::uint32_t n = std::min<std::uint32_t>(p.size, 100);
         for (std::uint32_t k = 0; k < n; ++k) rec.neurons.push_back(static_cast<std::uint32_t>(std::uint64_t{k} * p.size / n));

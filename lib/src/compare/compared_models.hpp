@@ -10,9 +10,10 @@
 
 namespace metabosim::compare {
 
-// Single neurons: `count` unconnected cells of the first population, each with its own external
-// inputs (independent repetitions of one cell, so that the error statistics are not those of
-// one train); a population without inputs gets the standard drive (600 Hz x 2 nS) so it fires.
+// Single neurons: `count` unconnected cells of the first population of neurons (spike sources
+// are skipped), each with its own external inputs (independent repetitions of one cell, so that
+// the error statistics are not those of one train); a population without inputs gets the
+// standard drive (600 Hz x 2 nS) so it fires.
 Model single_neurons(Model model, std::uint32_t count, double duration);
 
 // The model with at most `max_neurons` neurons for a short run, recording nothing of its own.

@@ -51,11 +51,15 @@ bool Comparer::brian2_usable() {
         fs::create_directories(s_.output / "logs");
         const bool energy = std::any_of(model_.populations.begin(), model_.populations.end(),
                                         [](const Population& p) { return p.energy.has_value(); });
-        const auto python = s_.brian2 && !energy ? processes::find_python(processes::brian2_modules())
-                                                 : processes::PythonSearch{};
+        const bool sources = std::any_of(model_.populations.begin(), model_.populations.end(),
+                                         [](const Population& p) { return p.source.has_value(); });
+        const auto python = s_.brian2 && !energy && !sources ? processes::find_python(processes::brian2_modules())
+                                                             : processes::PythonSearch{};
         brian2_ok_ = python.found.has_value();
         brian2_note_ = !s_.brian2 ? "Brian2 not run (--no-brian2)"
                        : energy   ? "Brian2 not run: the model has an energy budget, which a Brian2 export cannot express"
+                       : sources  ? "Brian2 not run: the model has spike-source populations, which the Brian2 export "
+                                    "does not support yet"
                        : *brian2_ok_ ? ""
                                      : "Brian2 not run: " + python.note;
         if (!brian2_note_.empty()) say("  " + brian2_note_);
@@ -96,7 +100,7 @@ Convergence Comparer::convergence(const std::string& name, const Model& model, s
     const fs::path dir = s_.output / "convergence" / name;
     for (double dt : s_.convergence_dts) {
         const Results clock = simulate(model, Strategy::clock_driven(dt));
-        const auto errors = spike_time_errors(exact, clock, per_neuron);
+        const auto errors = spike_time_errors(model, exact, clock, per_neuron);
         medians.push_back(median(errors));
         c.clock.push_back({.dt = dt, .median = medians.back(), .spikes = errors.size()});
         say(fmt::format("  clock dt = {:<6g} ms: median |t - t_exact| = {:.3g} ms over {} spikes", dt, medians.back(),
@@ -104,12 +108,12 @@ Convergence Comparer::convergence(const std::string& name, const Model& model, s
         if (!brian2_usable()) continue;
         const auto brian2 = run_brian2(model, dir / "export", dt, "numpy", dir / fmt::format("brian2-dt{}", dt_label(dt)));
         if (!brian2) continue;
-        const auto b_errors = spike_time_errors(exact, *brian2, per_neuron);
+        const auto b_errors = spike_time_errors(model, exact, *brian2, per_neuron);
         brian2_dts.push_back(dt);
         brian2_medians.push_back(median(b_errors));
         c.brian2.push_back({.dt = dt, .median = brian2_medians.back(), .spikes = b_errors.size()});
         // Brian2 and the clock-driven engine run the same steps: the same spike steps, up to rounding.
-        const auto mutual = spike_time_errors(clock, *brian2, per_neuron);
+        const auto mutual = spike_time_errors(model, clock, *brian2, per_neuron);
         const auto same = static_cast<std::size_t>(std::count_if(mutual.begin(), mutual.end(), [&](double e) { return e < dt / 2; }));
         c.brian2_vs_clock.push_back({.dt = dt, .same_step = same, .spikes = mutual.size()});
         say(fmt::format("  Brian2 dt = {:<5g} ms: median |t - t_exact| = {:.3g} ms; same step as the clock engine for {} of {}",

@@ -7,9 +7,10 @@
 
 namespace metabosim::compare {
 
-std::vector<double> spike_time_errors(const Results& a, const Results& b, std::size_t per_neuron) {
+std::vector<double> spike_time_errors(const Model& model, const Results& a, const Results& b, std::size_t per_neuron) {
     std::vector<double> errors;
     for (std::size_t p = 0; p < a.spikes.size(); ++p) {
+        if (model.populations[p].source) continue;  // drawn, not integrated: the same in every run
         const auto ta = analysis::spike_trains(a.spikes[p]), tb = analysis::spike_trains(b.spikes[p]);
         for (std::size_t i = 0; i < ta.size(); ++i)
             for (std::size_t k = 0; k < std::min({per_neuron, ta[i].size(), tb[i].size()}); ++k)

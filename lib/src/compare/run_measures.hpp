@@ -11,8 +11,9 @@
 
 namespace metabosim::compare {
 
-// |t_a - t_b| of the k-th spikes of each neuron, for the first `per_neuron` spikes both have.
-std::vector<double> spike_time_errors(const Results& a, const Results& b, std::size_t per_neuron);
+// |t_a - t_b| of the k-th spikes of each neuron of `model`, for the first `per_neuron` spikes both
+// have; spike sources are left out (their spikes are drawn, the same in every run).
+std::vector<double> spike_time_errors(const Model& model, const Results& a, const Results& b, std::size_t per_neuron);
 
 double median(std::vector<double> v);  // NaN if empty
 

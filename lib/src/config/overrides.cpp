@@ -146,6 +146,10 @@ bool set_population(Population& p, std::span<const std::string_view> rest, const
         p.drive = drive;
         return true;
     }
+    if (rest[0] == "source") {  // only a Poisson source's rate: a population does not become a source
+        if (!p.source || p.source->kind != SpikeSource::Kind::poisson) return false;
+        return set_field(*p.source, schema::source_fields, rest[1], o);
+    }
     if (rest[0] == "energy") {
         // Setting an energy field turns the pool on, with defaults for the other fields.
         EnergyBudget energy = p.energy.value_or(EnergyBudget{});
@@ -204,6 +208,7 @@ std::string settable_paths() {
         paths("populations.<name>.q10", settable_keys(schema::q10_fields)),
         paths("populations.<name>.drive", settable_keys(schema::drive_fields)),
         paths("populations.<name>.energy", settable_keys(schema::energy_fields)),
+        paths("populations.<name>.source (a Poisson source)", settable_keys(schema::source_fields)),
         paths("projections.<name>", settable_keys(schema::projection_fields)),
         paths("projections.<name>.connectivity", settable_keys(schema::connectivity_fields)),
         paths("projections.<name>.stdp", settable_keys(schema::stdp_fields)),
@@ -268,6 +273,8 @@ std::vector<Setting> settings(const Model& model) {
         list_fields(out, prefix + ".q10", schema::q10_fields, &p.q10);
         list_fields(out, prefix + ".drive", schema::drive_fields, p.drive ? &*p.drive : nullptr);
         list_fields(out, prefix + ".energy", schema::energy_fields, p.energy ? &*p.energy : nullptr);
+        if (p.source && p.source->kind == SpikeSource::Kind::poisson)
+            list_fields(out, prefix + ".source", schema::source_fields, &*p.source);
     }
     for (const Projection& p : model.projections) {
         const auto prefix = fmt::format("projections.{}", p.name);

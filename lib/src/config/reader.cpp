@@ -6,7 +6,6 @@
 #include "metabosim/config/config.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -19,13 +18,13 @@
 #include "config/diagnostics.hpp"
 #include "config/fields.hpp"
 #include "config/section.hpp"
+#include "config/spike_times.hpp"
 #include "config/values.hpp"
 #include "metabosim/model/echo.hpp"
 #include "metabosim/model/error.hpp"
 #include "metabosim/model/units.hpp"
 #include "metabosim/sonata/circuit.hpp"
 #include "model/schema.hpp"
-#include "model/trim.hpp"
 
 namespace metabosim {
 namespace {
@@ -78,6 +77,14 @@ void read_population(Section& s, Population& p, bool sized) {
         fail_value(s.doc(), *size, s.path_of("size"),
                    fmt::format("no size: population \"{}\" comes from the circuit, with {} neurons", p.name, p.size));
     }
+    if (const auto* source = s.find("source")) {
+        for (const std::string_view key : {"neuron", "drive", "energy", "initial_V", "initial_ge", "initial_gi"})
+            if (const auto* node = s.find(key))
+                fail_value(s.doc(), *node, s.path_of(key),
+                           "no such key: population \"" + p.name + "\" is a spike source (source = ...), which has no "
+                           "membrane, drive or energy pool");
+        (void)source;
+    }
     read_fields(s, p, schema::population_fields);
     if (auto neuron = s.section("neuron")) read_neuron(*neuron, p.neuron);
     if (auto q10 = s.section("q10")) {
@@ -92,6 +99,7 @@ void read_population(Section& s, Population& p, bool sized) {
         p.drive = d;
     }
     if (auto energy = s.section("energy")) p.energy = read_energy(*energy);
+    if (auto source = s.section("source")) p.source = config::read_source(*source, p.size);
     s.finish();
 }
 
@@ -210,34 +218,6 @@ Projection read_projection(Section& s, std::string name, const Model& model) {
     return p;
 }
 
-// Spike times in ms, one per line; '#' starts a comment.
-std::vector<double> read_times_file(const Document& doc, const toml::node& node, std::string_view path) {
-    const auto file = doc.base_dir / config::read_string(doc, node, path, "a file name");
-    std::error_code ignored;
-    if (std::filesystem::is_directory(file, ignored))
-        fail_value(doc, node, path, fmt::format("a file; {} is a directory", echo_quoted(file.string())));
-    std::ifstream in(file);
-    if (!in) fail_value(doc, node, path, fmt::format("a readable file, cannot open {}", echo_quoted(file.string())));
-    const auto bound = schema::field(schema::generator_fields, "times").quantity.bound;
-    std::vector<double> times;
-    std::string line;
-    for (unsigned number = 1; std::getline(in, line); ++number) {
-        const auto text = trim(std::string_view(line).substr(0, line.find('#')));
-        if (text.empty()) continue;
-        double t = 0;
-        const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), t);
-        const bool ok = error == std::errc() && end == text.data() + text.size() && schema::within(t, bound);
-        if (!ok)
-            throw UserError(fmt::format("{}:{}: {}: expected a non-negative time in ms (e.g. 12.5)",
-                                        echo(file.string()), number, echo_quoted(text)));
-        if (!times.empty() && t < times.back())
-            throw UserError(fmt::format("{}:{}: {} ms: expected times sorted ascending (after {} ms)",
-                                        echo(file.string()), number, t, times.back()));
-        times.push_back(t);
-    }
-    return times;
-}
-
 SpikeGenerator read_generator(Section& s, const Model& model) {
     SpikeGenerator g;
     g.name = s.required_string("name", "a name (e.g. \"pre\")");
@@ -256,7 +236,7 @@ SpikeGenerator read_generator(Section& s, const Model& model) {
                 fail_value(s.doc(), *times->as_array()->get(i), fmt::format("{}[{}]", s.path_of("times"), i),
                            fmt::format("times sorted ascending (after {} ms)", g.times[i - 1]));
     } else {
-        g.times = read_times_file(s.doc(), *file, s.path_of("times_file"));
+        g.times = config::read_times_file(s.doc(), *file, s.path_of("times_file"));
     }
     g.receptor = s.choice("receptor", config::receptors, g.receptor);
     s.finish();

@@ -121,9 +121,43 @@ void check_names(const std::vector<Item>& items, std::string_view kind) {
     }
 }
 
+// A spike source has no membrane: what feeds or drains one is refused rather than ignored.
+void check_source(const Checker& c, const Population& p) {
+    const SpikeSource& s = *p.source;
+    c.require(!p.drive, "drive", "a Poisson drive", "none: a spike source receives no input");
+    c.require(!p.energy, "energy", "an energy budget", "none: a spike source has no energy pool");
+    if (s.kind == SpikeSource::Kind::poisson) {
+        c.fields("source.", s, schema::source_fields);
+        for (std::size_t k = 0; k < s.steps.size(); ++k) {
+            c.fields(fmt::format("source.steps[{}].", k), s.steps[k], schema::rate_step_fields);
+            if (k > 0)
+                c.require(s.steps[k].time > s.steps[k - 1].time, fmt::format("source.steps[{}].time", k),
+                          format_quantity(s.steps[k].time, Dimension::time), "a time after the step before it");
+        }
+        return;
+    }
+    c.require(s.times.size() == p.size, "source.times", fmt::format("{} lists", s.times.size()),
+              fmt::format("one list of times per source ({})", p.size));
+    for (std::size_t i = 0; i < s.times.size(); ++i)
+        for (std::size_t j = 0; j < s.times[i].size(); ++j) {
+            const auto field = fmt::format("source.times[{}][{}]", i, j);
+            c.value(field, s.times[i][j], Dimension::time, schema::source_time.bound);
+            if (j > 0)
+                c.require(s.times[i][j] > s.times[i][j - 1], field, format_quantity(s.times[i][j], Dimension::time),
+                          "times strictly ascending");
+        }
+}
+
+// The population named `name` may be the target of input only if it has neurons.
+void require_neurons(const Checker& c, std::string_view field, const Population& p) {
+    c.require(!p.source, field, quoted(p.name),
+              "a population of neurons; a spike source (source = ...) receives no input and has no state");
+}
+
 void check_population(const Model& model, const Population& p) {
     Checker c(fmt::format("population {}", quoted(p.name)));
     c.require(p.size > 0, "size", "0", "at least 1 neuron");
+    if (p.source) check_source(c, p);
     const NeuronParameters& n = p.neuron;
     c.fields("neuron.", n, schema::neuron_fields);
     c.require(n.Vr < n.Vth, "neuron.Vr", format_quantity(n.Vr, Dimension::voltage),
@@ -202,6 +236,7 @@ void check_projection(const Model& model, const Projection& p) {
     Checker c(fmt::format("projection {}", quoted(p.name)));
     const Population& pre = referenced_population(model, c, "pre", p.pre);
     const Population& post = referenced_population(model, c, "post", p.post);
+    require_neurons(c, "post", post);
     check_connectivity(c, p.connectivity, pre, post);
     c.fields("", p, schema::projection_fields);
     if (p.stdp) check_stdp(c, *p.stdp);
@@ -210,6 +245,7 @@ void check_projection(const Model& model, const Projection& p) {
 void check_generator(const Model& model, std::size_t index, const SpikeGenerator& g) {
     Checker c(g.name.empty() ? fmt::format("generator #{}", index) : "generator " + quoted(g.name));
     const Population& target = referenced_population(model, c, "target", g.target);
+    require_neurons(c, "target", target);
     c.indices("neurons", g.neurons, target.size, "population " + quoted(target.name));
     c.fields("", g, schema::generator_fields);
     for (std::size_t i = 1; i < g.times.size(); ++i)
@@ -226,6 +262,12 @@ void check_metabolic_step(const Model& model, std::size_t index, const Metabolic
               fmt::format("a time in [0, {}] (the run's duration)",
                           format_quantity(model.duration, Dimension::time)));
     if (!s.population.empty()) referenced_population(model, c, "population", s.population);
+}
+
+double max_rate(const SpikeSource& s) {
+    double rate = s.rate;
+    for (const RateStep& r : s.steps) rate = std::max(rate, r.rate);
+    return rate;
 }
 
 // Extreme Q10 values can scale a parameter to 0 or infinity at a temperature the run visits.
@@ -246,6 +288,9 @@ void check_scaled(const Model& model) {
             scaled("t_ref", l.neuron.t_ref, Dimension::time, Bound::cell_time);
             scaled("synaptic efficacy", l.synaptic_efficacy, Dimension::dimensionless, Bound::positive);
             scaled("drive rate", l.poisson_rate, Dimension::rate, Bound::rate);
+            if (p.source && p.source->temperature_scaled)
+                scaled("source rate", q10_factor(p.q10.poisson_rate, t, p.reference_temperature) * max_rate(*p.source),
+                       Dimension::rate, Bound::rate);
             for (const Projection& proj : model.projections) {
                 if (proj.post != p.name || !proj.stdp) continue;
                 const LoweredStdp s = lower(*proj.stdp, l);
@@ -274,6 +319,7 @@ void check_recording(const Model& model) {
         const auto prefix = fmt::format("states[{}].", i);
         const auto field = [&](std::string_view name) { return prefix + std::string(name); };
         const Population& p = referenced_population(model, c, field("population"), s.population);
+        require_neurons(c, field("population"), p);
         c.indices(field("neurons"), s.neurons, p.size, "population " + quoted(p.name));
         for (const auto& v : s.variables)
             c.require(v == "V" || v == "ge" || v == "gi", field("variables"), quoted(v), "one of V, ge, gi");
@@ -316,6 +362,15 @@ void validate(const Model& model) {
         check_metabolic_step(model, i, model.metabolism[i]);
     check_recording(model);
     check_scaled(model);
+}
+
+void refuse_spike_sources(const Model& model, std::string_view what) {
+    for (const Population& p : model.populations)
+        if (p.source)
+            throw UserError(fmt::format("population {} is a spike source (source = {{ kind = \"{}\" }}): {} does not "
+                                        "support spike sources yet; run the model with metabosim itself",
+                                        quoted(p.name),
+                                        p.source->kind == SpikeSource::Kind::poisson ? "poisson" : "array", what));
 }
 
 }  // namespace metabosim

@@ -88,10 +88,30 @@ toml::table energy(const EnergyBudget& e) {
             {"thresholds", thresholds}};
 }
 
+toml::table source(const SpikeSource& s) {
+    if (s.kind == SpikeSource::Kind::array) {
+        toml::array lists;
+        for (const auto& times : s.times) lists.push_back(quantities(times, Dimension::time));
+        return toml::table{{"kind", "array"}, {"times", lists}};
+    }
+    toml::array steps;
+    for (const RateStep& r : s.steps)
+        steps.push_back(toml::table{{"time", quantity(r.time, Dimension::time)}, {"rate", quantity(r.rate, Dimension::rate)}});
+    return toml::table{{"kind", "poisson"},
+                       {"rate", quantity(s.rate, Dimension::rate)},
+                       {"steps", steps},
+                       {"temperature_scaled", s.temperature_scaled}};
+}
+
 toml::table population(const Population& p) {
     toml::table t{{"size", static_cast<std::int64_t>(p.size)},
                   {"temperature", quantity(p.temperature, Dimension::temperature)},
                   {"reference_temperature", quantity(p.reference_temperature, Dimension::temperature)}};
+    if (p.source) {  // no membrane: only what scales a Poisson source's rate
+        t.insert("q10", q10(p.q10));
+        t.insert("source", source(*p.source));
+        return t;
+    }
     put_distribution(t, "initial_V", p.initial_V, Dimension::voltage);
     put_distribution(t, "initial_ge", p.initial_ge, Dimension::conductance);
     put_distribution(t, "initial_gi", p.initial_gi, Dimension::conductance);

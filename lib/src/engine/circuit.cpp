@@ -38,6 +38,7 @@ Circuit::Circuit(Model m, NeuronRange owned_neurons)
       metabolic(model),
       neurons(initial_states(model)),
       drive(model),
+      sources(model, schedule),
       plasticity(net, metabolic.all()),
       energy(model),
       recorders(model, net) {
@@ -90,6 +91,8 @@ void Circuit::save(CheckpointWriter& out) const {
     out.put(neurons.gi);
     out.section("drive");
     drive.save(out);
+    out.section("sources");
+    sources.save(out);
     out.section("metabolism");
     std::vector<double> temperatures;
     for (const LoweredPopulation& p : metabolic.all()) temperatures.push_back(p.temperature);
@@ -109,6 +112,8 @@ void Circuit::load(CheckpointReader& in) {
     in.get_exactly(neurons.gi, n, "neurons");
     in.section("drive");
     drive.load(in);
+    in.section("sources");
+    sources.load(in);
     in.section("metabolism");
     std::vector<double> temperatures;
     in.get_exactly(temperatures, model.populations.size(), "populations");

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "inputs/drive_streams.hpp"
+#include "inputs/source_states.hpp"
 #include "metabolism/energy.hpp"
 #include "metabolism/metabolic_state.hpp"
 #include "metabosim/metabolism/schedule.hpp"
@@ -40,6 +41,7 @@ struct Circuit {
     MetabolicState metabolic;
     MembraneStates neurons;
     DriveStreams drive;
+    SourceStates sources;
     Plasticity plasticity;
     EnergyPools energy;
     Recorders recorders;
@@ -55,10 +57,15 @@ struct Circuit {
     std::uint32_t local(std::uint32_t n) const { return n - net.populations[population_of[n]].first; }
     const LoweredNeuron& params(std::uint32_t n) const { return metabolic[population_of[n]].neuron; }
 
+    bool is_source(std::uint32_t n) const { return sources.is_source(population_of[n]); }
+    // Spike source n's pending spike (ms; infinity when none is left), and moving past it.
+    double source_next(std::uint32_t n) const { return sources.next(population_of[n], local(n)); }
+    void source_advance(std::uint32_t n) { sources.advance(population_of[n], local(n)); }
+
     // Draws neuron n's next drive input after `from` at its population's present rate.
     void draw_drive(std::uint32_t n, double from) { drive.draw(n, from, metabolic[population_of[n]].poisson_rate); }
 
-    // Neuron n fires at t: recorded, counted against its pool, STDP at every plastic synapse onto it.
+    // Neuron (or spike source) n fires at t: recorded, counted against its pool, STDP at every plastic synapse onto it.
     void spike(std::uint32_t n, double t);
     // A presynaptic spike reaches synapse s of projection k at t: the conductance jump (phi_g of
     // the receiving population times the weight), then STDP. The STDP traces' reference is moved

@@ -300,11 +300,27 @@ void Partition::advance(Until until) {
     until_ = until;
     for (std::uint32_t p : population_ranges_) {
         const PopulationRange r = c_.net.populations[p];
-        advance_range(p, std::max(r.first, first_) - first_, std::min(r.first + r.size, last_) - first_);
+        const std::uint32_t from = std::max(r.first, first_), to = std::min(r.first + r.size, last_);
+        if (c_.sources.is_source(p))
+            emit_sources(from, to);
+        else
+            advance_range(p, from - first_, to - first_);
     }
 }
 
+// A source's spikes are drawn, not integrated: each goes out like a neuron's at its crossing.
+// Sources are never postsynaptic, so no STDP acts at their own spikes.
+void Partition::emit_sources(std::uint32_t from, std::uint32_t to) {
+    for (std::uint32_t n = from; n < to; ++n)
+        for (double t; before(t = c_.source_next(n), EventKind::threshold_crossing, until_); c_.source_advance(n)) {
+            spikes_.emplace_back(t, n);
+            fired_.push_back({t, n});
+            ++counts_[EventKind::threshold_crossing];
+        }
+}
+
 void Partition::settle(std::uint32_t p, double t) {
+    if (c_.sources.is_source(p)) return;  // no membrane
     const PopulationRange r = c_.net.populations[p];
     for (std::uint32_t n = std::max(r.first, first_); n < std::min(r.first + r.size, last_); ++n)
         commit(n - first_, state_at(n - first_, t), t);

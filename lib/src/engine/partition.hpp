@@ -2,7 +2,8 @@
 //
 // Within an epoch no neuron can affect another (epochs.hpp), so each neuron walks its own inputs
 // in their total order (event.hpp): the spike arrivals delivered to it for this epoch, its Poisson
-// drive drawn as it goes, generator spikes, the end of its refractory period. The stretch between
+// drive drawn as it goes, generator spikes, the end of its refractory period. A spike source
+// (model.hpp, SpikeSource) only emits the spikes of its train that fall before the walk's end. The stretch between
 // two inputs is an interval without input: many neurons' intervals are taken at once by the SIMD
 // kernel (neuron/batch.hpp), which bounds the membrane potential first and sums the exact series
 // only where no crossing is possible; where one is, the crossing is searched exactly
@@ -150,6 +151,8 @@ private:
     void spike(std::uint32_t i, double t);
     MembraneState state_at(std::uint32_t i, double t) const;
     void advance_range(std::uint32_t p, std::uint32_t from, std::uint32_t to);
+    // Spike sources [from, to) (global ids) emit their spikes before the walk's end.
+    void emit_sources(std::uint32_t from, std::uint32_t to);
 
     Circuit& c_;
     unsigned index_;

@@ -72,6 +72,8 @@ private:
     void schedule_drive(std::uint32_t n, double from);
     void push_drive(std::uint32_t n);
     void spike(std::uint32_t n, double t);
+    void push_source(std::uint32_t n);
+    void on_source(const Event& e);
     void deliver_outbox();
 
     void on_event(const Event& e);
@@ -116,10 +118,13 @@ EventEngine::EventEngine(Model m) : c_(std::move(m)) {
         else
             for (std::uint32_t i : gen.neurons) push_for(i);
     }
+    for (std::uint32_t n = 0; n < n_total; ++n)
+        if (c_.is_source(n)) push_source(n);
     for (std::size_t r = 0; r < c_.recorders.count(); ++r)
         queue_.push({.time = 0, .target = static_cast<std::uint32_t>(r), .aux = 0, .kind = EventKind::sample});
     queue_.push({.time = model.duration, .kind = EventKind::end_of_run});
-    for (std::uint32_t n = 0; n < n_total; ++n) predict(n);
+    for (std::uint32_t n = 0; n < n_total; ++n)
+        if (!c_.is_source(n)) predict(n);
 }
 
 MembraneState EventEngine::state_at(std::uint32_t n, double t) const {
@@ -172,6 +177,19 @@ void EventEngine::push_drive(std::uint32_t n) {
 void EventEngine::schedule_drive(std::uint32_t n, double from) {
     c_.draw_drive(n, from);
     push_drive(n);
+}
+
+// A spike source's pending spike goes into the queue as its crossing.
+void EventEngine::push_source(std::uint32_t n) {
+    if (c_.source_next(n) != never)
+        queue_.push({.time = c_.source_next(n), .target = n, .kind = EventKind::threshold_crossing});
+}
+
+void EventEngine::on_source(const Event& e) {
+    outbox_.emplace_back(e.target, e.time);
+    c_.spike(e.target, e.time);
+    c_.source_advance(e.target);
+    push_source(e.target);
 }
 
 void EventEngine::spike(std::uint32_t n, double t) {
@@ -277,6 +295,7 @@ bool EventEngine::is_current(const Event& e) {
 }
 
 void EventEngine::on_crossing(const Event& e) {
+    if (c_.is_source(e.target)) return on_source(e);
     if (!is_current(e)) return;
     advance(e.target, e.time);
     spike(e.target, e.time);
@@ -300,6 +319,10 @@ void EventEngine::on_refractory_end(const Event& e) {
 // over, so the trajectory is piecewise exact.
 void EventEngine::change_population(std::uint32_t p, double temperature, double t) {
     const PopulationRange range = c_.net.populations[p];
+    if (c_.sources.is_source(p)) {  // no membrane; a scaled rate is in the trains already
+        c_.change_temperature(p, temperature, t);
+        return;
+    }
     for (std::uint32_t n = range.first; n < range.first + range.size; ++n) advance(n, t);
     const bool new_rate = c_.change_temperature(p, temperature, t);
     for (std::uint32_t n = range.first; n < range.first + range.size; ++n) {

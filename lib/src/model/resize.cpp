@@ -13,6 +13,7 @@ Model resize(Model model, std::uint32_t neurons) {
     for (Population& p : model.populations) {
         p.size = std::max<std::uint32_t>(1, static_cast<std::uint32_t>(std::lround(p.size * f)));
         size[p.name] = p.size;
+        if (p.source && p.source->kind == SpikeSource::Kind::array) p.source->times.resize(p.size);  // added sources stay silent
     }
     for (Projection& proj : model.projections) {
         Connectivity& c = proj.connectivity;

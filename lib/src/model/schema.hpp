@@ -190,6 +190,18 @@ inline constexpr Field<PoissonDrive> drive_fields[] = {
     {"weight", &PoissonDrive::weight, {D::conductance, B::conductance_jump, 2}},
 };
 
+inline constexpr Field<SpikeSource> source_fields[] = {
+    {"rate", &SpikeSource::rate, {D::rate, B::rate, 10}},
+};
+
+inline constexpr Field<RateStep> rate_step_fields[] = {
+    {"time", &RateStep::time, {D::time, B::non_negative, 0}, Presence::required},
+    {"rate", &RateStep::rate, {D::rate, B::rate, 20}, Presence::required},
+};
+
+// An array source's spike times, in a list per source or one file per source (times_files).
+inline constexpr Quantity source_time{D::time, B::non_negative, 10};
+
 // Energy amounts are plain numbers of ATP molecules (per neuron; supply and rest per second).
 inline constexpr Field<EnergyBudget> energy_fields[] = {
     {"capacity", &EnergyBudget::capacity, {D::dimensionless, B::positive, 1e10}},

@@ -196,6 +196,7 @@ private:
 
 void export_sonata(const Model& model, const fs::path& directory) {
     validate(model);
+    refuse_spike_sources(model, "the SONATA export");
     CircuitWriter(model, directory);
 }
 

@@ -16,7 +16,7 @@ namespace metabosim {
 
 using Rng = boost::random::taus88;
 
-enum class Stream : std::uint32_t { connectivity = 1, initial_state = 2, poisson_drive = 3 };
+enum class Stream : std::uint32_t { connectivity = 1, initial_state = 2, poisson_drive = 3, spike_source = 4 };
 
 Rng make_rng(std::uint64_t seed, Stream purpose, std::uint64_t a, std::uint64_t b = 0);
 

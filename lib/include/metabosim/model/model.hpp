@@ -98,6 +98,26 @@ struct EnergyBudget {
     std::vector<EnergyThreshold> thresholds;
 };
 
+// A population of spike sources in place of neurons (PyNN's SpikeSourcePoisson and
+// SpikeSourceArray): each source emits spikes that leave through the population's projections
+// like a neuron's, but it has no membrane and receives nothing.
+struct RateStep {
+    double time = 0;  // ms: the rate holds from here on
+    double rate = 0;  // Hz
+};
+struct SpikeSource {
+    enum class Kind { poisson, array };
+    Kind kind = Kind::poisson;
+    // poisson: an independent train per source at `rate` from t = 0, then at each step's rate from
+    // its time (steps ascending). Scaled by q10.poisson_rate at the population's temperature only
+    // when asked: by default the rate is the experimenter's and ignores the metabolic state.
+    double rate = 10;                    // Hz
+    std::vector<RateStep> steps;
+    bool temperature_scaled = false;
+    // array: each source's spike times (ms, strictly ascending), one list per source.
+    std::vector<std::vector<double>> times;
+};
+
 struct Population {
     std::string name;
     std::uint32_t size = 0;
@@ -110,6 +130,7 @@ struct Population {
     Distribution initial_gi = Distribution::constant(0);       // nS
     std::optional<PoissonDrive> drive;
     std::optional<EnergyBudget> energy;
+    std::optional<SpikeSource> source;  // set: a population of spike sources, not of neurons
 };
 
 struct Connectivity {

@@ -11,7 +11,8 @@ namespace metabosim {
 // The model with `neurons` neurons in all, populations in proportion (at least one each), every
 // neuron keeping its expected number of inputs: connection probabilities grow as populations
 // shrink (capped at 1), fixed in-degrees are capped by the new sizes, explicit synapses,
-// generator targets and recorded neurons outside the new sizes are dropped.
+// generator targets, recorded neurons and array sources' trains outside the new sizes are dropped
+// (array sources added are silent).
 Model resize(Model model, std::uint32_t neurons);
 
 }  // namespace metabosim

@@ -43,6 +43,8 @@ inline constexpr double max_rate = 1e6;           // Hz, a Poisson drive per neu
 // What a run may produce: catches an interval given in the wrong unit before the run.
 inline constexpr double max_recorded_values = 2e8;
 inline constexpr double max_energy_updates = 1e8;
+// A rate measured over less than this says little about a population.
+inline constexpr double min_rate_window = 1;      // ms
 // Counts: neurons are numbered with 32 bits; TOML integers are signed 64-bit.
 inline constexpr std::uint64_t max_neurons = std::numeric_limits<std::uint32_t>::max();
 inline constexpr std::uint64_t max_seed = std::numeric_limits<std::int64_t>::max();
@@ -67,6 +69,7 @@ enum class Bound {
     capacitance,             // [min_capacitance, max_capacitance]
     leak,                    // [min_leak, max_leak]
     rate,                    // [0, max_rate]
+    window,                  // [min_rate_window, max_cell_time]
 };
 
 bool within(double value, Bound bound);
@@ -244,6 +247,12 @@ inline constexpr Field<MetabolicStep> step_fields[] = {
 
 inline constexpr Field<Recording> recording_fields[] = {
     {"rate_bin", &Recording::rate_bin, {D::time, B::positive, 10}},
+};
+
+// limits.max_spikes is a count (read as an integer, like run.seed).
+inline constexpr Field<Limits> limits_fields[] = {
+    {"max_rate", &Limits::max_rate, {D::rate, B::positive, 1000}},
+    {"rate_window", &Limits::rate_window, {D::time, B::window, 100}},
 };
 
 inline constexpr Field<StateRecording> state_recording_fields[] = {

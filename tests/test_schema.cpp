@@ -104,6 +104,7 @@ std::vector<double> finite_outside(Bound bound) {
         case Bound::current: return {2e6, -2e6};
         case Bound::conductance_jump: return {-1, 2e6};
         case Bound::window: return {0, 0.5, 2e7};
+        case Bound::duration: return {0, -1, 2e10};
     }
     return {};
 }

@@ -24,6 +24,7 @@ bool within(double v, Bound bound) {
         case Bound::leak: return v >= min_leak && v <= max_leak;
         case Bound::rate: return v >= 0 && v <= max_rate;
         case Bound::window: return v >= min_rate_window && v <= max_cell_time;
+        case Bound::duration: return v > 0 && v <= max_duration;
     }
     return false;
 }
@@ -79,6 +80,10 @@ std::string expectation(Dimension d, Bound bound, std::optional<double> value) {
             if (!finite_value || *value <= 0) return fmt::format("a positive {}", name);
             return fmt::format("a {} in [{}, {}]", name, format_quantity(min_rate_window, d),
                                format_quantity(max_cell_time, d));
+        case Bound::duration:
+            if (!finite_value || *value <= 0) return fmt::format("a positive {}", name);
+            return fmt::format("a {} of at most {} (where times still resolve the shortest time constant)", name,
+                               format_quantity(max_duration, d));
     }
     return {};
 }

@@ -23,32 +23,51 @@ LimitWatch::LimitWatch(const Model& model, double time)
     : window_(model.limits.rate_window),
       max_rate_(model.limits.max_rate),
       max_spikes_(model.limits.max_spikes.value_or(default_max_spikes())),
-      checked_(static_cast<std::uint64_t>(std::floor(time / window_))) {}
+      checked_(std::floor(time / window_)) {}
+
+namespace {
+std::uint64_t sum(const std::vector<std::uint64_t>& counts) {
+    return std::accumulate(counts.begin(), counts.end(), std::uint64_t{0});
+}
+}  // namespace
 
 std::optional<std::string> LimitWatch::check(const Engine& engine) {
     const Model& model = engine.circuit().model;
     const double now = engine.time();
     if (next_check() > now) return std::nullopt;
-    const std::vector<std::uint64_t> all = engine.spikes_before(std::numeric_limits<double>::infinity());
-    const std::uint64_t total = std::accumulate(all.begin(), all.end(), std::uint64_t{0});
-    // Every window that ended by now, the earliest first (an epoch may span several; without a
-    // spike in them, none can exceed).
-    std::vector<std::uint64_t> before = engine.spikes_before(static_cast<double>(checked_) * window_);
-    const auto ended = static_cast<std::uint64_t>(std::floor(now / window_));
-    if (engine.spikes_before(static_cast<double>(ended) * window_) == before) checked_ = std::max(checked_, ended);
-    while (next_check() <= now) {
-        const double from = static_cast<double>(checked_) * window_, to = next_check();
-        const std::vector<std::uint64_t> after = engine.spikes_before(to);
-        ++checked_;
-        for (std::size_t p = 0; p < after.size(); ++p) {
-            const double rate = double(after[p] - before[p]) / model.populations[p].size / (window_ / 1000);
+    const double ended = std::max(std::floor(now / window_), after(checked_));  // windows [0, ended) are over
+    // Only windows with a spike can exceed max_rate: each is found by bisection over the
+    // spike counts, so a long quiet stretch costs a few counts, not one per window.
+    std::vector<std::uint64_t> before = engine.spikes_before(checked_ * window_);
+    while (checked_ < ended) {
+        const std::uint64_t base = sum(before);
+        if (sum(engine.spikes_before(ended * window_)) == base) {
+            checked_ = ended;
+            break;
+        }
+        double low = checked_, high = std::nextafter(ended, -HUGE_VAL);  // the first window with a spike
+        while (low < high) {
+            double middle = std::floor(low / 2 + high / 2);
+            if (!(middle < high) || middle < low) middle = low;
+            if (sum(engine.spikes_before(after(middle) * window_)) > base)
+                high = middle;
+            else
+                low = after(middle);
+        }
+        checked_ = low;
+        const double from = checked_ * window_, to = after(checked_) * window_;
+        const std::vector<std::uint64_t> counts = engine.spikes_before(to);
+        checked_ = after(checked_);
+        for (std::size_t p = 0; p < counts.size(); ++p) {
+            const double rate = double(counts[p] - before[p]) / model.populations[p].size / (window_ / 1000);
             if (rate > max_rate_)
                 return fmt::format("population \"{}\" fired at {:.4g} Hz on average from {} ms to {} ms, above "
                                    "limits.max_rate = {}",
                                    model.populations[p].name, rate, from, to, format_quantity(max_rate_, Dimension::rate));
         }
-        before = after;
+        before = counts;
     }
+    const std::uint64_t total = sum(engine.spikes_before(std::numeric_limits<double>::infinity()));
     if (total > max_spikes_)
         return fmt::format("{} spikes recorded by t = {} ms ({:.3g} GB), more than limits.max_spikes = {}", total, now,
                            double(total) * recorded_spike_bytes / 1e9, max_spikes_);

@@ -5,6 +5,7 @@
 // in, or a checkpoint on the way.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -24,17 +25,19 @@ public:
     LimitWatch(const Model& model, double time);
 
     // Where the engine should next stop to check (ms).
-    double next_check() const { return (static_cast<double>(checked_) + 1) * window_; }
+    double next_check() const { return after(checked_) * window_; }
     // Checks every window that ended by the engine's time(); what is exceeded, if anything, as
     // "population "E" fired at 812 Hz from 100 ms to 200 ms, above limits.max_rate = 500 Hz".
     std::optional<std::string> check(const Engine& engine);
 
-    std::uint64_t max_spikes() const { return max_spikes_; }
-
 private:
+    // Window indices are whole doubles: a run may last up to the largest double. The next index
+    // is k + 1, or the next double where k + 1 rounds to k.
+    static double after(double k) { return k + 1 > k ? k + 1 : std::nextafter(k, HUGE_VAL); }
+
     double window_, max_rate_;
     std::uint64_t max_spikes_;
-    std::uint64_t checked_;  // windows [0, checked_) checked
+    double checked_;  // windows [0, checked_) checked
 };
 
 // Spikes that half of this machine's memory holds (recorded_spike_bytes each).

@@ -274,3 +274,17 @@ TEST_CASE("the shortest and longest durations accepted end, and soon") {
         CHECK(spike_count(r) == 0);
     }
 }
+
+// Found by fuzz_checkpoint: a uniform distribution of no width (allowed: low <= high) hung the
+// draw (boost returns only values below high) and failed its assert in builds with assertions.
+TEST_CASE("a uniform distribution with low == high draws its value") {
+    const Model model = parse_config("[run]\nduration = \"10 ms\"\n[populations.N]\nsize = 3\n"
+                                     "initial_V = { distribution = \"uniform\", low = \"-55 mV\", high = \"-55 mV\" }\n"
+                                     "[recording]\n[[recording.states]]\npopulation = \"N\"\nneurons = [0, 2]\n",
+                                     "width.toml");
+    const Results r = simulate(model);
+    check_sound(r);
+    CHECK(r.states[0].at(0, 0, 0) == -55);
+    CHECK(r.states[0].at(0, 0, 1) == -55);
+}
+

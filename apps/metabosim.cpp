@@ -47,7 +47,9 @@ METABOSIM_PYTHON to name one).
 Outputs (in the directory given by -o): spikes.h5 and V.h5, ge.h5, gi.h5 (SONATA spikes and
 reports), weights.h5, rates.csv, metabolism.csv, energy.csv (with an energy budget), summary.json. See docs/config.md for every configuration key.
 
-Exit status: 0 success, 2 bad input (config, option or file), 1 internal error.)";
+Exit status: 0 success, 2 bad input (config, option or file), 1 internal error, 3 a run stopped
+because its network ran away (a [limits] value exceeded: a population's rate, the spikes recorded;
+the outputs so far and a checkpoint are written), 130 / 143 a run interrupted (SIGINT / SIGTERM).)";
 
 }  // namespace
 

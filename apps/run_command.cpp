@@ -99,8 +99,13 @@ int run(RunOptions o) {
 
 Command add_run(CLI::App& app) {
     auto o = std::make_shared<RunOptions>();
-    auto* run_app = app.add_subcommand("run", "Simulate a model and write its outputs.\n"
-                                              "Without CONFIG, runs the built-in microcircuit at 37 degC for 2 s.");
+    auto* run_app = app.add_subcommand(
+        "run", "Simulate a model and write its outputs.\n"
+               "Without CONFIG, runs the built-in microcircuit at 37 degC for 2 s.\n"
+               "A network that runs away stops: a population above limits.max_rate (default 1000 Hz, its mean\n"
+               "rate over each limits.rate_window, default 100 ms of simulated time) or more spikes than\n"
+               "limits.max_spikes (default: what half the memory holds) writes its outputs so far and a\n"
+               "checkpoint, says which limit, and exits with status 3 (2: bad input; 130/143: interrupted).");
     run_app->add_option("config", o->config, config_help)->transform(config_file());
     run_app->add_option("-o,--output", o->out_dir, "directory for the outputs (created; files replaced only when complete)")
         ->capture_default_str();

@@ -62,6 +62,21 @@ void write_partial(const Simulation& sim, const RunLoop& loop, const std::string
     write_outputs(sim, results, loop, true);
 }
 
+// A network that ran away: its outputs so far and a checkpoint, and one message that says what
+// went beyond which limit and how to raise it.
+int stop_at_limit(const Simulation& sim, const RunLoop& loop) {
+    Results results = sim.results();  // stopped: "runaway: ..."
+    write_outputs(sim, results, loop, true);
+    if (loop.end_progress_line) loop.end_progress_line();
+    if (rank() == 0)
+        fmt::print(stderr,
+                   "metabosim: stopped at t = {} ms, the network ran away: {}.\n"
+                   "  The outputs so far{} are in {}. If this activity is meant, raise the limit "
+                   "(--set limits.<key>=VALUE or [limits] in the config, docs/config.md).\n",
+                   sim.time(), sim.limit_exceeded(), sim.can_save() ? " and a checkpoint" : "", loop.dir.string());
+    return limit_exit_status;
+}
+
 }  // namespace
 
 int run_to_end(Simulation& sim, const RunLoop& loop) {
@@ -71,6 +86,7 @@ int run_to_end(Simulation& sim, const RunLoop& loop) {
         const double until = loop.checkpoint_every ? std::min(duration, sim.time() + *loop.checkpoint_every) : duration;
         sim.run_until(until, loop.progress, loop.progress_interval);
         if (sim.finished()) break;
+        if (!sim.limit_exceeded().empty()) return stop_at_limit(sim, loop);
         if (received != 0) {
             const char* name = received == SIGINT ? "SIGINT (Ctrl-C)" : "SIGTERM";
             write_partial(sim, loop, fmt::format("interrupted by {} at t = {} ms", name, sim.time()));

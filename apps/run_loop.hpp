@@ -11,6 +11,9 @@
 
 namespace metabosim::cli {
 
+// The exit status of a run stopped by a limit of its model's [limits].
+inline constexpr int limit_exit_status = 3;
+
 struct RunLoop {
     std::filesystem::path dir;  // the outputs' directory, for messages
     OutputDirectory* out;       // reserved for the whole run by the rank that writes (0); null on the others
@@ -27,6 +30,9 @@ struct RunLoop {
 //  - A first SIGINT or SIGTERM stops at the next epoch or step: the outputs so far (partial) and a
 //    checkpoint are written, and the status is 130 (143 for SIGTERM). A second one ends the
 //    program at once, leaving what is on disk as it was.
+//  - A network that exceeds one of its model's [limits] (runs away) stops there: the outputs so
+//    far (partial, "stopped": "runaway: ...") and a checkpoint are written, one message says
+//    which limit, and the status is limit_exit_status.
 //  - At the end the outputs are written, in a set without checkpoint.
 // On several ranks (mpirun), rank 0 writes, and no checkpoint is written.
 int run_to_end(Simulation& sim, const RunLoop& loop);

@@ -122,6 +122,7 @@ TEST_CASE("clock-driven runs see the same Poisson drive times as every engine, t
     p.q10.poisson_rate = std::pow(2.0, 10.0 / 4.0);  // x2 for +4 degC
     p.drive = PoissonDrive{.rate = 600, .weight = 2000};
     m.metabolism.push_back({.time = 200.013, .population = "cell", .temperature = 41});
+    m.limits.max_rate = 1e4;  // the relay fires at the drive's 1200 Hz, above the default limit (model.hpp)
     // 0.7 is not 7 * 0.1 in binary: inputs just before it fall in the next step's bin.
     m.metabolism.push_back({.time = 300.7, .population = "cell", .temperature = 37});
     const double dt = 0.1;

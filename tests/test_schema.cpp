@@ -90,6 +90,7 @@ Toml base_toml() {
         {"[recording]", {}},
         {"[[recording.states]]", {{"population", "\"E\""}, {"neurons", "[0]"}}},
         {"[[recording.weights]]", {{"projection", "\"EE\""}}},
+        {"[limits]", {{"max_rate", "\"1000 Hz\""}}},
     }};
 }
 
@@ -105,6 +106,8 @@ std::vector<double> finite_outside(Bound bound) {
         case Bound::connection_probability: return {1e-13, 1.5, -0.5};
         case Bound::current: return {2e6, -2e6};
         case Bound::conductance_jump: return {-1, 2e6};
+        case Bound::window: return {0, 0.5, 2e7};
+        case Bound::duration: return {0, -1, 2e10};
     }
     return {};
 }
@@ -291,6 +294,8 @@ TEST_CASE("every field of every table: the reader, --set and validate() refuse t
                 Host<StateRecording>{"[[recording.states]]", "recording.states[0].", "recording",
                                      "states[0].", std::nullopt,
                                      [](Model& m) -> StateRecording& { return m.recording.states[0]; }});
+    check_table(schema::limits_fields, Host<Limits>{"[limits]", "limits.", "limits", "", "limits.",
+                                                   [](Model& m) -> Limits& { return m.limits; }});
     check_table(schema::weight_recording_fields,
                 Host<WeightRecording>{"[[recording.weights]]", "recording.weights[0].", "recording",
                                       "weights[0].", std::nullopt,
@@ -305,7 +310,8 @@ TEST_CASE("every field of every table: the reader, --set and validate() refuse t
         std::size(schema::projection_fields) + std::size(schema::connectivity_fields) +
         std::size(schema::stdp_fields) + std::size(schema::generator_fields) +
         std::size(schema::step_fields) + std::size(schema::recording_fields) +
-        std::size(schema::state_recording_fields) + std::size(schema::weight_recording_fields);
+        std::size(schema::state_recording_fields) + std::size(schema::weight_recording_fields) +
+        std::size(schema::limits_fields);
     CHECK(checked.size() == fields);
 }
 
@@ -359,4 +365,5 @@ TEST_CASE("keys are unique within a table and each is documented in docs/config.
     check(schema::recording_fields);
     check(schema::state_recording_fields);
     check(schema::weight_recording_fields);
+    check(schema::limits_fields);
 }

@@ -17,6 +17,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "metabosim/engine/progress.hpp"
 #include "metabosim/engine/strategy.hpp"
@@ -27,6 +28,7 @@
 namespace metabosim {
 
 class Engine;
+class LimitWatch;
 
 class Simulation {
 public:
@@ -50,19 +52,26 @@ public:
     // `until` at or beyond the duration runs to the end. `progress` is called about every
     // `progress_interval` wall-clock seconds, between epochs; an exception it throws stops the
     // run and leaves the simulation unusable.
+    // It returns early, at the first boundary after a window of the model's [limits] in which a
+    // limit was exceeded (a network that runs away): limit_exceeded() says which. Called again,
+    // it goes on (the windows already checked are not checked again).
     void run_until(double until, const std::function<void(const Progress&)>& progress = {},
                    double progress_interval = 1.0);
     double time() const;
     bool finished() const;
+    // Why the last run_until() stopped at a limit, e.g. "population "E" fired at 812 Hz on
+    // average from 100 ms to 200 ms, above limits.max_rate = 500 Hz"; empty when it did not.
+    const std::string& limit_exceeded() const { return limit_exceeded_; }
     // Asks a running run_until() to return at the next boundary. Safe from a signal handler or
     // another thread.
     void request_stop();
 
     // The outputs so far: complete once finished(); before, what was recorded up to time(), with
-    // the weights as they are then (complete = false, reached = time()). On several ranks every
+    // the weights as they are then (complete = false, reached = time(), and stopped = "runaway: "
+    // and limit_exceeded() after a stop at a limit). On several ranks every
     // rank calls it; rank 0 receives the whole run's, the others their own share's.
     Results results() const;
-    // Runs to the end and returns the outputs.
+    // Runs to the end, or to a limit exceeded, and returns the outputs.
     Results run(const std::function<void(const Progress&)>& progress = {}, double progress_interval = 1.0);
 
     // A checkpoint: the model, the strategy and the complete state at time(), in one file written
@@ -79,6 +88,8 @@ private:
 
     std::unique_ptr<Engine> engine_;
     Strategy strategy_;
+    std::unique_ptr<LimitWatch> limits_;
+    std::string limit_exceeded_;
     std::unique_ptr<std::atomic<bool>> stop_;  // on the heap: a Simulation moves, a signal handler keeps its address
     bool broken_ = false;                      // a run_until() ended by an exception
 };

@@ -20,17 +20,17 @@ constexpr char magic[] = "MSIMCKPT";
 constexpr std::size_t magic_size = 8;
 constexpr std::uint32_t format_version = 2;  // 2: spike sources
 
-std::uint32_t crc32(const char* data, std::size_t n) {
-    boost::crc_32_type crc;
-    crc.process_bytes(data, n);
-    return crc.checksum();
-}
-
 [[noreturn]] void cannot_write(const std::filesystem::path& file, std::string_view what) {
     throw UserError(fmt::format("checkpoint {}: cannot write it: {}", file.string(), what));
 }
 
 }  // namespace
+
+std::uint32_t checkpoint_checksum(std::string_view bytes) {
+    boost::crc_32_type crc;
+    crc.process_bytes(bytes.data(), bytes.size());
+    return crc.checksum();
+}
 
 CheckpointWriter::CheckpointWriter() {
     bytes_.append(magic, magic_size);
@@ -39,7 +39,7 @@ CheckpointWriter::CheckpointWriter() {
 
 void CheckpointWriter::write(const std::filesystem::path& file) const {
     std::string data = bytes_;
-    const std::uint32_t crc = crc32(data.data(), data.size());
+    const std::uint32_t crc = checkpoint_checksum(data);
     data.append(reinterpret_cast<const char*>(&crc), sizeof crc);
     const std::filesystem::path temporary = file.string() + ".partial";
     const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -89,7 +89,8 @@ CheckpointReader::CheckpointReader(const std::filesystem::path& file) : file_(fi
     const auto version = get<std::uint32_t>();
     if (version != format_version)
         fail(fmt::format("format version {}; this metabosim reads version {}", version, format_version));
-    if (crc32(bytes_.data(), end_) != stored) fail("truncated or corrupted (its checksum does not match)");
+    if (checkpoint_checksum(std::string_view(bytes_).substr(0, end_)) != stored)
+        fail("truncated or corrupted (its checksum does not match)");
 }
 
 const char* CheckpointReader::take(std::size_t n, std::string_view what) {

@@ -18,6 +18,9 @@
 
 namespace metabosim {
 
+// The checksum that ends a checkpoint file: CRC-32 of every byte before it.
+std::uint32_t checkpoint_checksum(std::string_view bytes);
+
 class CheckpointWriter {
 public:
     CheckpointWriter();

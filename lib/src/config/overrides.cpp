@@ -26,6 +26,9 @@ namespace {
 
 using schema::Field;
 
+// What messages suggest for limits.max_spikes.
+constexpr std::uint64_t default_max_spikes_example = 100'000'000;
+
 // One value to set: the value becomes a node so the TOML readers check it. Messages name it as the
 // command line typed it ("--set: path = ...", "--set path=value: ..."), or by the caller's `name`
 // for the field ("name = "value": ...").
@@ -181,6 +184,13 @@ bool set(Model& model, std::span<const std::string_view> parts, const Override& 
         }
         return set_field(model, schema::run_fields, parts[1], o);
     }
+    if (parts.size() == 2 && parts[0] == "limits") {
+        if (parts[1] == "max_spikes") {
+            model.limits.max_spikes = o.integer(1, schema::max_seed, default_max_spikes_example);
+            return true;
+        }
+        return set_field(model.limits, schema::limits_fields, parts[1], o);
+    }
     if (parts.size() < 3) return false;
     if (parts[0] == "populations")
         return set_population(named(model.populations, parts[1], "population", o), parts.subspan(2), o);
@@ -199,10 +209,13 @@ std::string settable_paths() {
     std::vector<std::string> run;
     for (auto key : settable_keys(schema::run_fields)) run.push_back(fmt::format("run.{}", key));
     run.emplace_back("run.seed");
+    auto limits = settable_keys(schema::limits_fields);
+    limits.push_back("max_spikes");
     auto population = settable_keys(schema::population_fields);
     population.insert(population.begin(), "size");
     const std::string all[] = {
         fmt::format("{}", fmt::join(run, ", ")),
+        paths("limits", limits),
         paths("populations.<name>", population),
         paths("populations.<name>.neuron", settable_keys(schema::neuron_fields)),
         paths("populations.<name>.q10", settable_keys(schema::q10_fields)),
@@ -265,6 +278,8 @@ std::vector<Setting> settings(const Model& model) {
     std::vector<Setting> out;
     list_fields(out, "run", schema::run_fields, &model);
     out.push_back(integer_setting("run.seed", model.seed, 0, schema::max_seed, 1));
+    list_fields(out, "limits", schema::limits_fields, &model.limits);
+    // limits.max_spikes, unset by default, is --set's only (a Setting's integer is always set).
     for (const Population& p : model.populations) {
         const auto prefix = fmt::format("populations.{}", p.name);
         out.push_back(integer_setting(prefix + ".size", p.size, 1, schema::max_neurons, 4000));

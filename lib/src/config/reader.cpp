@@ -346,6 +346,14 @@ Recording read_recording(Section& s, const Model& model) {
     return r;
 }
 
+Limits read_limits(Section& s) {
+    Limits l;
+    read_fields(s, l, schema::limits_fields);
+    if (s.find("max_spikes")) l.max_spikes = s.required_integer("max_spikes", 100'000'000, 1, schema::max_seed);
+    s.finish();
+    return l;
+}
+
 // Named tables ([populations.E], [projections.EE]) in file order.
 template <class Read>
 void read_named(Section& top, std::string_view key, Read read) {
@@ -386,6 +394,7 @@ Model read_model(const Document& doc, const toml::table& root) {
     for (auto& g : top.sections("generators")) model.generators.push_back(read_generator(g, model));
     if (auto metabolism = top.section("metabolism")) model.metabolism = read_metabolism(*metabolism, model);
     if (auto recording = top.section("recording")) model.recording = read_recording(*recording, model);
+    if (auto limits = top.section("limits")) model.limits = read_limits(*limits);
     top.finish();
     return model;
 }

@@ -342,6 +342,14 @@ void check_recording(const Model& model) {
     }
 }
 
+void check_limits(const Limits& limits) {
+    Checker c("limits");
+    c.fields("", limits, schema::limits_fields);
+    if (limits.max_spikes)
+        c.require(*limits.max_spikes >= 1 && *limits.max_spikes <= schema::max_seed, "max_spikes",
+                  fmt::format("{}", *limits.max_spikes), "a positive integer (e.g. 100000000)");
+}
+
 }  // namespace
 
 void validate(const Model& model) {
@@ -361,6 +369,7 @@ void validate(const Model& model) {
     for (std::size_t i = 0; i < model.metabolism.size(); ++i)
         check_metabolic_step(model, i, model.metabolism[i]);
     check_recording(model);
+    check_limits(model.limits);
     check_scaled(model);
 }
 

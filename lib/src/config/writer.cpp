@@ -205,7 +205,10 @@ std::string to_toml(const Model& model) {
         if (!s.population.empty()) step.insert("population", s.population);
         steps.push_back(step);
     }
-    toml::table rest{{"recording", recording(model.recording)}};
+    toml::table limits{{"max_rate", quantity(model.limits.max_rate, Dimension::rate)},
+                       {"rate_window", quantity(model.limits.rate_window, Dimension::time)}};
+    if (model.limits.max_spikes) limits.insert("max_spikes", static_cast<std::int64_t>(*model.limits.max_spikes));
+    toml::table rest{{"recording", recording(model.recording)}, {"limits", limits}};
     if (!generators.empty()) rest.insert("generators", generators);
     if (!steps.empty()) rest.insert("metabolism", toml::table{{"steps", steps}});
     out << "\n" << rest << "\n";

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <memory>
+#include <vector>
 
 #include "engine/circuit.hpp"
 #include "engine/progress_reporter.hpp"
@@ -32,6 +33,13 @@ public:
     virtual double wall_seconds() const = 0;
     // What was recorded up to time(), with the weights as they are now and the counters so far.
     virtual Results results() const = 0;
+    // Spikes recorded before t (ms), per population, over the whole network (on several ranks,
+    // every rank calls it and receives the sums); cheap: no copy of the spikes.
+    virtual std::vector<std::uint64_t> spikes_before(double t) const {
+        std::vector<std::uint64_t> counts(circuit().model.populations.size());
+        for (std::uint32_t p = 0; p < counts.size(); ++p) counts[p] = circuit().recorders.spikes_before(p, t);
+        return counts;
+    }
 
     // The engine's state, apart from the circuit's (which the caller saves). Throws UserError for
     // an engine that cannot be saved.

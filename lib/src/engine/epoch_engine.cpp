@@ -74,6 +74,11 @@ public:
     bool finished() const override { return done_; }
     double wall_seconds() const override { return wall_seconds_; }
     Results results() const override;
+    std::vector<std::uint64_t> spikes_before(double t) const override {
+        std::vector<std::uint64_t> counts = Engine::spikes_before(t);  // this rank's neurons'
+        comm_.sum(counts);
+        return counts;
+    }
     void save(CheckpointWriter& out) const override;
     void load(CheckpointReader& in) override;
 

@@ -23,6 +23,9 @@ double draw(const Distribution& d, Rng& rng) {
     case Distribution::Kind::constant:
         return d.value;
     case Distribution::Kind::uniform:
+        // low == high is allowed; boost's distribution asserts low < high, and without the assert
+        // draws for ever (it returns only values below high).
+        if (!(d.low < d.high)) return d.low;
         return boost::random::uniform_real_distribution<double>(d.low, d.high)(rng);
     case Distribution::Kind::normal_clipped: {
         boost::random::normal_distribution<double> normal(d.mean, d.stddev);

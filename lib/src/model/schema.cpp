@@ -23,6 +23,8 @@ bool within(double v, Bound bound) {
         case Bound::capacitance: return v >= min_capacitance && v <= max_capacitance;
         case Bound::leak: return v >= min_leak && v <= max_leak;
         case Bound::rate: return v >= 0 && v <= max_rate;
+        case Bound::window: return v >= min_rate_window && v <= max_cell_time;
+        case Bound::duration: return v > 0 && v <= max_duration;
     }
     return false;
 }
@@ -74,6 +76,14 @@ std::string expectation(Dimension d, Bound bound, std::optional<double> value) {
         case Bound::rate:
             if (!finite_value || *value < 0) return fmt::format("a non-negative {}", name);
             return range(name, 0, max_rate, d);
+        case Bound::window:
+            if (!finite_value || *value <= 0) return fmt::format("a positive {}", name);
+            return fmt::format("a {} in [{}, {}]", name, format_quantity(min_rate_window, d),
+                               format_quantity(max_cell_time, d));
+        case Bound::duration:
+            if (!finite_value || *value <= 0) return fmt::format("a positive {}", name);
+            return fmt::format("a {} of at most {} (where times still resolve the shortest time constant)", name,
+                               format_quantity(max_duration, d));
     }
     return {};
 }

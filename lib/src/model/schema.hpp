@@ -40,9 +40,14 @@ inline constexpr double max_capacitance = 1e9;    // pF
 inline constexpr double min_leak = 1e-3;          // nS
 inline constexpr double max_leak = 1e6;           // nS
 inline constexpr double max_rate = 1e6;           // Hz, a Poisson drive per neuron
+// ms, about 116 days: up to it a time keeps a resolution (2e-6 ms) far below the shortest cell
+// time; at 1e300 ms, t + t_ref rounds to t, and a run of such length was accepted.
+inline constexpr double max_duration = 1e10;
 // What a run may produce: catches an interval given in the wrong unit before the run.
 inline constexpr double max_recorded_values = 2e8;
 inline constexpr double max_energy_updates = 1e8;
+// A rate measured over less than this says little about a population.
+inline constexpr double min_rate_window = 1;      // ms
 // Counts: neurons are numbered with 32 bits; TOML integers are signed 64-bit.
 inline constexpr std::uint64_t max_neurons = std::numeric_limits<std::uint32_t>::max();
 inline constexpr std::uint64_t max_seed = std::numeric_limits<std::int64_t>::max();
@@ -61,12 +66,14 @@ enum class Bound {
     fraction,                // of an energy pool's capacity, [0, 1]
     connection_probability,  // 0, or [min_probability, 1]
     current,                 // magnitude at most max_current
-    conductance_jump,        // [0, max_conductance]
+    conductance_jump,        // [0, max_conductance], a jump or an initial conductance
     voltage,                 // magnitude at most max_voltage
     cell_time,               // [min_cell_time, max_cell_time]
     capacitance,             // [min_capacitance, max_capacitance]
     leak,                    // [min_leak, max_leak]
     rate,                    // [0, max_rate]
+    window,                  // [min_rate_window, max_cell_time]
+    duration,                // (0, max_duration]
 };
 
 bool within(double value, Bound bound);
@@ -143,7 +150,7 @@ using D = Dimension;
 using B = Bound;
 
 inline constexpr Field<Model> run_fields[] = {
-    {"duration", &Model::duration, {D::time, B::positive, 1000}},
+    {"duration", &Model::duration, {D::time, B::duration, 1000}},
 };
 
 inline constexpr Field<Population> population_fields[] = {
@@ -151,9 +158,10 @@ inline constexpr Field<Population> population_fields[] = {
     {"reference_temperature", &Population::reference_temperature, {D::temperature, B::temperature, 37}},
     {"initial_V", &Population::initial_V, {D::voltage, B::voltage, -60}, Presence::optional, Settable::no},
     // Conductances are physical: a negative initial gi is what made Brian's COBA self-sustained.
-    {"initial_ge", &Population::initial_ge, {D::conductance, B::non_negative, 0}, Presence::optional,
+    // At most a synaptic jump's bound: an initial 1e12 nS hung the exact engines in one epoch.
+    {"initial_ge", &Population::initial_ge, {D::conductance, B::conductance_jump, 0}, Presence::optional,
      Settable::no},
-    {"initial_gi", &Population::initial_gi, {D::conductance, B::non_negative, 0}, Presence::optional,
+    {"initial_gi", &Population::initial_gi, {D::conductance, B::conductance_jump, 0}, Presence::optional,
      Settable::no},
 };
 
@@ -256,6 +264,12 @@ inline constexpr Field<MetabolicStep> step_fields[] = {
 
 inline constexpr Field<Recording> recording_fields[] = {
     {"rate_bin", &Recording::rate_bin, {D::time, B::positive, 10}},
+};
+
+// limits.max_spikes is a count (read as an integer, like run.seed).
+inline constexpr Field<Limits> limits_fields[] = {
+    {"max_rate", &Limits::max_rate, {D::rate, B::positive, 1000}},
+    {"rate_window", &Limits::rate_window, {D::time, B::window, 100}},
 };
 
 inline constexpr Field<StateRecording> state_recording_fields[] = {

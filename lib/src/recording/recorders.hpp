@@ -6,6 +6,7 @@
 // is reserved at the start: recording allocates nothing while the run goes on.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -25,6 +26,11 @@ public:
     void spike(std::uint32_t population, std::uint32_t local, double t) {
         results_.spikes[population].times.push_back(t);
         results_.spikes[population].node_ids.push_back(local);
+    }
+    // Spikes of `population` recorded before t (the times are sorted).
+    std::uint64_t spikes_before(std::uint32_t population, double t) const {
+        const auto& times = results_.spikes[population].times;
+        return static_cast<std::uint64_t>(std::lower_bound(times.begin(), times.end(), t) - times.begin());
     }
     void metabolic_change(std::uint32_t population, double temperature, double t);
     void energy(std::uint32_t population, double t, double atp_fraction, double temperature);

@@ -7,6 +7,7 @@
 #include "checkpoint/checkpoint.hpp"
 #include "clock/clock_engine.hpp"
 #include "engine/engine.hpp"
+#include "simulation/limit_watch.hpp"
 #include "metabosim/distribution/ranks.hpp"
 #include "metabosim/config/config.hpp"
 #include "metabosim/model/error.hpp"
@@ -36,7 +37,10 @@ std::unique_ptr<Engine> make_engine(Model model, const Strategy& strategy) {
 
 Simulation::Simulation(Model model, Strategy strategy) : Simulation(make_engine(std::move(model), strategy), strategy) {}
 Simulation::Simulation(std::unique_ptr<Engine> engine, Strategy strategy)
-    : engine_(std::move(engine)), strategy_(strategy), stop_(std::make_unique<std::atomic<bool>>(false)) {}
+    : engine_(std::move(engine)),
+      strategy_(strategy),
+      limits_(std::make_unique<LimitWatch>(engine_->circuit().model, engine_->time())),
+      stop_(std::make_unique<std::atomic<bool>>(false)) {}
 Simulation::~Simulation() = default;
 Simulation::Simulation(Simulation&&) noexcept = default;
 Simulation& Simulation::operator=(Simulation&&) noexcept = default;
@@ -51,9 +55,23 @@ void Simulation::run_until(double until, const std::function<void(const Progress
                            double progress_interval) {
     if (broken_) throw UserError("this simulation stopped on an error; build a new one to run again");
     stop_->store(false);
-    ProgressReporter reporter(progress, progress_interval, model().duration, engine_->wall_seconds());
+    limit_exceeded_.clear();
+    const double duration = model().duration;
+    const double end = std::min(until, duration);
+    ProgressReporter reporter(progress, progress_interval, duration, engine_->wall_seconds());
     try {
-        engine_->advance(std::min(until, model().duration), reporter, *stop_);
+        // In stretches to each window's end, where the limits are checked. A stretch that ends
+        // before its goal was stopped (every rank stops at the same boundary).
+        while (!engine_->finished()) {
+            const double goal = std::min(end, limits_->next_check());
+            engine_->advance(goal, reporter, *stop_);
+            if (engine_->finished()) break;
+            if (auto exceeded = limits_->check(*engine_)) {
+                limit_exceeded_ = std::move(*exceeded);
+                break;
+            }
+            if (engine_->time() < goal || (engine_->time() >= end && end < duration)) break;
+        }
     } catch (...) {
         broken_ = true;
         throw;
@@ -65,6 +83,7 @@ Results Simulation::results() const {
     r.complete = engine_->finished();
     r.reached = engine_->time();
     if (r.complete) return r;
+    if (!limit_exceeded_.empty()) r.stopped = "runaway: " + limit_exceeded_;
     if (r.stopped.empty()) r.stopped = fmt::format("stopped at t = {} ms", r.reached);
     // Only the samples taken so far (their slots are reserved for the whole run).
     for (StateTrace& trace : r.states) {
@@ -115,6 +134,7 @@ Simulation Simulation::load(const std::filesystem::path& file, std::optional<uns
     sim.engine_->load(in);
     in.finish();
     if (sim.engine_->time() != time) in.fail("its time does not match its engine's state");
+    sim.limits_ = std::make_unique<LimitWatch>(sim.model(), time);
     return sim;
 }
 

@@ -23,7 +23,7 @@ std::string without_prefix(std::string text) {
 void read_dynamics(const nlohmann::json& params, const fs::path& file, NodeType& type) {
     for (const auto& [name, value] : params.items()) {
         const auto known = std::find_if(std::begin(neuron_names), std::end(neuron_names),
-                                        [&](const NeuronName& n) { return n.nest == name; });
+                                        [&name = name](const NeuronName& n) { return n.nest == name; });
         if (known != std::end(neuron_names)) {
             set_field(schema::neuron_fields, known->key, type.population.neuron, value, file, name);
         } else if (name == initial_V_name) {
@@ -53,7 +53,7 @@ void read_metabolism(const nlohmann::json& params, const fs::path& file, Populat
         } else if (name == "q10" && value.is_object()) {
             for (const auto& [key, factor] : value.items()) {
                 const bool known = std::any_of(std::begin(schema::q10_fields), std::end(schema::q10_fields),
-                                               [&](const auto& f) { return f.key == key; });
+                                               [&key = key](const auto& f) { return f.key == key; });
                 if (!known)
                     throw UserError(fmt::format("{}: q10.{}: unknown; expected a key of the Q10 table "
                                                 "(docs/config.md, [populations.<name>.q10])",

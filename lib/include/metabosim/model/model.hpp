@@ -220,12 +220,23 @@ struct Recording {
     std::vector<WeightRecording> weights;
 };
 
+// What stops a run that has run away (docs/config.md, [limits]): checked at the end of every
+// window of simulated time, so the same model stops at the same point on any number of threads.
+struct Limits {
+    double max_rate = 1000;      // Hz, a population's mean rate over one window
+    double rate_window = 100;    // ms
+    // Spikes recorded in all; unset: as many as half of this machine's memory holds
+    // (Simulation, recorded_spike_bytes per spike).
+    std::optional<std::uint64_t> max_spikes;
+};
+
 struct Model {
     std::vector<Population> populations;
     std::vector<Projection> projections;
     std::vector<SpikeGenerator> generators;
     std::vector<MetabolicStep> metabolism;
     Recording recording;
+    Limits limits;
     double duration = 1000;      // ms
     std::uint64_t seed = 1;
 

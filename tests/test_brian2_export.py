@@ -274,6 +274,103 @@ def deterministic_config(tmp):
     return path
 
 
+# Spike sources: Poisson trains with a rate step into B through a plastic projection, given trains
+# through a static one, and a source of its own whose three spikes share two time steps.
+SOURCES_CONFIG = """
+[run]
+duration = "150 ms"
+seed = 5
+[populations.In]
+size = 60
+source = { kind = "poisson", rate = "10 Hz", steps = [{ time = "60 ms", rate = "20 Hz" }] }
+[populations.Probe]
+size = 2
+source = { kind = "array", times = [["3 ms", "40.05 ms", "90 ms"], ["12.5 ms"]] }
+[populations.Crowded]
+size = 1
+source = { kind = "array", times = [["3 ms", "3.05 ms", "3.08 ms"]] }
+[populations.B]
+size = 4
+initial_V = "-55 mV"
+[projections.InB]
+pre = "In"
+post = "B"
+connectivity = { rule = "all_to_all" }
+weight = "4 nS"
+delay = "1 ms"
+[projections.InB.stdp]
+w_max = "8 nS"
+[projections.ProbeB]
+pre = "Probe"
+post = "B"
+receptor = "inhibitory"
+connectivity = { rule = "all_to_all" }
+weight = "5 nS"
+delay = "0.5 ms"
+"""
+
+
+def spikes_of(path, pop):
+    with h5py.File(path, "r") as f:
+        return f[f"spikes/{pop}/timestamps"][()], f[f"spikes/{pop}/node_ids"][()].astype(np.int64)
+
+
+class Sources(unittest.TestCase):
+    """A population of spike sources is exported as the trains metabosim's run emits."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.dir = pathlib.Path(cls.tmp.name)
+        cls.config = cls.dir / "sources.toml"
+        cls.config.write_text(SOURCES_CONFIG)
+        r = metabosim("export", cls.config, "-o", cls.dir / "export")
+        assert r.returncode == 0, r.stderr
+        r = metabosim("run", cls.config, "-o", cls.dir / "run", "-q")
+        assert r.returncode == 0, r.stderr
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def test_trains_are_the_runs_spikes(self):
+        with h5py.File(self.dir / "export" / "network.h5", "r") as h5:
+            self.assertEqual(h5.attrs["format_version"], 2)
+            for pop, kind in (("In", "poisson"), ("Probe", "array"), ("Crowded", "array")):
+                g = h5[f"populations/{pop}"]
+                self.assertNotIn("initial", g)
+                self.assertNotIn("segments", g)
+                self.assertEqual(g["source"].attrs["kind"], kind)
+                times, pointers = g["source/times"][()], g["source/index_pointers"][()].astype(np.int64)
+                self.assertEqual(len(pointers), g.attrs["size"] + 1)
+                run_t, run_ids = spikes_of(self.dir / "run" / "spikes.h5", pop)
+                for i in range(g.attrs["size"]):
+                    np.testing.assert_array_equal(times[pointers[i]:pointers[i + 1]], np.sort(run_t[run_ids == i]),
+                                                  f"{pop} source {i}")
+            in_times = h5["populations/In/source/times"][()]
+            # 60 sources at 10 Hz for 60 ms, then 20 Hz for 90 ms: 144 spikes expected.
+            self.assertLess(abs(len(in_times) - 144), 5 * 12, len(in_times))
+            np.testing.assert_array_equal(h5["populations/Probe/source/times"][()], [3, 40.05, 90, 12.5])
+            self.assertIn("initial", h5["populations/B"])
+
+    def test_one_spike_per_source_and_step(self):
+        sys.path.insert(0, str(SOURCE / "lib" / "src" / "brian2"))
+        from brian2_model import one_per_step
+        dt = 1e-4
+        # Source 0: three spikes in step 0, a free step 2 taken by the cascade, then step 50;
+        # source 1: two spikes in step 0; source 2: none.
+        times = np.array([0.1e-4, 0.5e-4, 0.9e-4, 2.2e-4, 50e-4, 0.2e-4, 0.3e-4])
+        pointers = np.array([0, 5, 7, 7])
+        sources, moved_times, moved = one_per_step(pointers, times, dt)
+        np.testing.assert_array_equal(sources, [0, 0, 0, 0, 0, 1, 1])
+        steps = np.asarray((moved_times + 1e-3 * dt) / dt, dtype=np.int64)
+        np.testing.assert_array_equal(steps, [0, 1, 2, 3, 50, 0, 1])
+        self.assertEqual(moved, 4)
+        unmoved = [0, 4, 5]
+        np.testing.assert_array_equal(moved_times[unmoved], times[unmoved])  # untouched, not rounded
+        self.assertEqual(len(one_per_step(np.array([0, 0]), np.zeros(0), dt)[1]), 0)
+
+
 @unittest.skipUnless(HAVE_BRIAN2, "Brian2 (Debian package python3-brian) is not installed")
 class Runner(unittest.TestCase):
     @classmethod
@@ -338,6 +435,31 @@ class Runner(unittest.TestCase):
             self.assertGreater(len(spikes[1]), 20, pop)
             n = min(50, len(spikes[1]))
             self.assertEqual(spikes[0][:n], spikes[1][:n], pop)
+
+    def test_spike_sources_in_brian2(self):
+        config = self.dir / "sources.toml"
+        config.write_text(SOURCES_CONFIG)
+        self.assertEqual(metabosim("export", config, "-o", self.dir / "src").returncode, 0)
+        r = runner(self.dir / "src", "--codegen", "numpy", "--dt", DT, "-o", self.dir / "src-b2")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        # Crowded's 3.05 and 3.08 ms share step 30 with 3 ms: they move to steps 31 and 32.
+        self.assertIn("2 spike-source spikes moved", r.stderr)
+        t, ids = spikes_of(self.dir / "src-b2" / "spikes.h5", "Crowded")
+        np.testing.assert_array_equal(np.round(t / DT), [30, 31, 32])
+        r = metabosim("run", config, "--engine", "clock", "--dt", f"{DT} ms", "-o", self.dir / "src-clock", "-q")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        # No other spike moved, so B sees the inputs the clock engine delivers: the same spikes.
+        steps = []
+        for out in ("src-b2", "src-clock"):
+            t, ids = spikes_of(self.dir / out / "spikes.h5", "B")
+            steps.append(sorted(zip(np.round(t / DT).astype(np.int64), ids)))
+        self.assertGreater(len(steps[1]), 10)
+        self.assertEqual(steps[0], steps[1])
+        for pop in ("In", "Probe"):  # the same trains, each spike in the step its time falls in
+            t_b2, ids_b2 = spikes_of(self.dir / "src-b2" / "spikes.h5", pop)
+            t_clock, ids_clock = spikes_of(self.dir / "src-clock" / "spikes.h5", pop)
+            bins = np.asarray((t_clock + 1e-3 * DT) / DT, dtype=np.int64)
+            self.assertEqual(sorted(zip(np.round(t_b2 / DT).astype(np.int64), ids_b2)), sorted(zip(bins, ids_clock)))
 
 
 if __name__ == "__main__":

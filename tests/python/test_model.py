@@ -157,3 +157,31 @@ def test_resize_copy_and_additions():
     assert "an index below" in message(lambda: small.record_states("I", [10**6]))
     assert "each projection recorded once" in message(lambda: small.record_weights("EE"))
     assert message(lambda: ms.resize(m, 0)) == "neurons = 0: expected a positive integer below 2^32"
+
+
+def test_spike_sources_from_a_dict():
+    m = ms.Model({
+        "run": {"duration": "500 ms", "seed": 4},
+        "populations": {
+            "In": {"size": 50, "source": {"kind": "poisson", "rate": "20 Hz",
+                                          "steps": [{"time": "250 ms", "rate": "40 Hz"}]}},
+            "Probe": {"size": 2, "source": {"kind": "array", "times": [([1, 7], "ms"), ["3 ms"]]}},
+            "E": {"size": 5},
+        },
+        "projections": {"InE": {"pre": "In", "post": "E", "connectivity": {"rule": "all_to_all"},
+                                "weight": "2 nS", "stdp": {"w_max": "4 nS"}}},
+    })
+    source = m.populations["In"].source
+    assert source.kind == "poisson" and not source.temperature_scaled
+    assert [(s.time, s.rate) for s in source.steps] == [(250, 40)]
+    assert m.populations["Probe"].source.times == [[1, 7], [3]]
+    assert m.populations["E"].source is None
+    m.populations["In"].source.rate = "30 Hz"  # through the library's reader, as --set does
+    assert m.populations["In"].source.rate == 30
+    results = ms.run(m)
+    # 50 sources at 30 Hz for 250 ms, then 40 Hz: 875 spikes expected
+    assert abs(len(results.spikes["In"].times) - 875) < 5 * 875 ** 0.5
+    assert list(results.spikes["Probe"].times) == [1, 3, 7]
+    assert len(results.spikes["E"].times) > 0
+    assert "is a spike source (source = ...), which has no membrane, drive" in message(lambda: ms.Model(
+        {"populations": {"In": {"size": 1, "source": {"kind": "poisson"}, "drive": {"rate": "1 Hz"}}}}))

@@ -74,6 +74,18 @@ void bind_parts(py::module_& m) {
     py::class_<PoissonDrive>(m, "PoissonDrive").def_property_readonly("receptor", [](const PoissonDrive& d) {
         return receptor_name(d.receptor);
     });
+    py::class_<RateStep>(m, "RateStep")
+        .def_readonly("time", &RateStep::time)
+        .def_readonly("rate", &RateStep::rate)
+        .def("__repr__", [](const RateStep& s) {
+            return "RateStep(time=" + std::to_string(s.time) + " ms, rate=" + std::to_string(s.rate) + " Hz)";
+        });
+    py::class_<SpikeSource>(m, "SpikeSource", "A population's spike sources (internal units: ms, Hz).")
+        .def_property_readonly("kind",
+                               [](const SpikeSource& s) { return s.kind == SpikeSource::Kind::poisson ? "poisson" : "array"; })
+        .def_readonly("steps", &SpikeSource::steps)
+        .def_readonly("temperature_scaled", &SpikeSource::temperature_scaled)
+        .def_readonly("times", &SpikeSource::times);
     py::class_<NeuronParameters>(m, "NeuronParameters");
     py::class_<Q10Table>(m, "Q10Table");
 
@@ -85,7 +97,8 @@ void bind_parts(py::module_& m) {
         .def_readonly("neuron", &Population::neuron)
         .def_readonly("q10", &Population::q10)
         .def_readonly("drive", &Population::drive)
-        .def_readonly("energy", &Population::energy);
+        .def_readonly("energy", &Population::energy)
+        .def_readonly("source", &Population::source);
 
     py::class_<Connectivity>(m, "Connectivity")
         .def_property_readonly("rule",

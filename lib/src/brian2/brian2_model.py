@@ -1,5 +1,6 @@
-"""The exported network as Brian2 objects: the neuron and synapse models, the external inputs as
-spike generators, and the parameters set segment by segment as the metabolic steps come."""
+"""The exported network as Brian2 objects: the neuron and synapse models, the external inputs and
+the spike-source populations as spike generators, and the parameters set segment by segment as
+the metabolic steps come."""
 import numpy as np
 
 # Lowered neuron parameters: (column of the segment table, Brian2 unit name).
@@ -66,6 +67,26 @@ def layers(neurons, times_s, dt_s):
     return rank
 
 
+def one_per_step(pointers, times_s, dt_s):
+    """Spike-source trains as a SpikeGeneratorGroup can take them, at most one spike per source
+    and time step: a spike that falls into a step its source already fires in moves to the
+    source's next free step (its time becomes that step's start). Returns (source per spike,
+    time in s, how many spikes moved). The count is kept; no spike moves earlier."""
+    counts = np.diff(pointers)
+    sources = np.repeat(np.arange(len(counts)), counts)
+    if len(times_s) == 0:
+        return sources, np.asarray(times_s, dtype=float), 0
+    steps = np.asarray((times_s + 1e-3 * dt_s) / dt_s, dtype=np.int64)  # as SpikeGeneratorGroup bins
+    rank = np.arange(len(steps)) - np.repeat(pointers[:-1], counts)  # position within the source's train
+    # Step k of a train becomes max(step_k, step_{k-1} + 1): rank + running maximum of
+    # (step - rank), restarted per source by an offset that grows faster than any train.
+    offset = sources * (int(steps.max()) + len(steps) + 1)
+    free = rank + np.maximum.accumulate(steps - rank + offset) - offset
+    moved = free != steps
+    times = np.where(moved, free * dt_s, times_s)
+    return sources, times, int(moved.sum())
+
+
 def input_streams(net, p):
     """The external inputs of population p: (receptor, weight nS, neuron per spike, time ms)."""
     pop = net["populations"][p]
@@ -108,7 +129,15 @@ class Brian2Network:
         self.b2, self.net = b2, net
         self.objects = []
         self.groups = []
+        self.moved_source_spikes = 0
+        dt_s = float(b2.defaultclock.dt_)  # the step SpikeGeneratorGroup bins with
         for p, pop in enumerate(net["populations"]):
+            if pop["source"] is not None:
+                sources, times_s, moved = one_per_step(pop["source"]["pointers"], pop["source"]["times"] * 1e-3, dt_s)
+                self.moved_source_spikes += moved
+                self.groups.append(b2.SpikeGeneratorGroup(pop["size"], sources, times_s * b2.second, sorted=False,
+                                                          name=f"population_{p}"))
+                continue
             g = b2.NeuronGroup(pop["size"], NEURON_MODEL, threshold="v >= Vth",
                                reset="v = Vr\nt_ref_at_spike = t_ref",
                                refractory="timestep(t - lastspike, dt) < timestep(t_ref_at_spike, dt)",
@@ -142,11 +171,10 @@ class Brian2Network:
             self.synapses.append(s)
         self.objects += [s for s in self.synapses if s is not None]
 
-        dt_s = float(b2.defaultclock.dt_)  # the step SpikeGeneratorGroup bins with
-        for p in range(len(net["populations"])):
+        cells = [p for p, pop in enumerate(net["populations"]) if pop["source"] is None]
+        for p in cells:
             self.add_inputs(p, dt_s)
-
-        for p in range(len(net["populations"])):
+        for p in cells:
             self.set_population(p, 0)
 
     def add_inputs(self, p, dt_s):
@@ -205,6 +233,8 @@ class Brian2Network:
         """{time step: [(population, segment row), ...]} for every row after the first."""
         out = {}
         for p, pop in enumerate(self.net["populations"]):
+            if pop["source"] is not None:  # a source's train is drawn in full, steps included
+                continue
             for row, t in enumerate(pop["segments"]["time"][1:], start=1):
                 out.setdefault(step_of(t, dt_ms), []).append((p, row))
         return out

@@ -7,9 +7,13 @@
 // are model names are also given an `index` attribute with the model's order, since HDF5 lists
 // groups by name.
 //
-//   /                               format = "metabosim-brian2-export", format_version = 1,
+//   /                               format = "metabosim-brian2-export", format_version = 2,
 //                                   metabosim_version, duration_ms, seed, neurons, synapses
 //   /populations/<P>                index, size, first (global id of local neuron 0)
+//       source/                     only for a population of spike sources, which then has no
+//                                   initial, segments or drive: kind ("poisson" | "array")
+//           times ms                every spike of every source as drawn for the run, source
+//           index_pointers          after source, as drive/ below (size + 1 entries)
 //       initial/{V mV, ge nS, gi nS}              per neuron (local index), as drawn for the run
 //       segments/{time ms, temperature degC, C pF, gL nS, EL mV, Vth mV, Vr mV, t_ref ms,
 //                 Ee mV, Ei mV, tau_e ms, tau_i ms, I_ext pA, phi_g 1, poisson_rate Hz}
@@ -58,6 +62,7 @@
 #include "metabosim/model/error.hpp"
 #include "metabosim/config/validate.hpp"
 #include "metabosim/inputs/inputs.hpp"
+#include "metabosim/inputs/spike_sources.hpp"
 #include "metabosim/lowering/lowering.hpp"
 #include "metabosim/metabolism/schedule.hpp"
 #include "metabosim/synapses/network.hpp"
@@ -126,6 +131,20 @@ void real(Hdf5Writer& h5, const std::string& path, const std::vector<double>& va
     if (units[0] != '\0') h5.attribute(path, "units", units);
 }
 
+// One spike train per neuron (or source), concatenated: times, and index_pointers into them.
+template <class Train>
+void write_trains(Hdf5Writer& h5, const std::string& group, std::uint32_t size, Train train) {
+    std::vector<double> times;
+    std::vector<std::uint64_t> pointers{0};
+    for (std::uint32_t n = 0; n < size; ++n) {
+        const std::vector<double> own = train(n);
+        times.insert(times.end(), own.begin(), own.end());
+        pointers.push_back(times.size());
+    }
+    real(h5, group + "/times", times, "ms");
+    h5.dataset(group + "/index_pointers", pointers);
+}
+
 void write_population(Hdf5Writer& h5, const Model& model, std::uint32_t p, std::uint32_t first,
                       const std::vector<Segment>& segments) {
     const Population& pop = model.populations[p];
@@ -134,6 +153,11 @@ void write_population(Hdf5Writer& h5, const Model& model, std::uint32_t p, std::
     h5.number_attribute(group, "index", std::uint64_t{p});
     h5.number_attribute(group, "size", std::uint64_t{pop.size});
     h5.number_attribute(group, "first", std::uint64_t{first});
+    if (pop.source) {
+        write_trains(h5, group + "/source", pop.size, [&](std::uint32_t i) { return source_times(model, p, i); });
+        h5.attribute(group + "/source", "kind", pop.source->kind == SpikeSource::Kind::poisson ? "poisson" : "array");
+        return;
+    }
 
     const InitialState initial = initial_state(model, p);
     real(h5, group + "/initial/V", initial.V, "mV");
@@ -162,15 +186,7 @@ void write_population(Hdf5Writer& h5, const Model& model, std::uint32_t p, std::
 
     if (!pop.drive) return;
     const std::string drive = group + "/drive";
-    std::vector<double> times;
-    std::vector<std::uint64_t> pointers{0};
-    for (std::uint32_t n = 0; n < pop.size; ++n) {
-        const std::vector<double> own = drive_times(model, p, n);
-        times.insert(times.end(), own.begin(), own.end());
-        pointers.push_back(times.size());
-    }
-    real(h5, drive + "/times", times, "ms");
-    h5.dataset(drive + "/index_pointers", pointers);
+    write_trains(h5, drive, pop.size, [&](std::uint32_t n) { return drive_times(model, p, n); });
     h5.attribute(drive, "receptor", receptor_name(pop.drive->receptor));
     h5.number_attribute(drive, "weight_nS", pop.drive->weight);
     h5.number_attribute(drive, "rate_Hz", pop.drive->rate);
@@ -266,7 +282,7 @@ void write_network(const Model& model, const fs::path& path) {
     const Protocol prot = protocol(model);
     Hdf5Writer h5(path);
     h5.attribute("/", "format", "metabosim-brian2-export");
-    h5.number_attribute("/", "format_version", std::uint64_t{1});
+    h5.number_attribute("/", "format_version", std::uint64_t{2});
     h5.attribute("/", "metabosim_version", METABOSIM_VERSION);
     h5.number_attribute("/", "duration_ms", model.duration);
     h5.number_attribute("/", "seed", model.seed);
@@ -308,7 +324,6 @@ void write_runner_file(const RunnerFile& file, const fs::path& path) {
 
 void export_brian2(const Model& model, const fs::path& directory) {
     validate(model);  // build_network and the draws rely on it
-    refuse_spike_sources(model, "the Brian2 export (metabosim compare runs such a model without Brian2)");
     // The segment table is fixed in advance; a pool that changes the state as the run goes
     // cannot be written as one, and Brian2 would silently run the model open-loop.
     for (const Population& p : model.populations)

@@ -28,14 +28,21 @@ def read_network(path):
     with f:
         if text(f.attrs.get("format", "")) != "metabosim-brian2-export":
             raise BadInput(f"'{path}' is not a network written by `metabosim export`")
-        if int(f.attrs["format_version"]) != 1:
-            raise BadInput(f"'{path}' has format version {int(f.attrs['format_version'])}; this script reads 1")
+        if int(f.attrs["format_version"]) != 2:
+            raise BadInput(f"'{path}' has format version {int(f.attrs['format_version'])}; this script reads 2 "
+                           "(export the model again with this metabosim)")
         net = {key: f.attrs[key] for key in ("duration_ms", "seed", "neurons", "synapses")}
         net["metabosim_version"] = text(f.attrs["metabosim_version"])
         net["populations"] = []
         for g in by_index(f["populations"]):
-            pop = {"name": g.name.rsplit("/", 1)[1], "size": int(g.attrs["size"]),
-                   "initial": read_table(g["initial"]), "segments": read_table(g["segments"]), "drive": None}
+            pop = {"name": g.name.rsplit("/", 1)[1], "size": int(g.attrs["size"]), "source": None, "drive": None}
+            if "source" in g:  # spike sources: their trains, no state
+                s = g["source"]
+                pop["source"] = {"kind": text(s.attrs["kind"]), "times": s["times"][()],
+                                 "pointers": s["index_pointers"][()].astype(np.int64)}
+                net["populations"].append(pop)
+                continue
+            pop["initial"], pop["segments"] = read_table(g["initial"]), read_table(g["segments"])
             if "drive" in g:
                 d = g["drive"]
                 pop["drive"] = {"receptor": text(d.attrs["receptor"]), "weight": float(d.attrs["weight_nS"]),

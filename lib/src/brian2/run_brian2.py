@@ -7,8 +7,8 @@
                                                                build, fastest for long runs
 
 Nothing is drawn again: the network (synapses with their weights and delays), the initial state,
-every Poisson drive input and every spike-generator spike come from network.h5, exactly as
-metabosim drew them for the same config and seed. Temperature needs no Q10 law here either:
+every Poisson drive input, every spike-generator spike and every spike source's train come from
+network.h5, exactly as metabosim drew them for the same config and seed. Temperature needs no Q10 law here either:
 network.h5 holds the scaled parameters as a table of segments, set at each metabolic step.
 
 What Brian2 runs (a clock-driven version of metabosim's model, see docs/model.md):
@@ -31,6 +31,11 @@ What Brian2 runs (a clock-driven version of metabosim's model, see docs/model.md
     through one-to-one Synapses without delay, each spike adding phi_g * weight. A
     SpikeGeneratorGroup takes one spike per source and time step, so the inputs of one neuron
     that fall into one step are spread over several sources ("layers");
+  - each population of spike sources as a SpikeGeneratorGroup of its trains, projecting through
+    ordinary Synapses like a NeuronGroup. A source fires at most once per step here: a spike
+    that falls into a step its source already fires in moves to the source's next free step
+    (rare: a 10 Hz source at dt = 0.1 ms has one such spike in a thousand; the count is
+    printed), which keeps every spike and the order of each train;
   - the run in segments: a metabolic step at time t takes effect at the first time step t_n
     at or after t (Brian2's rule for the end of a run: within 1e-4 dt of the grid counts as
     on it); the STDP traces are brought to t_n under the old time constants, then the new
@@ -46,7 +51,7 @@ the peak resident memory of the compiled program's run alone (os.wait4 in a smal
 process, which also times the program); null with the runtime device).
 
 network.h5 (written by metabosim export; units in `units` attributes or attribute names):
-  /                         format, format_version = 1, metabosim_version, duration_ms, seed,
+  /                         format, format_version = 2, metabosim_version, duration_ms, seed,
                             neurons, synapses
   /populations/<P>          index (model order), size, first
       initial/{V, ge, gi}   per neuron, mV and nS
@@ -54,6 +59,8 @@ network.h5 (written by metabosim export; units in `units` attributes or attribut
                 poisson_rate}   lowered parameters: row 0 from t = 0, a row per metabolic step
       drive/                receptor, weight_nS, rate_Hz; times (ms) neuron after neuron,
                             index_pointers (size + 1)
+      source/               a population of spike sources (then no initial, segments or drive):
+                            kind; times (ms) source after source, index_pointers (size + 1)
   /projections/<name>       index, pre, post, receptor, plastic; source, target, weight (nS),
                             delay (ms) per synapse in metabosim's synapse order
       stdp/                 pairing, update, w_min_nS, w_max_nS;
@@ -152,6 +159,9 @@ def run(args):
 
     wall = {"start": time.perf_counter()}
     model = Brian2Network(b2, net)
+    if model.moved_source_spikes:
+        say(f"{model.moved_source_spikes} spike-source spikes moved to their source's next free step "
+            "(a SpikeGeneratorGroup fires a source at most once per step)")
     spike_monitors = [b2.SpikeMonitor(g, name=f"spikes_{p}") for p, g in enumerate(model.groups)]
     names = [p["name"] for p in net["populations"]]
     state_monitors = []

@@ -51,15 +51,11 @@ bool Comparer::brian2_usable() {
         fs::create_directories(s_.output / "logs");
         const bool energy = std::any_of(model_.populations.begin(), model_.populations.end(),
                                         [](const Population& p) { return p.energy.has_value(); });
-        const bool sources = std::any_of(model_.populations.begin(), model_.populations.end(),
-                                         [](const Population& p) { return p.source.has_value(); });
-        const auto python = s_.brian2 && !energy && !sources ? processes::find_python(processes::brian2_modules())
-                                                             : processes::PythonSearch{};
+        const auto python = s_.brian2 && !energy ? processes::find_python(processes::brian2_modules())
+                                                 : processes::PythonSearch{};
         brian2_ok_ = python.found.has_value();
         brian2_note_ = !s_.brian2 ? "Brian2 not run (--no-brian2)"
                        : energy   ? "Brian2 not run: the model has an energy budget, which a Brian2 export cannot express"
-                       : sources  ? "Brian2 not run: the model has spike-source populations, which the Brian2 export "
-                                    "does not support yet"
                        : *brian2_ok_ ? ""
                                      : "Brian2 not run: " + python.note;
         if (!brian2_note_.empty()) say("  " + brian2_note_);

@@ -116,14 +116,15 @@ class Comparison:
 
 def same_step_spikes(c, a, b, dt):
     """(spikes of the same neuron in the same step of length dt, the larger spike count) of two
-    runs, over all populations."""
+    runs, over all populations. A spike's step is the one its time falls in, int((t + 1e-3 dt)/dt)
+    as Brian2 bins: a neuron's spike lies on the grid, a spike source's at its own time."""
     (spikes_a, _), (spikes_b, _) = c.spikes(a), c.spikes(b)
     shared = larger = 0
     for population in c.populations:
         keys = []
         for spikes in (spikes_a, spikes_b):
             times, ids = spikes.get(population, (np.empty(0), np.empty(0, dtype=np.int64)))
-            keys.append(np.unique(ids * (round(c.duration_ms / dt) + 2) + np.round(times / dt)))
+            keys.append(np.unique(ids * (round(c.duration_ms / dt) + 2) + np.floor((times + 1e-3 * dt) / dt)))
         shared += len(np.intersect1d(*keys))
         larger += max(len(keys[0]), len(keys[1]))
     return shared, larger

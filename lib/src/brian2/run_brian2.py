@@ -34,8 +34,8 @@ What Brian2 runs (a clock-driven version of metabosim's model, see docs/model.md
   - each population of spike sources as a SpikeGeneratorGroup of its trains, projecting through
     ordinary Synapses like a NeuronGroup. A source fires at most once per step here: a spike
     that falls into a step its source already fires in moves to the source's next free step
-    (rare: a 10 Hz source at dt = 0.1 ms has one such spike in a thousand; the count is
-    printed), which keeps every spike and the order of each train;
+    (rare: a 10 Hz source at dt = 0.1 ms has one such spike in two thousand; the count
+    is printed), which keeps every spike and the order of each train;
   - the run in segments: a metabolic step at time t takes effect at the first time step t_n
     at or after t (Brian2's rule for the end of a run: within 1e-4 dt of the grid counts as
     on it); the STDP traces are brought to t_n under the old time constants, then the new

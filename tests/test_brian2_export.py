@@ -112,15 +112,20 @@ def phi(q10, temperature, reference):
     return q10 ** ((temperature - reference) / 10)
 
 
+def export_into_temporary_directory(cls, config_text, name):
+    """cls.tmp, cls.dir, cls.config (config_text as name) and its export in cls.dir / "export"."""
+    cls.tmp = tempfile.TemporaryDirectory()
+    cls.dir = pathlib.Path(cls.tmp.name)
+    cls.config = cls.dir / name
+    cls.config.write_text(config_text)
+    r = metabosim("export", cls.config, "-o", cls.dir / "export")
+    assert r.returncode == 0, r.stderr
+
+
 class Export(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.TemporaryDirectory()
-        cls.dir = pathlib.Path(cls.tmp.name)
-        cls.config = cls.dir / "model.toml"
-        cls.config.write_text(CONFIG)
-        r = metabosim("export", cls.config, "-o", cls.dir / "export")
-        assert r.returncode == 0, r.stderr
+        export_into_temporary_directory(cls, CONFIG, "model.toml")
         cls.h5 = h5py.File(cls.dir / "export" / "network.h5", "r")
 
     @classmethod
@@ -320,12 +325,7 @@ class Sources(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.TemporaryDirectory()
-        cls.dir = pathlib.Path(cls.tmp.name)
-        cls.config = cls.dir / "sources.toml"
-        cls.config.write_text(SOURCES_CONFIG)
-        r = metabosim("export", cls.config, "-o", cls.dir / "export")
-        assert r.returncode == 0, r.stderr
+        export_into_temporary_directory(cls, SOURCES_CONFIG, "sources.toml")
         r = metabosim("run", cls.config, "-o", cls.dir / "run", "-q")
         assert r.returncode == 0, r.stderr
 

@@ -71,7 +71,8 @@ public:
         const auto n = get<std::uint64_t>();
         if (n > remaining() / sizeof(T)) fail("a list longer than the file");
         values.resize(n);
-        std::memcpy(values.data(), take(n * sizeof(T), "a list"), n * sizeof(T));
+        const char* bytes = take(n * sizeof(T), "a list");
+        if (n != 0) std::memcpy(values.data(), bytes, n * sizeof(T));  // an empty vector's data() may be null
     }
     // As get(values), when the list must have `size` entries (the model's: a mismatch means the
     // checkpoint is of another model).

@@ -46,6 +46,7 @@ Partition::Partition(Circuit& circuit, unsigned index, std::uint32_t first, std:
     refractory_until_.assign(n, -never);
     last_spike_.assign(n, -never);
     end_.assign(n, 0.0);
+    awaited_.assign(n, Next{});
     refractory_.assign(n, 0);
     input_begin_.assign(n + 1, 0);
     input_next_.assign(n, 0);
@@ -176,11 +177,15 @@ void Partition::apply(std::uint32_t i, const Next& input) {
 
 Partition::Need Partition::prepare(std::uint32_t i) {
     const std::uint32_t n = first_ + i;
+    // The input that ended the neuron's last interval is still its next one if the neuron reached
+    // it (it did not fire on the way): nothing else moves a neuron's inputs within the walk.
+    Next input = awaited_[i].source != Next::Source::none && awaited_[i].time == t_last_[i] ? awaited_[i] : next_input(i);
+    awaited_[i].source = Next::Source::none;
     while (true) {
-        const Next input = next_input(i);
         const bool inside = before(input.time, input.kind, until_);
         if (inside && input.time == t_last_[i]) {
             apply(i, input);
+            input = next_input(i);
             continue;
         }
         const Until to = inside ? Until{input.time, input.kind} : until_;
@@ -189,13 +194,17 @@ Partition::Need Partition::prepare(std::uint32_t i) {
             if (!inside) return Need::done;
             commit(i, state_at(i, input.time), input.time);
             apply(i, input);
+            input = next_input(i);
             continue;
         }
         // Samples at the present time come after every input at it, and after a spike if V is at
         // threshold already (the interval's crossing search fires it first).
         if (c_.neurons.V[n] < c_.params(n).Vth) take_samples(i, {t_last_[i], EventKind::end_of_run});
         end_[i] = to.time;
-        if (inside) return Need::interval;
+        if (inside) {
+            awaited_[i] = input;
+            return Need::interval;
+        }
         return to.time > t_last_[i] ? Need::check : Need::done;
     }
 }

@@ -162,6 +162,7 @@ private:
     // Per neuron of the partition, by local index.
     std::vector<double> t_last_, refractory_until_, last_spike_, end_;
     std::vector<std::uint8_t> refractory_;
+    std::vector<Next> awaited_;  // the input at end_, while an interval towards it is under way
     std::vector<std::uint32_t> input_begin_, input_next_;   // this epoch's arrivals, and the cursor
     std::vector<std::pair<double, std::uint64_t>> inputs_;  // (time, order), sorted per neuron
     std::vector<std::uint32_t> generator_begin_, sample_begin_;

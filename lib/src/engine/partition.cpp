@@ -157,7 +157,7 @@ void Partition::apply(std::uint32_t i, const Next& input) {
     case Next::Source::arrival: {
         const auto k = static_cast<std::uint32_t>(input.order >> synapse_bits);
         ++releases_[c_.net.projections[k].pre];
-        c_.arrive(k, input.order & synapse_mask, input.time, false);
+        c_.arrive_at(n, k, input.order & synapse_mask, input.time, false);
         ++input_next_[i];
         return;
     }
@@ -199,7 +199,7 @@ Partition::Need Partition::prepare(std::uint32_t i) {
         }
         // Samples at the present time come after every input at it, and after a spike if V is at
         // threshold already (the interval's crossing search fires it first).
-        if (c_.neurons.V[n] < c_.params(n).Vth) take_samples(i, {t_last_[i], EventKind::end_of_run});
+        if (sampled(i) && c_.neurons.V[n] < c_.params(n).Vth) read_samples(i, {t_last_[i], EventKind::end_of_run});
         end_[i] = to.time;
         if (inside) {
             awaited_[i] = input;

@@ -139,8 +139,9 @@ private:
     // Samples of neuron i due before `bound` (and before the walk's end), read from its state at
     // t_last along its free or refractory trajectory: the caller knows it does not fire before.
     void take_samples(std::uint32_t i, Until bound) {
-        if (sample_begin_[i] != sample_begin_[i + 1]) read_samples(i, bound);
+        if (sampled(i)) read_samples(i, bound);
     }
+    bool sampled(std::uint32_t i) const { return sample_begin_[i] != sample_begin_[i + 1]; }
     void read_samples(std::uint32_t i, Until bound);
     // The exact path for an interval the kernel could not settle.
     bool exact_interval(std::uint32_t i, Need need);

@@ -189,8 +189,9 @@ HWY_INLINE void Series(D d, const LoweredNeuron& p, const Vec* V, const Vec* ge,
         open[m] = all;
     }
     // The earliest k at which some lane may stop (only to skip tests that cannot succeed).
-    double stops_from = max_terms;
-    for (int m = 0; m < M; ++m) stops_from = std::min(stops_from, hn::GetLane(hn::MinOfLanes(d, first[m])));
+    double earliest = max_terms;
+    for (int m = 0; m < M; ++m) earliest = std::min(earliest, hn::GetLane(hn::MinOfLanes(d, first[m])));
+    const int stops_from = static_cast<int>(earliest);
     Vec kk = zero;
     for (int k = 0; k + 1 < max_terms; ++k, kk = kk + one) {
         const int top = std::min(k, G - 1);

@@ -106,7 +106,7 @@ void Partition::take_arrivals(ArrivalBuckets& buckets, std::uint64_t epoch) {
 // Sources are asked in the tie order of equal times (event.hpp): the end of refractoriness, an
 // arrival, the drive (external input 0), generators (external inputs g + 1, in order). So a
 // later source wins only when strictly earlier.
-Partition::Next Partition::next_input(std::uint32_t i) const {
+inline Partition::Next Partition::next_input(std::uint32_t i) const {
     Next best;
     if (refractory(i)) best = {refractory_until_[i], EventKind::refractory_end, 0, Next::Source::refractory_end, 0};
     if (input_next_[i] < input_begin_[i + 1]) {
@@ -146,7 +146,7 @@ void Partition::read_samples(std::uint32_t i, Until bound) {
     }
 }
 
-void Partition::apply(std::uint32_t i, const Next& input) {
+inline void Partition::apply(std::uint32_t i, const Next& input) {
     const std::uint32_t n = first_ + i;
     ++counts_[input.kind];
     switch (input.source) {

@@ -127,7 +127,8 @@ private:
     enum class Need : std::uint8_t { done, interval, check };
 
     bool refractory(std::uint32_t i) const { return refractory_[i] != 0; }
-    Next next_input(std::uint32_t i) const;
+    // Inlined into prepare(), their only caller: they run once or twice per input.
+    [[gnu::always_inline]] inline Next next_input(std::uint32_t i) const;
     static bool before(double t, EventKind kind, const Until& until) {
         return t < until.time || (t == until.time && kind < until.kind);
     }
@@ -135,7 +136,7 @@ private:
     // Prepares neuron i for its next interval: inputs at its present time applied, refractory
     // stretches passed; sets end_[i] to where the interval ends.
     Need prepare(std::uint32_t i);
-    void apply(std::uint32_t i, const Next& input);
+    [[gnu::always_inline]] inline void apply(std::uint32_t i, const Next& input);
     // Samples of neuron i due before `bound` (and before the walk's end), read from its state at
     // t_last along its free or refractory trajectory: the caller knows it does not fire before.
     void take_samples(std::uint32_t i, Until bound) {

@@ -175,7 +175,7 @@ inline void Partition::apply(std::uint32_t i, const Next& input) {
     }
 }
 
-Partition::Need Partition::prepare(std::uint32_t i) {
+inline Partition::Need Partition::prepare(std::uint32_t i) {
     const std::uint32_t n = first_ + i;
     // The input that ended the neuron's last interval is still its next one if the neuron reached
     // it (it did not fire on the way): nothing else moves a neuron's inputs within the walk.

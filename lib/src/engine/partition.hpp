@@ -135,7 +135,7 @@ private:
     double sample_time(const SampleCursor& s) const;
     // Prepares neuron i for its next interval: inputs at its present time applied, refractory
     // stretches passed; sets end_[i] to where the interval ends.
-    Need prepare(std::uint32_t i);
+    [[gnu::always_inline]] inline Need prepare(std::uint32_t i);  // inlined into advance_range()
     [[gnu::always_inline]] inline void apply(std::uint32_t i, const Next& input);
     // Samples of neuron i due before `bound` (and before the walk's end), read from its state at
     // t_last along its free or refractory trajectory: the caller knows it does not fire before.

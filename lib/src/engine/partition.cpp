@@ -349,12 +349,23 @@ void Partition::deliver(std::span<const Fired> spikes, ArrivalBuckets& buckets, 
         for (std::uint32_t k : c_.outgoing[c_.population_of[n]]) {
             const Synapses& s = net.projections[k];
             const std::uint32_t first_post = net.populations[s.post].first;
-            for (std::uint64_t q = s.row_begin[row]; q < s.row_begin[row + 1]; ++q) {
+            const auto send = [&](std::uint64_t q, double arrival, std::uint64_t arrival_epoch) {
+                const std::uint32_t target = first_post + s.target[q];
+                buckets.buffer(arrival_epoch, partition_of[target], index_)
+                    .push_back({arrival, (std::uint64_t{k} << synapse_bits) | q, target});
+            };
+            const std::uint64_t from = s.row_begin[row], to = s.row_begin[row + 1];
+            if (s.delay.each.empty()) {  // one delay: every arrival of the row at the same time
+                const double arrival = t + s.delay.shared;
+                if (arrival > end) continue;  // after the run
+                const std::uint64_t arrival_epoch = grid.epoch_of(arrival, epoch + 1);
+                for (std::uint64_t q = from; q < to; ++q) send(q, arrival, arrival_epoch);
+                continue;
+            }
+            for (std::uint64_t q = from; q < to; ++q) {
                 const double arrival = t + s.delay[q];
                 if (arrival > end) continue;  // after the run
-                const std::uint32_t target = first_post + s.target[q];
-                buckets.buffer(grid.epoch_of(arrival, epoch + 1), partition_of[target], index_)
-                    .push_back({arrival, (std::uint64_t{k} << synapse_bits) | q, target});
+                send(q, arrival, grid.epoch_of(arrival, epoch + 1));
             }
         }
     }

@@ -162,12 +162,13 @@ HWY_INLINE void Series(D d, const LoweredNeuron& p, const Vec* V, const Vec* ge,
     // Taylor coefficients of the conductances (times hs^k), each lane as far as they matter to it.
     Vec g[M][max_terms], drive[M][max_terms];
     int G = 0;
-    for (bool any = true; G < max_terms && any; ++G) {
+    Vec next_G = one;  // G + 1
+    for (bool any = true; G < max_terms && any; ++G, next_G = next_G + one) {
         any = false;
         for (int m = 0; m < M; ++m) {
             g[m][G] = hn::IfThenElseZero(alive[m], e[m] + in[m]);
             drive[m][G] = hn::IfThenElseZero(alive[m], e[m] * Ee + in[m] * Ei);
-            first[m] = hn::IfThenElse(alive[m], hn::Max(first[m], hn::Set(d, static_cast<double>(G + 1))), first[m]);
+            first[m] = hn::IfThenElse(alive[m], hn::Max(first[m], next_G), first[m]);
             alive[m] = hn::AndNot((hn::Abs(e[m]) + hn::Abs(in[m])) * force[m] <= tol[m], alive[m]);
             any = any || !hn::AllFalse(d, alive[m]);
             e[m] = e[m] * (re[m] * hn::Set(d, inverse[G + 1]));

@@ -353,23 +353,22 @@ void Partition::deliver(std::span<const Fired> spikes, ArrivalBuckets& buckets, 
         for (std::uint32_t k : c_.outgoing[c_.population_of[n]]) {
             const Synapses& s = net.projections[k];
             const std::uint32_t first_post = net.populations[s.post].first;
-            const auto send = [&](std::uint64_t q, double arrival, std::uint64_t arrival_epoch) {
+            const auto send = [&](std::uint64_t q, double arrival, const ArrivalBuckets::Column& to_epoch) {
                 const std::uint32_t target = first_post + s.target[q];
-                buckets.buffer(arrival_epoch, partition_of[target], index_)
-                    .push_back({arrival, (std::uint64_t{k} << synapse_bits) | q, target});
+                to_epoch[partition_of[target]].push_back({arrival, (std::uint64_t{k} << synapse_bits) | q, target});
             };
             const std::uint64_t from = s.row_begin[row], to = s.row_begin[row + 1];
             if (s.delay.each.empty()) {  // one delay: every arrival of the row at the same time
                 const double arrival = t + s.delay.shared;
                 if (arrival > end) continue;  // after the run
-                const std::uint64_t arrival_epoch = grid.epoch_of(arrival, epoch + 1);
-                for (std::uint64_t q = from; q < to; ++q) send(q, arrival, arrival_epoch);
+                const ArrivalBuckets::Column to_epoch = buckets.column(grid.epoch_of(arrival, epoch + 1), index_);
+                for (std::uint64_t q = from; q < to; ++q) send(q, arrival, to_epoch);
                 continue;
             }
             for (std::uint64_t q = from; q < to; ++q) {
                 const double arrival = t + s.delay[q];
                 if (arrival > end) continue;  // after the run
-                send(q, arrival, grid.epoch_of(arrival, epoch + 1));
+                send(q, arrival, buckets.column(grid.epoch_of(arrival, epoch + 1), index_));
             }
         }
     }

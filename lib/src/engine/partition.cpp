@@ -238,7 +238,8 @@ bool Partition::exact_interval(std::uint32_t i, Need need) {
     const LoweredNeuron& p = c_.params(n);
     const MembraneState s = c_.neurons[n];
     const double t0 = t_last_[i], t1 = end_[i], h = t1 - t0;
-    if (const auto crossing = first_crossing(p, s, h)) {
+    Segment first;  // the search's first segment, if it built one: also the propagation's
+    if (const auto crossing = first_crossing(p, s, h, &first)) {
         const double tc = t0 + *crossing;
         // An input at the interval's end comes before a crossing at the same time.
         const bool fires = need == Need::check ? before(tc, EventKind::threshold_crossing, until_) : tc < t1;
@@ -251,7 +252,7 @@ bool Partition::exact_interval(std::uint32_t i, Need need) {
     }
     // No crossing: moved to the interval's end, so that the search is not made again.
     take_samples(i, need == Need::check ? until_ : Until{t1, EventKind::metabolic_change});
-    commit(i, propagate(p, s, h), t1);
+    commit(i, first.length() > 0 ? propagate(p, s, h, first) : propagate(p, s, h), t1);
     return need == Need::interval;
 }
 

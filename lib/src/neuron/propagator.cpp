@@ -262,12 +262,18 @@ double no_crossing_before(const LoweredNeuron& p, const MembraneState& s) {
 }
 
 std::optional<double> first_crossing(const LoweredNeuron& p, MembraneState s, double horizon) {
+    Segment built;
+    return first_crossing(p, s, horizon, &built);
+}
+
+std::optional<double> first_crossing(const LoweredNeuron& p, MembraneState s, double horizon, Segment* built) {
     if (s.V >= p.Vth) return 0.0;
     if (!(horizon > 0) || equilibrium_range(p, 0, s.ge, 0, s.gi).hi < p.Vth) return std::nullopt;
     // Most predictions end here, without computing the series.
     const double h = std::min(horizon, segment_length(p, s));
     if (h >= horizon && outlook(p, s, 0, h, s.V).ceiling < p.Vth) return std::nullopt;
-    return first_crossing(p, s, horizon, Segment(p, s, horizon));
+    *built = Segment(p, s, horizon);
+    return first_crossing(p, s, horizon, *built);
 }
 
 std::optional<double> first_crossing(const LoweredNeuron& p, MembraneState s, double horizon, const Segment& first) {

@@ -55,11 +55,8 @@ void Circuit::spike(std::uint32_t n, double t) {
     plasticity.on_spike(net, p, local(n), t);
 }
 
-void Circuit::arrive(std::uint32_t k, std::uint64_t s, double t, bool rebase_traces) {
+void Circuit::plastic_arrival(std::uint32_t k, std::uint64_t s, double t, bool rebase_traces) {
     Synapses& syn = net.projections[k];
-    neurons.add_conductance(net.populations[syn.post].first + syn.target[s], syn.receptor,
-                            metabolic[syn.post].synaptic_efficacy * syn.weight[s]);
-    if (!syn.stdp) return;
     StdpTraces& traces = plasticity.projections[k];
     if (rebase_traces) traces.rebase_pre(t);
     traces.on_arrival(syn, s, t);

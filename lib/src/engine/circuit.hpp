@@ -71,7 +71,16 @@ struct Circuit {
     // the receiving population times the weight), then STDP. The STDP traces' reference is moved
     // first when due, unless the caller moves it itself (synapses/stdp.hpp): an engine whose
     // neurons advance on several threads does so between epochs. The caller counts the release.
-    void arrive(std::uint32_t k, std::uint64_t s, double t, bool rebase_traces = true);
+    void arrive(std::uint32_t k, std::uint64_t s, double t, bool rebase_traces = true) {
+        const Synapses& syn = net.projections[k];
+        arrive_at(net.populations[syn.post].first + syn.target[s], k, s, t, rebase_traces);
+    }
+    // The same, its postsynaptic neuron n (global id) known to the caller.
+    void arrive_at(std::uint32_t n, std::uint32_t k, std::uint64_t s, double t, bool rebase_traces) {
+        const Synapses& syn = net.projections[k];
+        neurons.add_conductance(n, syn.receptor, metabolic[syn.post].synaptic_efficacy * syn.weight[s]);
+        if (syn.stdp) plastic_arrival(k, s, t, rebase_traces);
+    }
     // Input from outside the network into neuron n: its Poisson drive's, or a jump of `weight`
     // (nS, reference scale) through `receptor`.
     void drive_input(std::uint32_t n);
@@ -87,6 +96,10 @@ struct Circuit {
     // The state of every part (the network's static part is rebuilt from the model).
     void save(CheckpointWriter& out) const;
     void load(CheckpointReader& in);
+
+private:
+    // STDP at an arrival through plastic projection k.
+    void plastic_arrival(std::uint32_t k, std::uint64_t s, double t, bool rebase_traces);
 };
 
 }  // namespace metabosim

@@ -60,6 +60,17 @@ public:
     const std::vector<Arrival>& buffer(std::uint64_t epoch, unsigned target, unsigned writer) const {
         return buffers_[index(epoch, target, writer)];
     }
+    // The buffers that `writer` fills for `epoch`, by target partition.
+    class Column {
+    public:
+        Column(std::vector<Arrival>* first, unsigned stride) : first_(first), stride_(stride) {}
+        std::vector<Arrival>& operator[](unsigned target) const { return first_[std::size_t{target} * stride_]; }
+
+    private:
+        std::vector<Arrival>* first_;
+        unsigned stride_;
+    };
+    Column column(std::uint64_t epoch, unsigned writer) { return {&buffers_[index(epoch, 0, writer)], partitions_}; }
     unsigned partitions() const { return partitions_; }
     std::size_t slots() const { return slots_; }
 

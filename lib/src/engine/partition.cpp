@@ -46,6 +46,7 @@ Partition::Partition(Circuit& circuit, unsigned index, std::uint32_t first, std:
     refractory_until_.assign(n, -never);
     last_spike_.assign(n, -never);
     end_.assign(n, 0.0);
+    awaited_.assign(n, Next{});
     refractory_.assign(n, 0);
     input_begin_.assign(n + 1, 0);
     input_next_.assign(n, 0);
@@ -97,7 +98,11 @@ void Partition::take_arrivals(ArrivalBuckets& buckets, std::uint64_t epoch) {
     }
     for (std::uint32_t i = 0; i < n; ++i) {
         const auto b = inputs_.begin() + input_begin_[i], e = inputs_.begin() + input_begin_[i + 1];
-        if (e - b > 1) std::sort(b, e);
+        if (e - b > 16)
+            std::sort(b, e);
+        else  // a few: by insertion, cheaper than std::sort's set-up (the order is the same)
+            for (auto next = b + 1; next < e; ++next)
+                for (auto at = next; at > b && *at < *(at - 1); --at) std::iter_swap(at, at - 1);
         input_next_[i] = input_begin_[i];
     }
 }
@@ -105,7 +110,7 @@ void Partition::take_arrivals(ArrivalBuckets& buckets, std::uint64_t epoch) {
 // Sources are asked in the tie order of equal times (event.hpp): the end of refractoriness, an
 // arrival, the drive (external input 0), generators (external inputs g + 1, in order). So a
 // later source wins only when strictly earlier.
-Partition::Next Partition::next_input(std::uint32_t i) const {
+inline Partition::Next Partition::next_input(std::uint32_t i) const {
     Next best;
     if (refractory(i)) best = {refractory_until_[i], EventKind::refractory_end, 0, Next::Source::refractory_end, 0};
     if (input_next_[i] < input_begin_[i + 1]) {
@@ -145,7 +150,7 @@ void Partition::read_samples(std::uint32_t i, Until bound) {
     }
 }
 
-void Partition::apply(std::uint32_t i, const Next& input) {
+inline void Partition::apply(std::uint32_t i, const Next& input) {
     const std::uint32_t n = first_ + i;
     ++counts_[input.kind];
     switch (input.source) {
@@ -156,7 +161,7 @@ void Partition::apply(std::uint32_t i, const Next& input) {
     case Next::Source::arrival: {
         const auto k = static_cast<std::uint32_t>(input.order >> synapse_bits);
         ++releases_[c_.net.projections[k].pre];
-        c_.arrive(k, input.order & synapse_mask, input.time, false);
+        c_.arrive_at(n, k, input.order & synapse_mask, input.time, false);
         ++input_next_[i];
         return;
     }
@@ -174,13 +179,17 @@ void Partition::apply(std::uint32_t i, const Next& input) {
     }
 }
 
-Partition::Need Partition::prepare(std::uint32_t i) {
+inline Partition::Need Partition::prepare(std::uint32_t i) {
     const std::uint32_t n = first_ + i;
+    // The input that ended the neuron's last interval is still its next one if the neuron reached
+    // it (it did not fire on the way): nothing else moves a neuron's inputs within the walk.
+    Next input = awaited_[i].source != Next::Source::none && awaited_[i].time == t_last_[i] ? awaited_[i] : next_input(i);
+    awaited_[i].source = Next::Source::none;
     while (true) {
-        const Next input = next_input(i);
         const bool inside = before(input.time, input.kind, until_);
         if (inside && input.time == t_last_[i]) {
             apply(i, input);
+            input = next_input(i);
             continue;
         }
         const Until to = inside ? Until{input.time, input.kind} : until_;
@@ -189,13 +198,17 @@ Partition::Need Partition::prepare(std::uint32_t i) {
             if (!inside) return Need::done;
             commit(i, state_at(i, input.time), input.time);
             apply(i, input);
+            input = next_input(i);
             continue;
         }
         // Samples at the present time come after every input at it, and after a spike if V is at
         // threshold already (the interval's crossing search fires it first).
-        if (c_.neurons.V[n] < c_.params(n).Vth) take_samples(i, {t_last_[i], EventKind::end_of_run});
+        if (sampled(i) && c_.neurons.V[n] < c_.params(n).Vth) read_samples(i, {t_last_[i], EventKind::end_of_run});
         end_[i] = to.time;
-        if (inside) return Need::interval;
+        if (inside) {
+            awaited_[i] = input;
+            return Need::interval;
+        }
         return to.time > t_last_[i] ? Need::check : Need::done;
     }
 }
@@ -225,7 +238,8 @@ bool Partition::exact_interval(std::uint32_t i, Need need) {
     const LoweredNeuron& p = c_.params(n);
     const MembraneState s = c_.neurons[n];
     const double t0 = t_last_[i], t1 = end_[i], h = t1 - t0;
-    if (const auto crossing = first_crossing(p, s, h)) {
+    Segment first;  // the search's first segment, if it built one: also the propagation's
+    if (const auto crossing = first_crossing(p, s, h, &first)) {
         const double tc = t0 + *crossing;
         // An input at the interval's end comes before a crossing at the same time.
         const bool fires = need == Need::check ? before(tc, EventKind::threshold_crossing, until_) : tc < t1;
@@ -238,7 +252,7 @@ bool Partition::exact_interval(std::uint32_t i, Need need) {
     }
     // No crossing: moved to the interval's end, so that the search is not made again.
     take_samples(i, need == Need::check ? until_ : Until{t1, EventKind::metabolic_change});
-    commit(i, propagate(p, s, h), t1);
+    commit(i, first.length() > 0 ? propagate(p, s, h, first) : propagate(p, s, h), t1);
     return need == Need::interval;
 }
 
@@ -340,12 +354,22 @@ void Partition::deliver(std::span<const Fired> spikes, ArrivalBuckets& buckets, 
         for (std::uint32_t k : c_.outgoing[c_.population_of[n]]) {
             const Synapses& s = net.projections[k];
             const std::uint32_t first_post = net.populations[s.post].first;
-            for (std::uint64_t q = s.row_begin[row]; q < s.row_begin[row + 1]; ++q) {
+            const auto send = [&](std::uint64_t q, double arrival, const ArrivalBuckets::Column& to_epoch) {
+                const std::uint32_t target = first_post + s.target[q];
+                to_epoch[partition_of[target]].push_back({arrival, (std::uint64_t{k} << synapse_bits) | q, target});
+            };
+            const std::uint64_t from = s.row_begin[row], to = s.row_begin[row + 1];
+            if (s.delay.each.empty()) {  // one delay: every arrival of the row at the same time
+                const double arrival = t + s.delay.shared;
+                if (arrival > end) continue;  // after the run
+                const ArrivalBuckets::Column to_epoch = buckets.column(grid.epoch_of(arrival, epoch + 1), index_);
+                for (std::uint64_t q = from; q < to; ++q) send(q, arrival, to_epoch);
+                continue;
+            }
+            for (std::uint64_t q = from; q < to; ++q) {
                 const double arrival = t + s.delay[q];
                 if (arrival > end) continue;  // after the run
-                const std::uint32_t target = first_post + s.target[q];
-                buckets.buffer(grid.epoch_of(arrival, epoch + 1), partition_of[target], index_)
-                    .push_back({arrival, (std::uint64_t{k} << synapse_bits) | q, target});
+                send(q, arrival, buckets.column(grid.epoch_of(arrival, epoch + 1), index_));
             }
         }
     }

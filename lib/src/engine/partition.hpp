@@ -127,20 +127,22 @@ private:
     enum class Need : std::uint8_t { done, interval, check };
 
     bool refractory(std::uint32_t i) const { return refractory_[i] != 0; }
-    Next next_input(std::uint32_t i) const;
+    // Inlined into prepare(), their only caller: they run once or twice per input.
+    [[gnu::always_inline]] inline Next next_input(std::uint32_t i) const;
     static bool before(double t, EventKind kind, const Until& until) {
         return t < until.time || (t == until.time && kind < until.kind);
     }
     double sample_time(const SampleCursor& s) const;
     // Prepares neuron i for its next interval: inputs at its present time applied, refractory
     // stretches passed; sets end_[i] to where the interval ends.
-    Need prepare(std::uint32_t i);
-    void apply(std::uint32_t i, const Next& input);
+    [[gnu::always_inline]] inline Need prepare(std::uint32_t i);  // inlined into advance_range()
+    [[gnu::always_inline]] inline void apply(std::uint32_t i, const Next& input);
     // Samples of neuron i due before `bound` (and before the walk's end), read from its state at
     // t_last along its free or refractory trajectory: the caller knows it does not fire before.
     void take_samples(std::uint32_t i, Until bound) {
-        if (sample_begin_[i] != sample_begin_[i + 1]) read_samples(i, bound);
+        if (sampled(i)) read_samples(i, bound);
     }
+    bool sampled(std::uint32_t i) const { return sample_begin_[i] != sample_begin_[i + 1]; }
     void read_samples(std::uint32_t i, Until bound);
     // The exact path for an interval the kernel could not settle.
     bool exact_interval(std::uint32_t i, Need need);
@@ -162,6 +164,7 @@ private:
     // Per neuron of the partition, by local index.
     std::vector<double> t_last_, refractory_until_, last_spike_, end_;
     std::vector<std::uint8_t> refractory_;
+    std::vector<Next> awaited_;  // the input at end_, while an interval towards it is under way
     std::vector<std::uint32_t> input_begin_, input_next_;   // this epoch's arrivals, and the cursor
     std::vector<std::pair<double, std::uint64_t>> inputs_;  // (time, order), sorted per neuron
     std::vector<std::uint32_t> generator_begin_, sample_begin_;

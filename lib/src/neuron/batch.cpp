@@ -17,6 +17,7 @@
 #include <array>
 #include <cmath>
 #include <cstring>
+#include <utility>
 
 #include "metabosim/neuron/batch.hpp"
 
@@ -106,6 +107,36 @@ HWY_INLINE Bounded Bound(D d, const LoweredNeuron& p, Vec V, Vec ge, Vec gi, Vec
     return {ge1, gi1, hn::Or(V >= Vth, hn::Not(excluded))};
 }
 
+// even -= g[j] c[k - j] over even j, odd -= over odd j, j from Top down to 0; ck = c + (k - Top).
+// Top is a constant, so that the terms unroll into straight code.
+template <int J>
+HWY_INLINE void ConvolutionTerm(const Vec* g, Vec c, Vec& even, Vec& odd) {
+    if constexpr (J % 2 == 0)
+        even = even - g[J] * c;
+    else
+        odd = odd - g[J] * c;
+}
+template <int Top, std::size_t... Step>
+HWY_INLINE void ConvolutionUpTo(const Vec* g, const Vec* ck, Vec& even, Vec& odd, std::index_sequence<Step...>) {
+    (ConvolutionTerm<Top - static_cast<int>(Step)>(g, ck[Step], even, odd), ...);
+}
+HWY_INLINE void Convolution(int top, const Vec* g, const Vec* ck, Vec& even, Vec& odd) {
+    switch (top) {
+#define METABOSIM_CONVOLUTION(t) \
+    case t: return ConvolutionUpTo<t>(g, ck, even, odd, std::make_index_sequence<t + 1>());
+        METABOSIM_CONVOLUTION(0) METABOSIM_CONVOLUTION(1) METABOSIM_CONVOLUTION(2) METABOSIM_CONVOLUTION(3)
+        METABOSIM_CONVOLUTION(4) METABOSIM_CONVOLUTION(5) METABOSIM_CONVOLUTION(6) METABOSIM_CONVOLUTION(7)
+        METABOSIM_CONVOLUTION(8) METABOSIM_CONVOLUTION(9) METABOSIM_CONVOLUTION(10) METABOSIM_CONVOLUTION(11)
+        METABOSIM_CONVOLUTION(12) METABOSIM_CONVOLUTION(13) METABOSIM_CONVOLUTION(14) METABOSIM_CONVOLUTION(15)
+        METABOSIM_CONVOLUTION(16) METABOSIM_CONVOLUTION(17) METABOSIM_CONVOLUTION(18) METABOSIM_CONVOLUTION(19)
+        METABOSIM_CONVOLUTION(20) METABOSIM_CONVOLUTION(21) METABOSIM_CONVOLUTION(22) METABOSIM_CONVOLUTION(23)
+        METABOSIM_CONVOLUTION(24) METABOSIM_CONVOLUTION(25) METABOSIM_CONVOLUTION(26) METABOSIM_CONVOLUTION(27)
+        METABOSIM_CONVOLUTION(28) METABOSIM_CONVOLUTION(29) METABOSIM_CONVOLUTION(30)
+#undef METABOSIM_CONVOLUTION
+    }
+    static_assert(max_terms == 32, "one case for each top in [0, max_terms - 2]");
+}
+
 // V after `hs` from (V, ge, gi) by the series, for M vectors of lanes at once (their work
 // interleaved, so that one's dependency chains run while another's wait), each lane to its own
 // convergence; `failed` marks lanes that did not converge within max_terms.
@@ -131,12 +162,13 @@ HWY_INLINE void Series(D d, const LoweredNeuron& p, const Vec* V, const Vec* ge,
     // Taylor coefficients of the conductances (times hs^k), each lane as far as they matter to it.
     Vec g[M][max_terms], drive[M][max_terms];
     int G = 0;
-    for (bool any = true; G < max_terms && any; ++G) {
+    Vec next_G = one;  // G + 1
+    for (bool any = true; G < max_terms && any; ++G, next_G = next_G + one) {
         any = false;
         for (int m = 0; m < M; ++m) {
             g[m][G] = hn::IfThenElseZero(alive[m], e[m] + in[m]);
             drive[m][G] = hn::IfThenElseZero(alive[m], e[m] * Ee + in[m] * Ei);
-            first[m] = hn::IfThenElse(alive[m], hn::Max(first[m], hn::Set(d, static_cast<double>(G + 1))), first[m]);
+            first[m] = hn::IfThenElse(alive[m], hn::Max(first[m], next_G), first[m]);
             alive[m] = hn::AndNot((hn::Abs(e[m]) + hn::Abs(in[m])) * force[m] <= tol[m], alive[m]);
             any = any || !hn::AllFalse(d, alive[m]);
             e[m] = e[m] * (re[m] * hn::Set(d, inverse[G + 1]));
@@ -158,25 +190,15 @@ HWY_INLINE void Series(D d, const LoweredNeuron& p, const Vec* V, const Vec* ge,
         open[m] = all;
     }
     // The earliest k at which some lane may stop (only to skip tests that cannot succeed).
-    double stops_from = max_terms;
-    for (int m = 0; m < M; ++m) stops_from = std::min(stops_from, hn::GetLane(hn::MinOfLanes(d, first[m])));
+    double earliest = max_terms;
+    for (int m = 0; m < M; ++m) earliest = std::min(earliest, hn::GetLane(hn::MinOfLanes(d, first[m])));
+    const int stops_from = static_cast<int>(earliest);
     Vec kk = zero;
     for (int k = 0; k + 1 < max_terms; ++k, kk = kk + one) {
         const int top = std::min(k, G - 1);
         for (int m = 0; m < M; ++m) {
             Vec even = k < G ? drive[m][k] : zero, odd = zero;
-            int j = top;
-            const Vec* gj = g[m] + j;       // g[j], then downwards
-            const Vec* ck = c[m] + (k - j);  // c[k - j], then upwards
-            if (j % 2) {
-                odd = odd - gj[0] * ck[0];
-                --gj, ++ck, --j;
-            }
-            for (; j >= 2; j -= 2, gj -= 2, ck += 2) {
-                even = even - gj[0] * ck[0];
-                odd = odd - gj[-1] * ck[1];
-            }
-            even = even - gj[0] * ck[0];  // j = 0
+            Convolution(top, g[m], c[m] + (k - top), even, odd);
             c[m][k + 1] = (dt_c[m] * hn::Set(d, inverse[k + 1])) * (even + odd);
             sum[m] = hn::IfThenElse(open[m], sum[m] + c[m][k + 1], sum[m]);
         }

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <utility>
 
 #include <boost/math/tools/toms748_solve.hpp>
 
@@ -128,6 +129,31 @@ std::optional<double> crossing_in(const LoweredNeuron& p, const MembraneState& s
     return search(p, s, seg, 0, s.V, h, seg.V(h));
 }
 
+// odd -= g[j] c[k - j] and even -= g[j - 1] c[k - j + 1] for j = Last, Last - 2, ... down to 1, then
+// even -= g[0] c[k] if Last is even; ck = c + (k - Last). Last is a constant, so that the terms
+// unroll into straight code.
+template <int Last, std::size_t... Pair>
+inline void convolution_from(const double* g, const double* ck, double& even, double& odd, std::index_sequence<Pair...>) {
+    ((odd -= g[Last - 2 * Pair] * ck[2 * Pair], even -= g[Last - 2 * Pair - 1] * ck[2 * Pair + 1]), ...);
+    if constexpr (Last % 2 == 0) even -= g[0] * ck[Last];
+}
+void convolution(int last, const double* g, const double* ck, double& even, double& odd) {
+    switch (last) {
+#define METABOSIM_CONVOLUTION(t) \
+    case t: return convolution_from<t>(g, ck, even, odd, std::make_index_sequence<(t + 1) / 2>());
+        METABOSIM_CONVOLUTION(0) METABOSIM_CONVOLUTION(1) METABOSIM_CONVOLUTION(2) METABOSIM_CONVOLUTION(3)
+        METABOSIM_CONVOLUTION(4) METABOSIM_CONVOLUTION(5) METABOSIM_CONVOLUTION(6) METABOSIM_CONVOLUTION(7)
+        METABOSIM_CONVOLUTION(8) METABOSIM_CONVOLUTION(9) METABOSIM_CONVOLUTION(10) METABOSIM_CONVOLUTION(11)
+        METABOSIM_CONVOLUTION(12) METABOSIM_CONVOLUTION(13) METABOSIM_CONVOLUTION(14) METABOSIM_CONVOLUTION(15)
+        METABOSIM_CONVOLUTION(16) METABOSIM_CONVOLUTION(17) METABOSIM_CONVOLUTION(18) METABOSIM_CONVOLUTION(19)
+        METABOSIM_CONVOLUTION(20) METABOSIM_CONVOLUTION(21) METABOSIM_CONVOLUTION(22) METABOSIM_CONVOLUTION(23)
+        METABOSIM_CONVOLUTION(24) METABOSIM_CONVOLUTION(25) METABOSIM_CONVOLUTION(26) METABOSIM_CONVOLUTION(27)
+        METABOSIM_CONVOLUTION(28) METABOSIM_CONVOLUTION(29) METABOSIM_CONVOLUTION(30)
+#undef METABOSIM_CONVOLUTION
+    }
+    static_assert(max_terms == 32, "one case for each last in [0, max_terms - 2]");
+}
+
 }  // namespace
 
 Segment::Segment(const LoweredNeuron& p, const MembraneState& s, double horizon)
@@ -178,12 +204,7 @@ bool Segment::sum(const LoweredNeuron& p, const MembraneState& s) {
         // the recurrence is latency-bound, not arithmetic-bound.
         const int last = std::min(k, g_terms - 1);
         double even = k < g_terms ? drive[k] : 0.0, odd = 0.0;
-        int j = last;
-        for (; j >= 1; j -= 2) {
-            odd -= g[j] * c_[k - j];
-            even -= g[j - 1] * c_[k - j + 1];
-        }
-        if (j == 0) even -= g[0] * c_[k];
+        convolution(last, g.data(), c_.data() + (k - last), even, odd);
         c_[k + 1] = step * inverse[k + 1] * (even + odd);
         if (k >= 2 && k >= g_terms && std::abs(c_[k + 1]) <= negligible && std::abs(c_[k]) <= negligible) {
             n_ = k + 2;
@@ -241,12 +262,18 @@ double no_crossing_before(const LoweredNeuron& p, const MembraneState& s) {
 }
 
 std::optional<double> first_crossing(const LoweredNeuron& p, MembraneState s, double horizon) {
+    Segment built;
+    return first_crossing(p, s, horizon, &built);
+}
+
+std::optional<double> first_crossing(const LoweredNeuron& p, MembraneState s, double horizon, Segment* built) {
     if (s.V >= p.Vth) return 0.0;
     if (!(horizon > 0) || equilibrium_range(p, 0, s.ge, 0, s.gi).hi < p.Vth) return std::nullopt;
     // Most predictions end here, without computing the series.
     const double h = std::min(horizon, segment_length(p, s));
     if (h >= horizon && outlook(p, s, 0, h, s.V).ceiling < p.Vth) return std::nullopt;
-    return first_crossing(p, s, horizon, Segment(p, s, horizon));
+    *built = Segment(p, s, horizon);
+    return first_crossing(p, s, horizon, *built);
 }
 
 std::optional<double> first_crossing(const LoweredNeuron& p, MembraneState s, double horizon, const Segment& first) {

@@ -60,6 +60,9 @@ double no_crossing_before(const LoweredNeuron& p, const MembraneState& s);
 // Cheap bounds settle most calls without integrating; a crossing found is bracketed and
 // located with TOMS 748 on the segment's series.
 std::optional<double> first_crossing(const LoweredNeuron& p, MembraneState s, double horizon);
+// The same; where the search builds its first segment, Segment(p, s, horizon), it is left in
+// `built` (else `built` is left as it was), so that propagate(p, s, horizon, *built) reuses it.
+std::optional<double> first_crossing(const LoweredNeuron& p, MembraneState s, double horizon, Segment* built);
 // The same, searching `first` (Segment(p, s, horizon)) before building any further segment.
 std::optional<double> first_crossing(const LoweredNeuron& p, MembraneState s, double horizon, const Segment& first);
 

@@ -10,6 +10,7 @@ With --subproject, Meson builds metabosim itself as a subproject of the small pr
 
 Usage: test_install.py MESON BUILD_DIR SOURCE_DIR [--subproject]
 """
+import ast
 import os
 import pathlib
 import shutil
@@ -88,6 +89,18 @@ class Installed(unittest.TestCase):
         run([data / "check_spikes.py", cwd / "out" / "spikes.h5"], env=clean_environment())
         run([data / "plot_run.py", cwd / "out"], env=clean_environment())
         self.assertTrue((cwd / "out" / "overview.png").is_file())
+
+    def test_every_module_an_installed_script_imports_is_installed(self):
+        # A module of tools/ left out of the installation breaks the report scripts only when the
+        # program runs them, after the simulation, on an installed copy.
+        data = self.prefix / "share" / "metabosim"
+        for script in data.glob("*.py"):
+            for node in ast.walk(ast.parse(script.read_text())):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                        [node.module] if isinstance(node, ast.ImportFrom) and node.module else []
+                for name in names:
+                    if (SOURCE / "tools" / f"{name}.py").is_file():
+                        self.assertTrue((data / f"{name}.py").is_file(), f"{script.name} imports {name}")
 
     def test_the_installed_tree_can_be_moved(self):
         moved = pathlib.Path(self.tmp.name) / "moved"

@@ -31,7 +31,7 @@ struct Settings {
     double hypo = 32, normo = 37, hyper = 41;   // degC
     std::vector<double> sweep{32, 33, 34, 35, 36, 37, 38, 39, 40, 41};  // degC, degradation
     // Network runs step at 0.1 ms by default, as Brian2 does (and the paper did): hyper states
-    // fire at 100-300 Hz, where the exact event-driven engine costs ~15x more (docs/findings.md).
+    // fire at 100-300 Hz, where the exact event-driven engine costs ~10x more (docs/results.md).
     // The pairing protocol always runs event-driven: it is exact and cheap.
     Strategy strategy = Strategy::clock_driven(0.1);
     unsigned threads = 2;

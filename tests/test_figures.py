@@ -87,16 +87,27 @@ class Titles(unittest.TestCase):
         self.assertGreater(len(lines), 3)
 
 
+def tool(name, *args):
+    """One of tools/ run under this Python."""
+    return subprocess.run([sys.executable, SOURCE / "tools" / name, *args], capture_output=True, text=True,
+                          timeout=300)
+
+
+def run_then_tool(test, out, config, duration, name, *args):
+    """`metabosim run config` for `duration` into out, then tools/name on it; its result."""
+    r = subprocess.run([EXE, "run", config, "--set", f"run.duration={duration}", "-o", out, "-q"],
+                       capture_output=True, text=True, timeout=300)
+    test.assertEqual(r.returncode, 0, r.stderr)
+    r = tool(name, out, *args)
+    test.assertEqual(r.returncode, 0, r.stderr)
+    return r
+
+
 class Overview(unittest.TestCase):
     def test_plot_run_writes_pdf_and_png(self):
         with tempfile.TemporaryDirectory() as tmp:
             out = pathlib.Path(tmp) / "run"
-            r = subprocess.run([EXE, "run", "coba", "--set", "run.duration=50 ms", "-o", out, "-q"],
-                               capture_output=True, text=True, timeout=300)
-            self.assertEqual(r.returncode, 0, r.stderr)
-            r = subprocess.run([sys.executable, SOURCE / "tools" / "plot_run.py", out], capture_output=True,
-                               text=True, timeout=300)
-            self.assertEqual(r.returncode, 0, r.stderr)
+            run_then_tool(self, out, "coba", "50 ms", "plot_run.py")
             self.assertEqual(png_dpi(out / "overview.png"), (300, 300))
             self.assertTrue((out / "overview.pdf").read_bytes().startswith(b"%PDF"))
 
@@ -105,20 +116,15 @@ class WeightHistogram(unittest.TestCase):
     def test_song_abbott_final_weights_tabled_and_drawn(self):
         with tempfile.TemporaryDirectory() as tmp:
             out = pathlib.Path(tmp) / "run"
-            r = subprocess.run([EXE, "run", "song_abbott", "--set", "run.duration=2 s", "-o", out, "-q"],
-                               capture_output=True, text=True, timeout=300)
-            self.assertEqual(r.returncode, 0, r.stderr)
-            r = subprocess.run([sys.executable, SOURCE / "tools" / "weight_histogram.py", out, "--bins", "10",
-                                "--png", out / "weights.png"], capture_output=True, text=True, timeout=300)
-            self.assertEqual(r.returncode, 0, r.stderr)
+            r = run_then_tool(self, out, "song_abbott", "2 s", "weight_histogram.py", "--bins", "10",
+                              "--png", out / "weights.png")
             rows = [line.split() for line in r.stdout.splitlines()[2:12]]
             self.assertEqual(sum(int(row[2]) for row in rows), 1000)  # every synapse in one bin
             self.assertEqual(float(rows[-1][1]), 0.15)  # up to w_max
             self.assertIn("bimodal", r.stdout)
             self.assertEqual(png_dpi(out / "weights.png"), (300, 300))
             # Without final weights: exit 1 with a message.
-            r = subprocess.run([sys.executable, SOURCE / "tools" / "weight_histogram.py", tmp],
-                               capture_output=True, text=True, timeout=300)
+            r = tool("weight_histogram.py", tmp)
             self.assertEqual(r.returncode, 1)
             self.assertIn("no recorded weights", r.stderr)
 

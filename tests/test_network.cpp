@@ -87,6 +87,19 @@ TEST_CASE("connectivity rules give the synapses they promise") {
         all.rule = Connectivity::Rule::all_to_all;
         CHECK(build_network(two_populations(all, 7, 11)).projections[0].size() == 77);
     }
+    SUBCASE("probability 1 is all to all (Boost's geometric distribution asserts p < 1)") {
+        Connectivity certain, all;
+        certain.p = 1;
+        all.rule = Connectivity::Rule::all_to_all;
+        Model m = two_populations(certain, 30, 30), m_all = two_populations(all, 30, 30);
+        m.projections[0].post = m_all.projections[0].post = "A";
+        const Network net_p = build_network(m), net_all = build_network(m_all);
+        const Synapses &s = net_p.projections[0], &s_all = net_all.projections[0];
+        CHECK(s.size() == 30 * 29);  // no autapses
+        CHECK(s.target == s_all.target);
+        CHECK(s.row_begin == s_all.row_begin);
+        CHECK(s.weight.each == s_all.weight.each);
+    }
     SUBCASE("explicit list keeps given weights and delays") {
         Connectivity list;
         list.rule = Connectivity::Rule::explicit_list;

@@ -56,14 +56,21 @@ std::vector<std::uint32_t> sources_of(const Connectivity& c, std::uint32_t j, st
     std::vector<std::uint32_t> out;
     const auto allowed = [&](std::uint32_t i) { return !(exclude_self && i == j); };
     switch (c.rule) {
-    case Connectivity::Rule::probability: {
+    case Connectivity::Rule::probability:
         if (c.p <= 0) break;
-        // Gaps between successes of Bernoulli(p) trials are geometric: O(synapses), not O(n_pre).
-        boost::random::geometric_distribution<std::uint64_t> gap(c.p);
-        for (std::uint64_t i = c.p >= 1 ? 0 : gap(rng); i < n_pre; i += 1 + (c.p >= 1 ? 0 : gap(rng)))
-            if (allowed(static_cast<std::uint32_t>(i))) out.push_back(static_cast<std::uint32_t>(i));
+        if (c.p < 1) {
+            // Gaps between successes of Bernoulli(p) trials are geometric: O(synapses), not
+            // O(n_pre). (Boost's distribution requires p < 1: p = 1 is all to all, no draws.)
+            boost::random::geometric_distribution<std::uint64_t> gap(c.p);
+            for (std::uint64_t i = gap(rng); i < n_pre; i += 1 + gap(rng))
+                if (allowed(static_cast<std::uint32_t>(i))) out.push_back(static_cast<std::uint32_t>(i));
+            break;
+        }
+        [[fallthrough]];
+    case Connectivity::Rule::all_to_all:
+        for (std::uint32_t i = 0; i < n_pre; ++i)
+            if (allowed(i)) out.push_back(i);
         break;
-    }
     case Connectivity::Rule::fixed_indegree: {
         // Floyd's algorithm: k distinct draws from the candidates, without replacement.
         const std::uint32_t candidates = exclude_self ? n_pre - 1 : n_pre;
@@ -77,10 +84,6 @@ std::vector<std::uint32_t> sources_of(const Connectivity& c, std::uint32_t j, st
     }
     case Connectivity::Rule::one_to_one:
         out.push_back(j);
-        break;
-    case Connectivity::Rule::all_to_all:
-        for (std::uint32_t i = 0; i < n_pre; ++i)
-            if (allowed(i)) out.push_back(i);
         break;
     case Connectivity::Rule::explicit_list:
         break;  // handled by the caller

@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "metabosim/config/config.hpp"
+#include "metabosim/inputs/inputs.hpp"
 #include "metabosim/model/error.hpp"
 #include "metabosim/simulation.hpp"
 #include "model/schema.hpp"
@@ -288,3 +289,18 @@ TEST_CASE("a uniform distribution with low == high draws its value") {
     CHECK(r.states[0].at(0, 0, 1) == -55);
 }
 
+
+// Boost's random distributions assert their parameters (0 < p < 1 for the geometric gaps of a
+// probability rule, a positive exponential rate): builds with assertions aborted on these.
+TEST_CASE("connection probability 1 and a drive rate that underflows per ms run soundly") {
+    const Model model = parse_config(network(37, 2,
+                                             "[projections.II]\npre = \"I\"\npost = \"I\"\nreceptor = \"inhibitory\"\n"
+                                             "connectivity = { rule = \"probability\", p = 1 }\nweight = \"1 nS\"\n"
+                                             "delay = \"1 ms\"\n"),
+                                     "certain.toml");
+    run_everywhere(model);
+    Model silent = model;
+    silent.populations[1].drive->rate = 5e-324;  // Hz: the smallest double, 0 per ms
+    run_everywhere(silent);
+    CHECK(drive_times(silent, 1, 0).empty());
+}

@@ -25,8 +25,11 @@ Rng drive_stream(const Model& model, std::uint32_t population, std::uint32_t neu
 }
 
 double next_drive_time(Rng& stream, double from, double rate) {
-    if (rate <= 0) return std::numeric_limits<double>::infinity();
-    return from + boost::random::exponential_distribution<double>(rate / 1000.0)(stream);
+    const double per_ms = rate / 1000.0;
+    // Boost's distribution requires a positive parameter: a rate (accepted down to the smallest
+    // double) whose per-ms value underflows to zero never fires.
+    if (!(per_ms > 0)) return std::numeric_limits<double>::infinity();
+    return from + boost::random::exponential_distribution<double>(per_ms)(stream);
 }
 
 std::vector<RateChange> drive_rate_changes(const Model& model, const MetabolicSchedule& schedule,

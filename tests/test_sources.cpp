@@ -105,7 +105,8 @@ TEST_CASE("a Poisson source population fires at its rate, and at each step's rat
     std::vector<std::size_t> per_source(200);
     for (auto n : s.node_ids) ++per_source.at(n);
     for (std::size_t n = 0; n < 200; ++n) CHECK(per_source[n] > 20);
-    CHECK(source_times(m, 0, 0) != source_times(m, 0, 1));
+    const SourceTrain train(m, MetabolicSchedule(m), 0);
+    CHECK(train.times(0) != train.times(1));
 }
 
 TEST_CASE("an array source emits exactly its given times, none after the run") {

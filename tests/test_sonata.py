@@ -201,6 +201,149 @@ bins = 12
             self.assertGreater(len(f["spikes/E/timestamps"]), 100)
 
 
+# Spike sources both ways: a Poisson source with a rate step and temperature scaling (through a
+# metabolic step) into a cell through STDP, and an array source with a time after the end.
+SOURCES = """
+[run]
+duration = "1000 ms"
+seed = 3
+[populations.Input]
+size = 400
+source = { kind = "poisson", rate = "10 Hz", steps = [{ time = "400 ms", rate = "30 Hz" }], temperature_scaled = true }
+[populations.Input.q10]
+poisson_rate = 2
+[populations.Probe]
+size = 2
+source = { kind = "array", times = [["5 ms", "250.5 ms", "700 ms"], ["17.125 ms", "1500 ms"]] }
+[populations.Cell]
+size = 1
+initial_V = "-70 mV"
+[populations.Cell.neuron]
+C = "200 pF"
+gL = "10 nS"
+EL = "-70 mV"
+Vth = "-54 mV"
+Vr = "-60 mV"
+t_ref = "1 ms"
+Ee = "0 mV"
+Ei = "-70 mV"
+tau_e = "5 ms"
+tau_i = "5 ms"
+[projections.Plastic]
+pre = "Input"
+post = "Cell"
+connectivity = { rule = "all_to_all" }
+weight = "0.6 nS"
+delay = "1 ms"
+[projections.Plastic.stdp]
+tau_plus = "20 ms"
+tau_minus = "20 ms"
+w_max = "0.6 nS"
+A_plus = "0.003 nS"
+A_minus = "-0.00315 nS"
+[projections.Inhibition]
+pre = "Probe"
+post = "Cell"
+receptor = "inhibitory"
+connectivity = { rule = "all_to_all" }
+weight = "5 nS"
+delay = "1 ms"
+"""
+# What a run adds to a circuit: the same for the model and for the TOML that points to its circuit.
+SOURCES_RUN = """
+[[metabolism.steps]]
+time = "600 ms"
+temperature = "39 degC"
+[recording]
+rate_bin = "10 ms"
+[[recording.weights]]
+projection = "Plastic"
+interval = "100 ms"
+bins = 10
+final = true
+"""
+
+
+class ExportedSources(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.dir = pathlib.Path(cls.tmp.name)
+        cls.model = cls.dir / "sources.toml"
+        cls.model.write_text(SOURCES + SOURCES_RUN)
+        cls.circuit = cls.dir / "circuit"
+        cls.export = metabosim("export", cls.model, "--sonata", "-o", cls.circuit)
+        cls.original = cls.dir / "original"
+        cls.ran = metabosim("run", cls.model, "-o", cls.original, "-q")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def test_sources_are_virtual_nodes_fed_by_spike_inputs(self):
+        self.assertEqual(self.export.returncode, 0, self.export.stderr)
+        conf = nest_paths(self.circuit / "circuit_config.json")
+        inputs = conf["inputs"]
+        self.assertEqual(sorted(inputs), ["Input_spikes", "Probe_spikes"])
+        for population, size in (("Input", 400), ("Probe", 2)):
+            (row,) = types_csv(self.circuit / f"{population}_node_types.csv")
+            self.assertEqual(row["model_type"], "virtual")
+            self.assertNotIn("dynamics_params", row)
+            self.assertNotIn("model_template", row)
+            entry = inputs[f"{population}_spikes"]
+            self.assertEqual((entry["input_type"], entry["module"], entry["node_set"]), ("spikes", "h5", population))
+            with h5py.File(entry["input_file"], "r") as f:  # as NEST resolves the path
+                self.assertEqual(f.attrs["magic"], 0x0A7A)
+                g = f["spikes"][population]
+                self.assertEqual(g.attrs["sorting"], 1)  # by_id
+                self.assertEqual(h5py.check_enum_dtype(g.attrs.get_id("sorting").dtype),
+                                 {"none": 0, "by_id": 1, "by_time": 2})
+                self.assertEqual(g["timestamps"].attrs["units"], "ms")
+                self.assertEqual(g["timestamps"].dtype, np.float64)
+                self.assertEqual(g["node_ids"].dtype, np.uint64)
+                ids, times = g["node_ids"][()], g["timestamps"][()]
+            self.assertTrue(np.all(np.diff(ids.astype(np.int64)) >= 0))
+            self.assertTrue(np.all(ids < size))
+            # The trains are the spikes a run of the model emits, to the last bit.
+            with h5py.File(self.original / "spikes.h5", "r") as f:
+                ran = f["spikes"][population]
+                emitted = sorted(zip(ran["node_ids"][()].tolist(), ran["timestamps"][()].tolist()))
+            self.assertEqual(sorted(zip(ids.tolist(), times.tolist())), emitted)
+            if population == "Probe":
+                self.assertEqual(times.tolist(), [5, 250.5, 700, 17.125])  # 1500 ms is after the end
+            else:
+                # The step (x 3) and then the temperature (x 2^0.2) raise the rate.
+                before, after = np.sum(times < 400), np.sum(times >= 700)
+                self.assertGreater(after / 300, 3 * 1.1 * before / 400)
+
+    def test_round_trip_same_spikes_and_weights_for_the_same_seed(self):
+        self.assertEqual(self.ran.returncode, 0, self.ran.stderr)
+        config = self.dir / "from_circuit.toml"
+        config.write_text(f'''
+[network]
+sonata = "{self.circuit / 'circuit_config.json'}"
+[run]
+duration = "1000 ms"
+seed = 3
+''' + SOURCES_RUN)
+        again = self.dir / "again"
+        r = metabosim("run", config, "-o", again, "-q")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for name in ("spikes.h5", "weights.h5", "rates.csv", "metabolism.csv"):
+            self.assertEqual((self.original / name).read_bytes(), (again / name).read_bytes(), name)
+        # The circuit config alone gives the same spikes too: the inputs are the circuit's.
+        plain = self.dir / "plain"
+        r = metabosim("run", self.circuit / "circuit_config.json", "-o", plain, "-q")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with h5py.File(self.original / "spikes.h5", "r") as f, h5py.File(plain / "spikes.h5", "r") as g:
+            for population in ("Input", "Probe"):
+                np.testing.assert_array_equal(f["spikes"][population]["timestamps"][()],
+                                              g["spikes"][population]["timestamps"][()])
+            self.assertGreater(len(f["spikes/Cell/timestamps"]), 10)
+        summary = json.loads((self.original / "summary.json").read_text())
+        self.assertGreater(summary["populations"]["Input"]["spikes"], 4000)
+
+
 def write_handmade_circuit(root, weight_in_h5=True, dynamics_extra=None):
     """A circuit as bmtk's NetworkBuilder and NEST's examples write one: one node population V1 with
     two node types (exc 101, inh 102) interleaved, one edge population with two edge types, the

@@ -400,6 +400,49 @@ def write_handmade_circuit(root, weight_in_h5=True, dynamics_extra=None):
     return root / "circuit_config.json"
 
 
+LGN_TIMES = {0: [3.0, 40.5, 90.0], 2: [12.25]}  # node 1 is silent
+
+
+def add_virtual_input(root, spikes=True, input_entry=None):
+    """Adds to a handmade circuit what bmtk's examples have: a node population LGN of 3 virtual
+    nodes onto V1 node 0, and its spike trains in a spike file named by the config's inputs,
+    written by time as bmtk writes them."""
+    with h5py.File(root / "network" / "lgn_nodes.h5", "w") as f:
+        g = f.create_group("nodes/LGN")
+        g["node_type_id"] = np.full(3, 100, dtype=np.uint32)
+        g["node_id"] = np.arange(3, dtype=np.uint64)
+    (root / "network" / "lgn_node_types.csv").write_text("node_type_id model_type pop_name\n100 virtual tON\n")
+    with h5py.File(root / "network" / "lgn_v1_edges.h5", "w") as f:
+        g = f.create_group("edges/LGN_to_V1")
+        g["source_node_id"] = np.array([0, 1, 2], dtype=np.uint64)
+        g["source_node_id"].attrs["node_population"] = "LGN"
+        g["target_node_id"] = np.array([0, 0, 0], dtype=np.uint64)
+        g["target_node_id"].attrs["node_population"] = "V1"
+        g["edge_type_id"] = np.full(3, 1, dtype=np.uint32)
+        g["0/syn_weight"] = np.array([4.0, 4.0, 4.0])
+    (root / "network" / "lgn_v1_edge_types.csv").write_text("edge_type_id model_template delay\n1 static_synapse 1.0\n")
+    if spikes:
+        pairs = sorted((t, node) for node, times in LGN_TIMES.items() for t in times)
+        (root / "inputs").mkdir(exist_ok=True)
+        with h5py.File(root / "inputs" / "lgn_spikes.h5", "w") as f:
+            g = f.create_group("spikes/LGN")
+            g.attrs["sorting"] = "by_time"
+            g["timestamps"] = np.array([t for t, _ in pairs])
+            g["timestamps"].attrs["units"] = "ms"
+            g["node_ids"] = np.array([n for _, n in pairs], dtype=np.uint64)
+    config_path = root / "circuit_config.json"
+    config = json.loads(config_path.read_text())
+    config["networks"]["nodes"].append({"nodes_file": "$NETWORK_DIR/lgn_nodes.h5",
+                                        "node_types_file": "$NETWORK_DIR/lgn_node_types.csv"})
+    config["networks"]["edges"].append({"edges_file": "$NETWORK_DIR/lgn_v1_edges.h5",
+                                        "edge_types_file": "$NETWORK_DIR/lgn_v1_edge_types.csv"})
+    config["inputs"] = {"LGN_spikes": input_entry or {"input_type": "spikes", "module": "sonata",
+                                                      "input_file": "${configdir}/inputs/lgn_spikes.h5",
+                                                      "node_set": {"population": "LGN"}}}
+    config_path.write_text(json.dumps(config, indent=2))
+    return config_path
+
+
 class HandmadeCircuit(unittest.TestCase):
     def test_runs_with_node_types_as_populations(self):
         with tempfile.TemporaryDirectory() as tmp:
@@ -420,6 +463,21 @@ class HandmadeCircuit(unittest.TestCase):
                                capture_output=True, text=True, timeout=300)
             self.assertEqual(r.returncode, 0, r.stderr)
             self.assertEqual((out / "spikes.h5").read_bytes(), (pathlib.Path(tmp) / "relative" / "spikes.h5").read_bytes())
+
+    def test_virtual_nodes_replay_their_spike_input(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            root = pathlib.Path(tmp) / "c"
+            config = add_virtual_input(write_handmade_circuit(root).parent)
+            out = pathlib.Path(tmp) / "out"
+            r = metabosim("run", config, "-o", out, "-q")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            summary = json.loads((out / "summary.json").read_text())
+            self.assertEqual(list(summary["populations"]), ["V1_101", "V1_102", "LGN"])
+            self.assertEqual(summary["synapses"], 4 + 3)
+            with h5py.File(out / "spikes.h5", "r") as f:
+                g = f["spikes/LGN"]
+                emitted = sorted(zip(g["node_ids"][()].tolist(), g["timestamps"][()].tolist()))
+            self.assertEqual(emitted, sorted((n, t) for n, times in LGN_TIMES.items() for t in times))
 
     def test_a_toml_that_points_to_the_circuit_adds_to_it(self):
         with tempfile.TemporaryDirectory() as tmp:
@@ -494,6 +552,63 @@ class BadCircuits(unittest.TestCase):
             bad = root / "bad.json"
             bad.write_text('{"networks": {"nodes": []}}')
             self.refused(bad, "bad.json", "networks.nodes")
+
+    def test_virtual_nodes_without_good_spikes_are_refused(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            root = pathlib.Path(tmp)
+
+            def circuit(name, **kwargs):
+                return add_virtual_input(write_handmade_circuit(root / name).parent, **kwargs)
+
+            def spikes(name):
+                return h5py.File(root / name / "inputs" / "lgn_spikes.h5", "a")
+
+            # No input for the virtual nodes.
+            config = circuit("a")
+            conf = json.loads(config.read_text())
+            del conf["inputs"]
+            config.write_text(json.dumps(conf))
+            self.refused(config, "lgn_nodes.h5", "/nodes/LGN has virtual nodes", "circuit_config.json",
+                         '"node_set": "LGN"')
+            # The input file is missing.
+            config = circuit("b", spikes=False)
+            self.refused(config, "circuit_config.json", "inputs.LGN_spikes.input_file", "lgn_spikes.h5",
+                         "cannot open")
+            # Malformed: no node_ids; another population's group.
+            config = circuit("c")
+            with spikes("c") as f:
+                del f["spikes/LGN/node_ids"]
+            self.refused(config, "inputs.LGN_spikes.input_file", "/spikes/LGN/node_ids is missing")
+            config = circuit("d")
+            with spikes("d") as f:
+                f.move("spikes/LGN", "spikes/LGN2")
+            self.refused(config, "lgn_spikes.h5", "/spikes/LGN is missing", "node population LGN")
+            # A node id the population does not have.
+            config = circuit("e")
+            with spikes("e") as f:
+                f["spikes/LGN/node_ids"][1] = 7
+            self.refused(config, "lgn_spikes.h5", "/spikes/LGN/node_ids[1] is 7", "below 3")
+            # A node's times out of order, or twice the same; a negative time.
+            config = circuit("f")
+            with spikes("f") as f:
+                del f["spikes/LGN/timestamps"], f["spikes/LGN/node_ids"]
+                f["spikes/LGN/timestamps"] = np.array([40.5, 3.0])
+                f["spikes/LGN/node_ids"] = np.array([0, 0], dtype=np.uint64)
+            self.refused(config, "lgn_spikes.h5", "/spikes/LGN/timestamps[1] is 3 ms", "node 0",
+                         "strictly ascending")
+            config = circuit("g")
+            with spikes("g") as f:
+                f["spikes/LGN/timestamps"][0] = -1.0
+            self.refused(config, "lgn_spikes.h5", "/spikes/LGN/timestamps[0] is -1", "ms")
+            # Inputs metabosim cannot take, or for nodes that are not virtual.
+            config = circuit("h", input_entry={"input_type": "current_clamp", "module": "IClamp", "node_set": "V1"})
+            self.refused(config, "circuit_config.json", "inputs.LGN_spikes.input_type", "current_clamp", '"spikes"')
+            config = circuit("i", input_entry={"input_type": "spikes", "module": "h5",
+                                               "input_file": "inputs/lgn_spikes.h5", "node_set": "V1"})
+            self.refused(config, "inputs.LGN_spikes.node_set", '"V1"', "virtual nodes")
+            config = circuit("j", input_entry={"input_type": "spikes", "module": "csv",
+                                               "input_file": "inputs/lgn_spikes.h5", "node_set": "LGN"})
+            self.refused(config, "inputs.LGN_spikes.module", '"csv"', '"h5"')
 
 
 if __name__ == "__main__":

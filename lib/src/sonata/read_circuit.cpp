@@ -173,7 +173,7 @@ private:
                 throw UserError(fmt::format("{}: {}.node_set: \"{}\"; expected a node population of virtual nodes{}",
                                             config, input.key, input.population,
                                             it == node_populations_.end() ? " (the circuit has no such population)"
-                                                                          : " (its nodes are not all virtual)"));
+                                                                          : " (these nodes are not all virtual)"));
             if (!fed.insert(input.population).second)
                 throw UserError(fmt::format("{}: {}.node_set: \"{}\" has its spikes from an earlier input; expected "
                                             "one spike input per node population",
@@ -196,9 +196,9 @@ private:
             });
             if (has_virtual && !fed.count(name))
                 throw UserError(fmt::format(
-                    "{}: /nodes/{} has virtual nodes ({}), whose spikes {} does not give; expected an entry of its "
-                    "inputs {{\"input_type\": \"spikes\", \"module\": \"h5\", \"input_file\": <a SONATA spike file>, "
-                    "\"node_set\": \"{}\"}}",
+                    "{}: /nodes/{} has virtual nodes (model_type virtual in {}) but the inputs of {} give no spikes "
+                    "for them; expected an input {{\"input_type\": \"spikes\", \"module\": \"h5\", \"input_file\": "
+                    "<a SONATA spike file>, \"node_set\": \"{}\"}}",
                     nodes.files.nodes_file.string(), name, nodes.files.node_types_file.string(), config, name));
         }
     }

@@ -83,7 +83,7 @@ NodeType read_node_type(const TypeTable& types, std::size_t row, const fs::path&
     if (model_type == "virtual") {
         // External inputs: spike sources whose trains the config's inputs give (read_circuit).
         NodeType type;
-        type.population.source = SpikeSource{.kind = SpikeSource::Kind::array};
+        type.population.source.emplace().kind = SpikeSource::Kind::array;
         read_metabolism_column(types, row, models_dir, type.population);
         return type;
     }

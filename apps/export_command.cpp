@@ -40,13 +40,16 @@ Command add_export(CLI::App& app) {
     auto o = std::make_shared<ExportOptions>();
     auto* exporter = app.add_subcommand("export", "Write a model as data plus a Brian2 script that runs it:\n"
                                                   "the same connectivity, weights, delays, initial state and input spikes;\n"
-                                                  "or, with --sonata, its network as a SONATA circuit.");
+                                                  "or, with --sonata, its network and the drawn trains of its spike sources\n"
+                                                  "as a SONATA circuit.");
     exporter->add_option("config", o->config, std::string(config_help) + " (default: the built-in microcircuit)")
         ->transform(config_file());
     exporter->add_option("-o,--output", o->out_dir, "directory for network.h5 and run_brian2.py (or the circuit)")->required();
     exporter->add_flag("--sonata", o->sonata, "write the built network as a SONATA circuit (circuit_config.json, nodes "
                                               "and edges HDF5, types CSV, dynamics JSON) that NEST, bmtk and metabosim "
-                                              "read; see docs/sonata.md");
+                                              "read; spike sources become virtual nodes whose trains, Poisson ones as "
+                                              "drawn for the seed, are written as spike files, so every reader replays "
+                                              "the same input spikes; see docs/sonata.md");
     add_seed_option(exporter, o->seed, "random seed; overrides run.seed");
     exporter->add_option("--set", o->overrides, "override one key before exporting")->type_name("KEY=VALUE");
     return {exporter, [o] { return export_model(*o); }};

@@ -127,9 +127,10 @@ TEST_CASE("clock-driven runs see the same Poisson drive times as every engine, t
     m.metabolism.push_back({.time = 300.7, .population = "cell", .temperature = 37});
     const double dt = 0.1;
     const Results r = simulate(m, Strategy::clock_driven(dt));
+    const DriveTrains drive(m, MetabolicSchedule(m), 0);
     for (std::uint32_t i = 0; i < p.size; ++i) {
         std::set<long> input_bins, spike_steps;
-        for (double t : drive_times(m, 0, i)) input_bins.insert(static_cast<long>((t + 1e-3 * dt) / dt));
+        for (double t : drive.times(i)) input_bins.insert(static_cast<long>((t + 1e-3 * dt) / dt));
         for (std::size_t k = 0; k < r.spikes[0].times.size(); ++k)
             if (r.spikes[0].node_ids[k] == i) spike_steps.insert(std::lround(r.spikes[0].times[k] / dt) - 1);
         input_bins.erase(static_cast<long>(400 / dt) - 1);  // its spike would fall after the end

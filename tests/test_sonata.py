@@ -201,6 +201,149 @@ bins = 12
             self.assertGreater(len(f["spikes/E/timestamps"]), 100)
 
 
+# Spike sources both ways: a Poisson source with a rate step and temperature scaling (through a
+# metabolic step) into a cell through STDP, and an array source with a time after the end.
+SOURCES = """
+[run]
+duration = "1000 ms"
+seed = 3
+[populations.Input]
+size = 400
+source = { kind = "poisson", rate = "10 Hz", steps = [{ time = "400 ms", rate = "30 Hz" }], temperature_scaled = true }
+[populations.Input.q10]
+poisson_rate = 2
+[populations.Probe]
+size = 2
+source = { kind = "array", times = [["5 ms", "250.5 ms", "700 ms"], ["17.125 ms", "1500 ms"]] }
+[populations.Cell]
+size = 1
+initial_V = "-70 mV"
+[populations.Cell.neuron]
+C = "200 pF"
+gL = "10 nS"
+EL = "-70 mV"
+Vth = "-54 mV"
+Vr = "-60 mV"
+t_ref = "1 ms"
+Ee = "0 mV"
+Ei = "-70 mV"
+tau_e = "5 ms"
+tau_i = "5 ms"
+[projections.Plastic]
+pre = "Input"
+post = "Cell"
+connectivity = { rule = "all_to_all" }
+weight = "0.6 nS"
+delay = "1 ms"
+[projections.Plastic.stdp]
+tau_plus = "20 ms"
+tau_minus = "20 ms"
+w_max = "0.6 nS"
+A_plus = "0.003 nS"
+A_minus = "-0.00315 nS"
+[projections.Inhibition]
+pre = "Probe"
+post = "Cell"
+receptor = "inhibitory"
+connectivity = { rule = "all_to_all" }
+weight = "5 nS"
+delay = "1 ms"
+"""
+# What a run adds to a circuit: the same for the model and for the TOML that points to its circuit.
+SOURCES_RUN = """
+[[metabolism.steps]]
+time = "600 ms"
+temperature = "39 degC"
+[recording]
+rate_bin = "10 ms"
+[[recording.weights]]
+projection = "Plastic"
+interval = "100 ms"
+bins = 10
+final = true
+"""
+
+
+class ExportedSources(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.dir = pathlib.Path(cls.tmp.name)
+        cls.model = cls.dir / "sources.toml"
+        cls.model.write_text(SOURCES + SOURCES_RUN)
+        cls.circuit = cls.dir / "circuit"
+        cls.export = metabosim("export", cls.model, "--sonata", "-o", cls.circuit)
+        cls.original = cls.dir / "original"
+        cls.ran = metabosim("run", cls.model, "-o", cls.original, "-q")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def test_sources_are_virtual_nodes_fed_by_spike_inputs(self):
+        self.assertEqual(self.export.returncode, 0, self.export.stderr)
+        conf = nest_paths(self.circuit / "circuit_config.json")
+        inputs = conf["inputs"]
+        self.assertEqual(sorted(inputs), ["Input_spikes", "Probe_spikes"])
+        for population, size in (("Input", 400), ("Probe", 2)):
+            (row,) = types_csv(self.circuit / f"{population}_node_types.csv")
+            self.assertEqual(row["model_type"], "virtual")
+            self.assertNotIn("dynamics_params", row)
+            self.assertNotIn("model_template", row)
+            entry = inputs[f"{population}_spikes"]
+            self.assertEqual((entry["input_type"], entry["module"], entry["node_set"]), ("spikes", "h5", population))
+            with h5py.File(entry["input_file"], "r") as f:  # as NEST resolves the path
+                self.assertEqual(f.attrs["magic"], 0x0A7A)
+                g = f["spikes"][population]
+                self.assertEqual(g.attrs["sorting"], 1)  # by_id
+                self.assertEqual(h5py.check_enum_dtype(g.attrs.get_id("sorting").dtype),
+                                 {"none": 0, "by_id": 1, "by_time": 2})
+                self.assertEqual(g["timestamps"].attrs["units"], "ms")
+                self.assertEqual(g["timestamps"].dtype, np.float64)
+                self.assertEqual(g["node_ids"].dtype, np.uint64)
+                ids, times = g["node_ids"][()], g["timestamps"][()]
+            self.assertTrue(np.all(np.diff(ids.astype(np.int64)) >= 0))
+            self.assertTrue(np.all(ids < size))
+            # The trains are the spikes a run of the model emits, to the last bit.
+            with h5py.File(self.original / "spikes.h5", "r") as f:
+                ran = f["spikes"][population]
+                emitted = sorted(zip(ran["node_ids"][()].tolist(), ran["timestamps"][()].tolist()))
+            self.assertEqual(sorted(zip(ids.tolist(), times.tolist())), emitted)
+            if population == "Probe":
+                self.assertEqual(times.tolist(), [5, 250.5, 700, 17.125])  # 1500 ms is after the end
+            else:
+                # The step (x 3) and then the temperature (x 2^0.2) raise the rate.
+                before, after = np.sum(times < 400), np.sum(times >= 700)
+                self.assertGreater(after / 300, 3 * 1.1 * before / 400)
+
+    def test_round_trip_same_spikes_and_weights_for_the_same_seed(self):
+        self.assertEqual(self.ran.returncode, 0, self.ran.stderr)
+        config = self.dir / "from_circuit.toml"
+        config.write_text(f'''
+[network]
+sonata = "{self.circuit / 'circuit_config.json'}"
+[run]
+duration = "1000 ms"
+seed = 3
+''' + SOURCES_RUN)
+        again = self.dir / "again"
+        r = metabosim("run", config, "-o", again, "-q")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for name in ("spikes.h5", "weights.h5", "rates.csv", "metabolism.csv"):
+            self.assertEqual((self.original / name).read_bytes(), (again / name).read_bytes(), name)
+        # The circuit config alone gives the same spikes too: the inputs are the circuit's.
+        plain = self.dir / "plain"
+        r = metabosim("run", self.circuit / "circuit_config.json", "-o", plain, "-q")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with h5py.File(self.original / "spikes.h5", "r") as f, h5py.File(plain / "spikes.h5", "r") as g:
+            for population in ("Input", "Probe"):
+                np.testing.assert_array_equal(f["spikes"][population]["timestamps"][()],
+                                              g["spikes"][population]["timestamps"][()])
+            self.assertGreater(len(f["spikes/Cell/timestamps"]), 10)
+        summary = json.loads((self.original / "summary.json").read_text())
+        self.assertGreater(summary["populations"]["Input"]["spikes"], 4000)
+
+
 def write_handmade_circuit(root, weight_in_h5=True, dynamics_extra=None):
     """A circuit as bmtk's NetworkBuilder and NEST's examples write one: one node population V1 with
     two node types (exc 101, inh 102) interleaved, one edge population with two edge types, the
@@ -257,6 +400,49 @@ def write_handmade_circuit(root, weight_in_h5=True, dynamics_extra=None):
     return root / "circuit_config.json"
 
 
+LGN_TIMES = {0: [3.0, 40.5, 90.0], 2: [12.25]}  # node 1 is silent
+
+
+def add_virtual_input(root, spikes=True, input_entry=None):
+    """Adds to a handmade circuit what bmtk's examples have: a node population LGN of 3 virtual
+    nodes onto V1 node 0, and its spike trains in a spike file named by the config's inputs,
+    written by time as bmtk writes them."""
+    with h5py.File(root / "network" / "lgn_nodes.h5", "w") as f:
+        g = f.create_group("nodes/LGN")
+        g["node_type_id"] = np.full(3, 100, dtype=np.uint32)
+        g["node_id"] = np.arange(3, dtype=np.uint64)
+    (root / "network" / "lgn_node_types.csv").write_text("node_type_id model_type pop_name\n100 virtual tON\n")
+    with h5py.File(root / "network" / "lgn_v1_edges.h5", "w") as f:
+        g = f.create_group("edges/LGN_to_V1")
+        g["source_node_id"] = np.array([0, 1, 2], dtype=np.uint64)
+        g["source_node_id"].attrs["node_population"] = "LGN"
+        g["target_node_id"] = np.array([0, 0, 0], dtype=np.uint64)
+        g["target_node_id"].attrs["node_population"] = "V1"
+        g["edge_type_id"] = np.full(3, 1, dtype=np.uint32)
+        g["0/syn_weight"] = np.array([4.0, 4.0, 4.0])
+    (root / "network" / "lgn_v1_edge_types.csv").write_text("edge_type_id model_template delay\n1 static_synapse 1.0\n")
+    if spikes:
+        pairs = sorted((t, node) for node, times in LGN_TIMES.items() for t in times)
+        (root / "inputs").mkdir(exist_ok=True)
+        with h5py.File(root / "inputs" / "lgn_spikes.h5", "w") as f:
+            g = f.create_group("spikes/LGN")
+            g.attrs["sorting"] = "by_time"
+            g["timestamps"] = np.array([t for t, _ in pairs])
+            g["timestamps"].attrs["units"] = "ms"
+            g["node_ids"] = np.array([n for _, n in pairs], dtype=np.uint64)
+    config_path = root / "circuit_config.json"
+    config = json.loads(config_path.read_text())
+    config["networks"]["nodes"].append({"nodes_file": "$NETWORK_DIR/lgn_nodes.h5",
+                                        "node_types_file": "$NETWORK_DIR/lgn_node_types.csv"})
+    config["networks"]["edges"].append({"edges_file": "$NETWORK_DIR/lgn_v1_edges.h5",
+                                        "edge_types_file": "$NETWORK_DIR/lgn_v1_edge_types.csv"})
+    config["inputs"] = {"LGN_spikes": input_entry or {"input_type": "spikes", "module": "sonata",
+                                                      "input_file": "${configdir}/inputs/lgn_spikes.h5",
+                                                      "node_set": {"population": "LGN"}}}
+    config_path.write_text(json.dumps(config, indent=2))
+    return config_path
+
+
 class HandmadeCircuit(unittest.TestCase):
     def test_runs_with_node_types_as_populations(self):
         with tempfile.TemporaryDirectory() as tmp:
@@ -277,6 +463,21 @@ class HandmadeCircuit(unittest.TestCase):
                                capture_output=True, text=True, timeout=300)
             self.assertEqual(r.returncode, 0, r.stderr)
             self.assertEqual((out / "spikes.h5").read_bytes(), (pathlib.Path(tmp) / "relative" / "spikes.h5").read_bytes())
+
+    def test_virtual_nodes_replay_their_spike_input(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            root = pathlib.Path(tmp) / "c"
+            config = add_virtual_input(write_handmade_circuit(root).parent)
+            out = pathlib.Path(tmp) / "out"
+            r = metabosim("run", config, "-o", out, "-q")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            summary = json.loads((out / "summary.json").read_text())
+            self.assertEqual(list(summary["populations"]), ["V1_101", "V1_102", "LGN"])
+            self.assertEqual(summary["synapses"], 4 + 3)
+            with h5py.File(out / "spikes.h5", "r") as f:
+                g = f["spikes/LGN"]
+                emitted = sorted(zip(g["node_ids"][()].tolist(), g["timestamps"][()].tolist()))
+            self.assertEqual(emitted, sorted((n, t) for n, times in LGN_TIMES.items() for t in times))
 
     def test_a_toml_that_points_to_the_circuit_adds_to_it(self):
         with tempfile.TemporaryDirectory() as tmp:
@@ -351,6 +552,63 @@ class BadCircuits(unittest.TestCase):
             bad = root / "bad.json"
             bad.write_text('{"networks": {"nodes": []}}')
             self.refused(bad, "bad.json", "networks.nodes")
+
+    def test_virtual_nodes_without_good_spikes_are_refused(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            root = pathlib.Path(tmp)
+
+            def circuit(name, **kwargs):
+                return add_virtual_input(write_handmade_circuit(root / name).parent, **kwargs)
+
+            def spikes(name):
+                return h5py.File(root / name / "inputs" / "lgn_spikes.h5", "a")
+
+            # No input for the virtual nodes.
+            config = circuit("a")
+            conf = json.loads(config.read_text())
+            del conf["inputs"]
+            config.write_text(json.dumps(conf))
+            self.refused(config, "lgn_nodes.h5", "/nodes/LGN has virtual nodes", "circuit_config.json",
+                         '"node_set": "LGN"')
+            # The input file is missing.
+            config = circuit("b", spikes=False)
+            self.refused(config, "circuit_config.json", "inputs.LGN_spikes.input_file", "lgn_spikes.h5",
+                         "cannot open")
+            # Malformed: no node_ids; another population's group.
+            config = circuit("c")
+            with spikes("c") as f:
+                del f["spikes/LGN/node_ids"]
+            self.refused(config, "inputs.LGN_spikes.input_file", "/spikes/LGN/node_ids is missing")
+            config = circuit("d")
+            with spikes("d") as f:
+                f.move("spikes/LGN", "spikes/LGN2")
+            self.refused(config, "lgn_spikes.h5", "/spikes/LGN is missing", "node population LGN")
+            # A node id the population does not have.
+            config = circuit("e")
+            with spikes("e") as f:
+                f["spikes/LGN/node_ids"][1] = 7
+            self.refused(config, "lgn_spikes.h5", "/spikes/LGN/node_ids[1] is 7", "below 3")
+            # A node's times out of order, or twice the same; a negative time.
+            config = circuit("f")
+            with spikes("f") as f:
+                del f["spikes/LGN/timestamps"], f["spikes/LGN/node_ids"]
+                f["spikes/LGN/timestamps"] = np.array([40.5, 3.0])
+                f["spikes/LGN/node_ids"] = np.array([0, 0], dtype=np.uint64)
+            self.refused(config, "lgn_spikes.h5", "/spikes/LGN/timestamps[1] is 3 ms", "node 0",
+                         "strictly ascending")
+            config = circuit("g")
+            with spikes("g") as f:
+                f["spikes/LGN/timestamps"][0] = -1.0
+            self.refused(config, "lgn_spikes.h5", "/spikes/LGN/timestamps[0] is -1", "ms")
+            # Inputs metabosim cannot take, or for nodes that are not virtual.
+            config = circuit("h", input_entry={"input_type": "current_clamp", "module": "IClamp", "node_set": "V1"})
+            self.refused(config, "circuit_config.json", "inputs.LGN_spikes.input_type", "current_clamp", '"spikes"')
+            config = circuit("i", input_entry={"input_type": "spikes", "module": "h5",
+                                               "input_file": "inputs/lgn_spikes.h5", "node_set": "V1"})
+            self.refused(config, "inputs.LGN_spikes.node_set", '"V1"', "virtual nodes")
+            config = circuit("j", input_entry={"input_type": "spikes", "module": "csv",
+                                               "input_file": "inputs/lgn_spikes.h5", "node_set": "LGN"})
+            self.refused(config, "inputs.LGN_spikes.module", '"csv"', '"h5"')
 
 
 if __name__ == "__main__":

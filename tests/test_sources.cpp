@@ -1,5 +1,5 @@
 // Spike-source populations: Poisson and array trains, the same spikes in every engine, projections
-// from them with their delays, what is refused, and the Song, Miller & Abbott example.
+// from them with their delays, what is refused, the exports, and the Song, Miller & Abbott example.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -13,6 +13,7 @@
 #include "metabosim/inputs/spike_sources.hpp"
 #include "metabosim/model/error.hpp"
 #include "metabosim/simulation.hpp"
+#include "metabosim/sonata/circuit.hpp"
 #include "metabosim/sonata_export/export.hpp"
 
 using namespace metabosim;
@@ -105,7 +106,8 @@ TEST_CASE("a Poisson source population fires at its rate, and at each step's rat
     std::vector<std::size_t> per_source(200);
     for (auto n : s.node_ids) ++per_source.at(n);
     for (std::size_t n = 0; n < 200; ++n) CHECK(per_source[n] > 20);
-    CHECK(source_times(m, 0, 0) != source_times(m, 0, 1));
+    const SourceTrain train(m, MetabolicSchedule(m), 0);
+    CHECK(train.times(0) != train.times(1));
 }
 
 TEST_CASE("an array source emits exactly its given times, none after the run") {
@@ -223,7 +225,7 @@ TEST_CASE("a spike source takes no input and has no state: refused with the file
     CHECK_NOTHROW(parse_config(head + "[projections.InE]\npre = \"In\"\npost = \"E\"\n", "sources.toml"));
 }
 
-TEST_CASE("a model with sources survives its configuration text; Brian2 takes it, SONATA refuses it") {
+TEST_CASE("a model with sources survives its configuration text, and Brian2 takes it") {
     const Model m = driven_by_sources(100);
     const Model back = parse_config(to_toml(m), "generated.toml");
     REQUIRE(back.populations[0].source);
@@ -234,9 +236,34 @@ TEST_CASE("a model with sources survives its configuration text; Brian2 takes it
     const fs::path dir = fs::temp_directory_path() / ("metabosim-sources-" + std::to_string(::getpid()));
     CHECK_NOTHROW(export_brian2(m, dir / "brian2"));
     CHECK(fs::exists(dir / "brian2" / "network.h5"));
-    CHECK_THROWS_WITH_AS(export_sonata(m, dir / "sonata"), doctest::Contains("spike source"), UserError);
-    CHECK_FALSE(fs::exists(dir / "sonata"));
     fs::remove_all(dir);
+}
+
+TEST_CASE("SONATA: sources leave as virtual nodes with their drawn trains and come back as array sources") {
+    const Model m = driven_by_sources(100);
+    const fs::path dir = fs::temp_directory_path() / ("metabosim-sources-sonata-" + std::to_string(::getpid()));
+    export_sonata(m, dir);
+    const Model back = read_sonata_circuit(dir / "circuit_config.json");
+    fs::remove_all(dir);
+    REQUIRE(back.populations.size() == 3);
+    const MetabolicSchedule schedule(m);
+    for (std::uint32_t p : {0u, 1u}) {
+        REQUIRE(back.populations[p].source);
+        CHECK(back.populations[p].name == m.populations[p].name);
+        CHECK(back.populations[p].source->kind == SpikeSource::Kind::array);
+        // A Poisson source's train through its step and the temperature, to the last bit.
+        const SourceTrain train(m, schedule, p);
+        REQUIRE(back.populations[p].source->times.size() == m.populations[p].size);
+        for (std::uint32_t i = 0; i < m.populations[p].size; ++i) CHECK(back.populations[p].source->times[i] == train.times(i));
+    }
+    CHECK(back.populations[0].q10.poisson_rate == 2.0);  // metabolism_params of virtual nodes too
+    CHECK_FALSE(back.populations[2].source);
+    CHECK(back.projections.size() == m.projections.size());
+    const Results original = simulate(m), again = simulate(back);
+    for (const std::string name : {"In", "Probe"}) {
+        CHECK(spikes_of(again, name).times == spikes_of(original, name).times);
+        CHECK(spikes_of(again, name).node_ids == spikes_of(original, name).node_ids);
+    }
 }
 
 TEST_CASE("the Song, Miller & Abbott config validates and runs") {

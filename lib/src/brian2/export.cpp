@@ -101,14 +101,13 @@ struct Protocol {
     std::vector<TimelineEntry> timeline;
 };
 
-Protocol protocol(const Model& model) {
+Protocol protocol(const Model& model, const MetabolicSchedule& schedule) {
     Protocol out;
     for (std::uint32_t p = 0; p < model.populations.size(); ++p) {
         const Population& pop = model.populations[p];
         out.segments.push_back({{0.0, lower(pop, pop.temperature)}});
         out.timeline.push_back({0.0, p, pop.temperature});
     }
-    const MetabolicSchedule schedule(model);
     for (const MetabolicSchedule::Step& step : schedule.steps())
         for (std::uint32_t p : step.populations) {
             out.segments[p].push_back({step.time, lower(model.populations[p], step.temperature)});
@@ -145,8 +144,8 @@ void write_trains(Hdf5Writer& h5, const std::string& group, std::uint32_t size, 
     h5.dataset(group + "/index_pointers", pointers);
 }
 
-void write_population(Hdf5Writer& h5, const Model& model, std::uint32_t p, std::uint32_t first,
-                      const std::vector<Segment>& segments) {
+void write_population(Hdf5Writer& h5, const Model& model, const MetabolicSchedule& schedule, std::uint32_t p,
+                      std::uint32_t first, const std::vector<Segment>& segments) {
     const Population& pop = model.populations[p];
     const std::string group = "/populations/" + hdf5_name(pop.name);
     h5.group(group);
@@ -154,7 +153,8 @@ void write_population(Hdf5Writer& h5, const Model& model, std::uint32_t p, std::
     h5.number_attribute(group, "size", std::uint64_t{pop.size});
     h5.number_attribute(group, "first", std::uint64_t{first});
     if (pop.source) {
-        write_trains(h5, group + "/source", pop.size, [&](std::uint32_t i) { return source_times(model, p, i); });
+        const SourceTrain train(model, schedule, p);
+        write_trains(h5, group + "/source", pop.size, [&](std::uint32_t i) { return train.times(i); });
         h5.attribute(group + "/source", "kind", pop.source->kind == SpikeSource::Kind::poisson ? "poisson" : "array");
         return;
     }
@@ -186,7 +186,8 @@ void write_population(Hdf5Writer& h5, const Model& model, std::uint32_t p, std::
 
     if (!pop.drive) return;
     const std::string drive = group + "/drive";
-    write_trains(h5, drive, pop.size, [&](std::uint32_t n) { return drive_times(model, p, n); });
+    const DriveTrains trains(model, schedule, p);
+    write_trains(h5, drive, pop.size, [&](std::uint32_t n) { return trains.times(n); });
     h5.attribute(drive, "receptor", receptor_name(pop.drive->receptor));
     h5.number_attribute(drive, "weight_nS", pop.drive->weight);
     h5.number_attribute(drive, "rate_Hz", pop.drive->rate);
@@ -279,7 +280,8 @@ void write_recording(Hdf5Writer& h5, const Recording& recording) {
 
 void write_network(const Model& model, const fs::path& path) {
     const Network net = build_network(model);
-    const Protocol prot = protocol(model);
+    const MetabolicSchedule schedule(model);
+    const Protocol prot = protocol(model, schedule);
     Hdf5Writer h5(path);
     h5.attribute("/", "format", "metabosim-brian2-export");
     h5.number_attribute("/", "format_version", std::uint64_t{2});
@@ -291,7 +293,7 @@ void write_network(const Model& model, const fs::path& path) {
 
     h5.group("/populations");
     for (std::uint32_t p = 0; p < model.populations.size(); ++p)
-        write_population(h5, model, p, net.populations[p].first, prot.segments[p]);
+        write_population(h5, model, schedule, p, net.populations[p].first, prot.segments[p]);
     h5.group("/projections");
     for (std::uint32_t k = 0; k < model.projections.size(); ++k)
         write_projection(h5, model, k, net.projections[k], prot.segments[net.projections[k].post]);

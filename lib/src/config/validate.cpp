@@ -373,13 +373,4 @@ void validate(const Model& model) {
     check_scaled(model);
 }
 
-void refuse_spike_sources(const Model& model, std::string_view what) {
-    for (const Population& p : model.populations)
-        if (p.source)
-            throw UserError(fmt::format("population {} is a spike source (source = {{ kind = \"{}\" }}): {} does not "
-                                        "support spike sources yet; run the model with metabosim itself",
-                                        quoted(p.name),
-                                        p.source->kind == SpikeSource::Kind::poisson ? "poisson" : "array", what));
-}
-
 }  // namespace metabosim

@@ -41,21 +41,26 @@ std::vector<RateChange> drive_rate_changes(const Model& model, const MetabolicSc
     return changes;
 }
 
-std::vector<double> drive_times(const Model& model, std::uint32_t population, std::uint32_t neuron) {
-    const Population& pop = model.populations[population];
-    Rng stream = drive_stream(model, population, neuron);
-    double rate = lower(pop, pop.temperature).poisson_rate;
+DriveTrains::DriveTrains(const Model& model, const MetabolicSchedule& schedule, std::uint32_t population)
+    : model_(model),
+      population_(population),
+      initial_rate_(lower(model.populations[population], model.populations[population].temperature).poisson_rate),
+      changes_(drive_rate_changes(model, schedule, population)) {}
+
+std::vector<double> DriveTrains::times(std::uint32_t neuron) const {
+    Rng stream = drive_stream(model_, population_, neuron);
+    double rate = initial_rate_;
     double next = next_drive_time(stream, 0.0, rate);
     std::vector<double> times;
     // A step before an input at the same instant; a redraw only when the rate changes.
-    for (const RateChange& change : drive_rate_changes(model, MetabolicSchedule(model), population)) {
+    for (const RateChange& change : changes_) {
         for (; next < change.time; next = next_drive_time(stream, next, rate)) times.push_back(next);
         if (change.rate != rate) {
             rate = change.rate;
             next = next_drive_time(stream, change.time, rate);
         }
     }
-    for (; next <= model.duration; next = next_drive_time(stream, next, rate)) times.push_back(next);
+    for (; next <= model_.duration; next = next_drive_time(stream, next, rate)) times.push_back(next);
     return times;
 }
 

@@ -87,11 +87,10 @@ void SourceTrain::advance(std::uint32_t i, SourceCursor& c) const {
     if (c.next > model_.duration) c.next = never;
 }
 
-std::vector<double> source_times(const Model& model, std::uint32_t population, std::uint32_t source) {
-    const SourceTrain train(model, MetabolicSchedule(model), population);
-    std::vector<double> times;
-    for (SourceCursor c = train.start(source); c.next != never; train.advance(source, c)) times.push_back(c.next);
-    return times;
+std::vector<double> SourceTrain::times(std::uint32_t i) const {
+    std::vector<double> out;
+    for (SourceCursor c = start(i); c.next != never; advance(i, c)) out.push_back(c.next);
+    return out;
 }
 
 }  // namespace metabosim

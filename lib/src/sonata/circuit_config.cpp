@@ -97,6 +97,30 @@ private:
     std::map<std::string, std::string> variables_;
 };
 
+// {"input_type": "spikes", "module": "h5", "input_file": path, "node_set": population}; bmtk's
+// node_set {"population": name} names a population too. Other inputs (current clamps, ...) have
+// no metabosim counterpart and are refused rather than left out.
+SpikeInput spike_input(const ConfigReader& r, const std::string& name, const Json& input) {
+    const std::string key = "inputs." + name;
+    r.require(input.is_object(), key, input, "an object with input_type, module, input_file and node_set");
+    const Json& type = r.need(input, "input_type", key + ".", "\"spikes\"");
+    r.require(type == "spikes", key + ".input_type", type,
+              "\"spikes\" (the trains of virtual nodes; metabosim reads no other input)");
+    if (const Json* module = r.find(input, "module"))
+        r.require(*module == "h5" || *module == "hdf5" || *module == "sonata", key + ".module", *module,
+                  "\"h5\", \"hdf5\" or \"sonata\" (a SONATA spike file)");
+    SpikeInput out;
+    out.key = key;
+    out.input_file = r.path_at(r.need(input, "input_file", key + ".", "the path of a SONATA spike file"),
+                               key + ".input_file");
+    const Json& node_set = r.need(input, "node_set", key + ".", "the name of a node population of virtual nodes");
+    const Json* population = node_set.is_object() && node_set.size() == 1 ? r.find(node_set, "population") : &node_set;
+    r.require(population && population->is_string(), key + ".node_set", node_set,
+              "the name of a node population of virtual nodes, or {\"population\": name}");
+    out.population = population->get<std::string>();
+    return out;
+}
+
 }  // namespace
 
 CircuitConfig read_circuit_config(const fs::path& path) {
@@ -145,6 +169,10 @@ CircuitConfig read_circuit_config(const fs::path& path) {
                                     r.path_at(r.need(e, "edge_types_file", prefix, "a path"),
                                               prefix + "edge_types_file")});
         }
+    }
+    if (const Json* inputs = r.find(root, "inputs")) {
+        r.require(inputs->is_object(), "inputs", *inputs, "an object of named inputs");
+        for (const auto& [name, input] : inputs->items()) config.spike_inputs.push_back(spike_input(r, name, input));
     }
     if (const Json* run = r.find(root, "run")) {
         if (const Json* tstop = run->is_object() ? r.find(*run, "tstop") : nullptr) {

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace metabosim::sonata {
@@ -16,12 +17,21 @@ struct EdgeFiles {
     std::filesystem::path edges_file, edge_types_file;
 };
 
+// An entry of the simulation's "inputs" with input_type "spikes": the spike trains of a node
+// population of virtual nodes.
+struct SpikeInput {
+    std::string key;         // "inputs.<name>", for messages
+    std::string population;  // node_set: the node population's name
+    std::filesystem::path input_file;
+};
+
 struct CircuitConfig {
     std::filesystem::path path;
     std::filesystem::path point_neuron_models_dir, synaptic_models_dir;  // where dynamics_params files are
     std::vector<NodeFiles> nodes;
     std::vector<EdgeFiles> edges;
     std::optional<double> tstop;  // ms, run.tstop when the config has one
+    std::vector<SpikeInput> spike_inputs;
 };
 
 // Reads the config: manifest variables ("$NAME", and "${configdir}", the config's directory)

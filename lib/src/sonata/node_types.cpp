@@ -68,17 +68,28 @@ void read_metabolism(const nlohmann::json& params, const fs::path& file, Populat
     }
 }
 
+void read_metabolism_column(const TypeTable& types, std::size_t row, const fs::path& models_dir,
+                            Population& population) {
+    if (const auto metabolism = types.get(row, std::string(metabolism_column))) {
+        const fs::path file = models_dir / *metabolism;
+        read_metabolism(read_json_object(file, types.where(row, std::string(metabolism_column))), file, population);
+    }
+}
+
 }  // namespace
 
 NodeType read_node_type(const TypeTable& types, std::size_t row, const fs::path& models_dir) {
     const std::string model_type = types.need(row, "model_type");
-    if (model_type == "virtual")
-        throw UserError(fmt::format("{}: virtual nodes (external inputs) are not supported; give the input as "
-                                    "spike generators or a Poisson drive in a TOML that points to the circuit",
-                                    types.where(row, "model_type")));
+    if (model_type == "virtual") {
+        // External inputs: spike sources whose trains the config's inputs give (read_circuit).
+        NodeType type;
+        type.population.source.emplace().kind = SpikeSource::Kind::array;
+        read_metabolism_column(types, row, models_dir, type.population);
+        return type;
+    }
     if (model_type != "point_neuron" && model_type != "point_process")
-        throw UserError(fmt::format("{}: \"{}\"; expected point_neuron or point_process", types.where(row, "model_type"),
-                                    model_type));
+        throw UserError(fmt::format("{}: \"{}\"; expected point_neuron, point_process or virtual",
+                                    types.where(row, "model_type"), model_type));
     const std::string model_template = types.need(row, "model_template");
     if (without_prefix(model_template) != without_prefix(std::string(neuron_template)))
         throw UserError(fmt::format("{}: \"{}\"; expected {} (metabosim's conductance-based LIF neuron)",
@@ -87,11 +98,7 @@ NodeType read_node_type(const TypeTable& types, std::size_t row, const fs::path&
     NodeType type;
     const fs::path dynamics = models_dir / types.need(row, "dynamics_params");
     read_dynamics(read_json_object(dynamics, types.where(row, "dynamics_params")), dynamics, type);
-    if (const auto metabolism = types.get(row, std::string(metabolism_column))) {
-        const fs::path file = models_dir / *metabolism;
-        read_metabolism(read_json_object(file, types.where(row, std::string(metabolism_column))), file,
-                        type.population);
-    }
+    read_metabolism_column(types, row, models_dir, type.population);
     return type;
 }
 

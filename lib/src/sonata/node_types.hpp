@@ -11,7 +11,9 @@
 namespace metabosim::sonata {
 
 struct NodeType {
-    Population population;           // neuron, Q10 table, temperatures, initial V; no name or size
+    // neuron, Q10 table, temperatures, initial V; no name or size. Virtual nodes: an array
+    // source, its times not yet read (the config's inputs hold them).
+    Population population;
     std::optional<double> tau_minus;  // ms, STDP of the synapses onto it (NEST keeps it on the neuron)
 };
 

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <map>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <tuple>
@@ -21,6 +22,7 @@
 #include "sonata/json_params.hpp"
 #include "sonata/names.hpp"
 #include "sonata/node_types.hpp"
+#include "sonata/spike_input.hpp"
 #include "sonata/type_table.hpp"
 
 namespace metabosim {
@@ -38,6 +40,7 @@ struct NodePlace {
 
 struct NodePopulation {
     std::vector<NodePlace> nodes;  // by node id
+    sonata::NodeFiles files;
 };
 
 // The values of a one-dimensional integer dataset.
@@ -53,6 +56,7 @@ public:
     explicit CircuitReader(const sonata::CircuitConfig& config) : config_(config) {
         if (config.tstop) model_.duration = *config.tstop;
         for (const auto& files : config.nodes) in_file(files.nodes_file, [&] { read_nodes(files); });
+        read_spike_inputs();
         for (const auto& files : config.edges) in_file(files.edges_file, [&] { read_edges(files); });
     }
 
@@ -142,12 +146,60 @@ private:
             tau_minus_.push_back(type.tau_minus);
         }
         NodePopulation& nodes = node_populations_[name];
+        nodes.files = files;
         if (type_ids.size() > schema::max_neurons)
             throw UserError(fmt::format("{}: /nodes/{} has {} nodes; at most {}", files.nodes_file.string(), name,
                                         type_ids.size(), schema::max_neurons));
         for (auto id : type_ids) {
             Population& p = model_.populations[population_of[id]];
             nodes.nodes.push_back({population_of[id], p.size++});
+        }
+        for (const auto& [id, population] : population_of)
+            if (auto& source = model_.populations[population].source) source->times.resize(model_.populations[population].size);
+    }
+
+    // ---- spike inputs: the trains of virtual nodes -----------------------------------------------
+
+    void read_spike_inputs() {
+        const std::string config = config_.path.string();
+        std::set<std::string> fed;
+        for (const auto& input : config_.spike_inputs) {
+            const auto it = node_populations_.find(input.population);
+            const bool is_virtual = it != node_populations_.end() &&
+                                    std::all_of(it->second.nodes.begin(), it->second.nodes.end(), [&](NodePlace n) {
+                                        return model_.populations[n.population].source.has_value();
+                                    });
+            if (!is_virtual)
+                throw UserError(fmt::format("{}: {}.node_set: \"{}\"; expected a node population of virtual nodes{}",
+                                            config, input.key, input.population,
+                                            it == node_populations_.end() ? " (the circuit has no such population)"
+                                                                          : " (these nodes are not all virtual)"));
+            if (!fed.insert(input.population).second)
+                throw UserError(fmt::format("{}: {}.node_set: \"{}\" has its spikes from an earlier input; expected "
+                                            "one spike input per node population",
+                                            config, input.key, input.population));
+            std::vector<std::vector<double>> trains;
+            try {
+                trains = sonata::read_spike_trains(input.input_file, input.population, it->second.nodes.size());
+            } catch (const std::runtime_error& e) {
+                throw UserError(fmt::format("{}: {}.input_file: {}: {}", config, input.key, input.input_file.string(),
+                                            e.what()));
+            }
+            for (std::size_t id = 0; id < trains.size(); ++id) {
+                const NodePlace n = it->second.nodes[id];
+                model_.populations[n.population].source->times[n.local] = std::move(trains[id]);
+            }
+        }
+        for (const auto& [name, nodes] : node_populations_) {
+            const bool has_virtual = std::any_of(nodes.nodes.begin(), nodes.nodes.end(), [&](NodePlace n) {
+                return model_.populations[n.population].source.has_value();
+            });
+            if (has_virtual && !fed.count(name))
+                throw UserError(fmt::format(
+                    "{}: /nodes/{} has virtual nodes (model_type virtual in {}) but the inputs of {} give no spikes "
+                    "for them; expected an input {{\"input_type\": \"spikes\", \"module\": \"h5\", \"input_file\": "
+                    "<a SONATA spike file>, \"node_set\": \"{}\"}}",
+                    nodes.files.nodes_file.string(), name, nodes.files.node_types_file.string(), config, name));
         }
     }
 

@@ -12,10 +12,12 @@
 
 #include "hdf5/hdf5_file.hpp"
 #include "metabosim/config/validate.hpp"
+#include "metabosim/metabolism/schedule.hpp"
 #include "metabosim/model/error.hpp"
 #include "metabosim/synapses/network.hpp"
 #include "recording/staged_files.hpp"
 #include "sonata/names.hpp"
+#include "sonata_export/spike_input.hpp"
 
 namespace metabosim {
 namespace {
@@ -68,7 +70,8 @@ Json stdp_params(const Projection& p) {
 
 class CircuitWriter {
 public:
-    CircuitWriter(const Model& model, const fs::path& dir) : model_(model), net_(build_network(model)) {
+    CircuitWriter(const Model& model, const fs::path& dir)
+        : model_(model), net_(build_network(model)), schedule_(model) {
         tau_minus_.resize(model.populations.size());
         for (const auto& p : model.projections) {
             if (!p.stdp) continue;
@@ -99,12 +102,6 @@ private:
     void add_population(std::size_t k, Json& config) {
         const Population& p = model_.populations[k];
         const std::string name = detail::hdf5_name(p.name);
-        Json dynamics = {{"C_m", p.neuron.C},     {"g_L", p.neuron.gL},      {"E_L", p.neuron.EL},
-                         {"V_th", p.neuron.Vth},  {"V_reset", p.neuron.Vr},  {"t_ref", p.neuron.t_ref},
-                         {"E_ex", p.neuron.Ee},   {"E_in", p.neuron.Ei},     {"tau_syn_ex", p.neuron.tau_e},
-                         {"tau_syn_in", p.neuron.tau_i}, {"I_e", p.neuron.I_ext}};
-        if (p.initial_V.kind == Distribution::Kind::constant) dynamics[std::string(sonata::initial_V_name)] = p.initial_V.value;
-        if (tau_minus_[k]) dynamics[std::string(sonata::tau_minus_name)] = *tau_minus_[k];
         const Q10Table& q = p.q10;
         const Json metabolism = {{"temperature", p.temperature},
                                  {"reference_temperature", p.reference_temperature},
@@ -113,13 +110,21 @@ private:
                                           {"tau_stdp", q.tau_stdp}, {"A_plus", q.A_plus}, {"A_minus", q.A_minus},
                                           {"poisson_rate", q.poisson_rate}}}};
         const std::string type_id = std::to_string(k + 1);
-        text_file(name + "_dynamics.json", dynamics.dump(2) + "\n");
         text_file(name + "_metabolism.json", metabolism.dump(2) + "\n");
-        text_file(name + "_node_types.csv",
-                  csv_line({"node_type_id", "population", "model_type", "model_template", "dynamics_params",
-                            std::string(sonata::metabolism_column)}) +
-                      csv_line({type_id, p.name, "point_neuron", std::string(sonata::neuron_template),
-                                name + "_dynamics.json", name + "_metabolism.json"}));
+        if (p.source) {
+            // Virtual nodes: no dynamics; their spikes come from the simulation's inputs.
+            text_file(name + "_node_types.csv",
+                      csv_line({"node_type_id", "population", "model_type", std::string(sonata::metabolism_column)}) +
+                          csv_line({type_id, p.name, "virtual", name + "_metabolism.json"}));
+            add_spike_input(k, config);
+        } else {
+            text_file(name + "_dynamics.json", dynamics(k).dump(2) + "\n");
+            text_file(name + "_node_types.csv",
+                      csv_line({"node_type_id", "population", "model_type", "model_template", "dynamics_params",
+                                std::string(sonata::metabolism_column)}) +
+                          csv_line({type_id, p.name, "point_neuron", std::string(sonata::neuron_template),
+                                    name + "_dynamics.json", name + "_metabolism.json"}));
+        }
         const std::uint32_t size = p.size;
         files_.push_back({name + "_nodes.h5", [name, size, k](const fs::path& path) {
                               Hdf5Writer h5(path);
@@ -136,6 +141,33 @@ private:
                           }});
         config["networks"]["nodes"].push_back({{"nodes_file", "$NETWORK_DIR/" + name + "_nodes.h5"},
                                                {"node_types_file", "$NETWORK_DIR/" + name + "_node_types.csv"}});
+    }
+
+    // NEST's iaf_cond_exp parameters of a population of neurons.
+    Json dynamics(std::size_t k) const {
+        const Population& p = model_.populations[k];
+        Json params = {{"C_m", p.neuron.C},     {"g_L", p.neuron.gL},      {"E_L", p.neuron.EL},
+                       {"V_th", p.neuron.Vth},  {"V_reset", p.neuron.Vr},  {"t_ref", p.neuron.t_ref},
+                       {"E_ex", p.neuron.Ee},   {"E_in", p.neuron.Ei},     {"tau_syn_ex", p.neuron.tau_e},
+                       {"tau_syn_in", p.neuron.tau_i}, {"I_e", p.neuron.I_ext}};
+        if (p.initial_V.kind == Distribution::Kind::constant) params[std::string(sonata::initial_V_name)] = p.initial_V.value;
+        if (tau_minus_[k]) params[std::string(sonata::tau_minus_name)] = *tau_minus_[k];
+        return params;
+    }
+
+    // The drawn trains of source population k, and the simulation input that feeds them to its
+    // virtual nodes (the developer guide's "inputs", as NEST's SonataNetwork and bmtk read them).
+    void add_spike_input(std::size_t k, Json& config) {
+        const std::string name = model_.populations[k].name;
+        const auto population = static_cast<std::uint32_t>(k);
+        files_.push_back({name + "_spikes.h5", [this, population](const fs::path& path) {
+                              detail::write_spike_input(model_, schedule_, population, path);
+                          }});
+        config["manifest"]["$INPUT_DIR"] = "$BASE_DIR";
+        config["inputs"][name + "_spikes"] = {{"input_type", "spikes"},
+                                              {"module", "h5"},
+                                              {"input_file", "$INPUT_DIR/" + name + "_spikes.h5"},
+                                              {"node_set", name}};
     }
 
     void add_projection(std::size_t k, Json& config) {
@@ -188,6 +220,7 @@ private:
 
     const Model& model_;
     Network net_;
+    MetabolicSchedule schedule_;  // the source trains follow it when temperature-scaled
     std::vector<std::optional<double>> tau_minus_;  // per population, from the STDP into it
     std::vector<StagedFile> files_;
 };
@@ -196,7 +229,6 @@ private:
 
 void export_sonata(const Model& model, const fs::path& directory) {
     validate(model);
-    refuse_spike_sources(model, "the SONATA export");
     CircuitWriter(model, directory);
 }
 

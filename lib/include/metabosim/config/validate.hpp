@@ -3,8 +3,6 @@
 // together, and the Q10-scaled values at every temperature a population visits.
 #pragma once
 
-#include <string_view>
-
 #include "metabosim/model/model.hpp"
 
 namespace metabosim {
@@ -12,9 +10,5 @@ namespace metabosim {
 // Checks every value for range and every name for existence; throws UserError naming the
 // object, the field, the value with its unit and what was expected.
 void validate(const Model& model);
-
-// For what cannot take spike-source populations yet (`what`, e.g. "the Brian2 export"): throws
-// UserError naming the first one.
-void refuse_spike_sources(const Model& model, std::string_view what);
 
 }  // namespace metabosim

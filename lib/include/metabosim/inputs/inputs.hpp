@@ -36,8 +36,21 @@ struct RateChange {
 std::vector<RateChange> drive_rate_changes(const Model& model, const MetabolicSchedule& schedule,
                                            std::uint32_t population);
 
-// Every drive input time (ms, ascending, up to the model's duration) of one neuron, replaying
-// its rate through the model's metabolic steps exactly as the engines draw it.
-std::vector<double> drive_times(const Model& model, std::uint32_t population, std::uint32_t neuron);
+// One population's drive trains for an export: the rates are worked out once, each neuron's
+// train drawn on demand.
+class DriveTrains {
+public:
+    DriveTrains(const Model& model, const MetabolicSchedule& schedule, std::uint32_t population);
+
+    // Every drive input time (ms, ascending, up to the model's duration) of one neuron,
+    // replaying its rate through the model's metabolic steps exactly as the engines draw it.
+    std::vector<double> times(std::uint32_t neuron) const;
+
+private:
+    const Model& model_;
+    std::uint32_t population_;
+    double initial_rate_;              // Hz, at t = 0
+    std::vector<RateChange> changes_;  // drive_rate_changes
+};
 
 }  // namespace metabosim

@@ -36,6 +36,8 @@ public:
     SourceCursor start(std::uint32_t i) const;
     // Moves source i past its pending spike to the next (infinity after the run's end).
     void advance(std::uint32_t i, SourceCursor& c) const;
+    // Every spike time (ms, ascending, up to the model's duration) of source i.
+    std::vector<double> times(std::uint32_t i) const;
 
 private:
     double poisson_after(SourceCursor& c, double from) const;
@@ -44,9 +46,5 @@ private:
     std::uint32_t population_;
     std::vector<RateChange> rates_;  // poisson
 };
-
-// Every spike time (ms, ascending, up to the model's duration) of source `source` of population
-// `population`.
-std::vector<double> source_times(const Model& model, std::uint32_t population, std::uint32_t source);
 
 }  // namespace metabosim

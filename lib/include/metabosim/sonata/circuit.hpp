@@ -4,7 +4,9 @@
 //  - each node type of a node population becomes a population (named after the node population,
 //    or <population>_<node_type_id> when it has several types), its nodes numbered in node order;
 //    node types are point neurons of NEST's iaf_cond_exp, whose dynamics_params (NEST's names)
-//    give the neuron, and a metabolism_params file the temperatures and Q10 table;
+//    give the neuron, and a metabolism_params file the temperatures and Q10 table; virtual
+//    node types are array spike sources, their times from the spike file of the config's
+//    input (input_type "spikes") whose node_set is the node population;
 //  - each edge population becomes explicit-list projections, one per edge type, source and target
 //    population and sign of syn_weight (negative: inhibitory), with every synapse's weight (nS,
 //    |syn_weight|) and delay (ms); edge types of NEST's stdp_synapse make them plastic.

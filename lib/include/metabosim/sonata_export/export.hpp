@@ -4,8 +4,12 @@
 // temperature) and <P>_metabolism.json (temperatures and Q10 table); per projection
 // <name>_edges.h5 (every synapse with its syn_weight, negative when inhibitory, in nS, and delay
 // in ms, in metabosim's synapse order), <name>_edge_types.csv and <name>_synapse.json.
-// Connectivity, weights and delays are drawn from the model's seed, as a run draws them; drives,
-// generators, metabolic steps and recordings are not part of a circuit.
+// A population of spike sources is a node population of virtual nodes (no dynamics) whose
+// trains, as the model's seed draws them for every engine (a Poisson source's rate steps and
+// temperature scaling included), are in the SONATA spike file <P>_spikes.h5 that an entry of
+// the config's inputs names. Connectivity, weights, delays and source trains are drawn from the
+// model's seed, as a run draws them; drives, generators, metabolic steps and recordings are not
+// part of a circuit.
 #pragma once
 
 #include <filesystem>

@@ -302,5 +302,5 @@ TEST_CASE("connection probability 1 and a drive rate that underflows per ms run 
     Model silent = model;
     silent.populations[1].drive->rate = 5e-324;  // Hz: the smallest double, 0 per ms
     run_everywhere(silent);
-    CHECK(drive_times(silent, 1, 0).empty());
+    CHECK(DriveTrains(silent, MetabolicSchedule(silent), 1).times(0).empty());
 }

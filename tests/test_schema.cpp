@@ -106,6 +106,11 @@ std::vector<double> finite_outside(Bound bound) {
         case Bound::connection_probability: return {1e-13, 1.5, -0.5};
         case Bound::current: return {2e6, -2e6};
         case Bound::conductance_jump: return {-1, 2e6};
+        case Bound::voltage: return {2e4, -2e4};
+        case Bound::cell_time: return {0, 5e-4, 2e7};
+        case Bound::capacitance: return {0, 5e-4, 2e9};
+        case Bound::leak: return {0, 5e-4, 2e6};
+        case Bound::rate: return {-1, 2e6};
         case Bound::window: return {0, 0.5, 2e7};
         case Bound::duration: return {0, -1, 2e10};
     }

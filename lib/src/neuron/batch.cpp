@@ -132,16 +132,16 @@ struct Terms {
 
 // c[k+1] = dt/C / (k+1) * (drive[k] - sum_j g[j] c[k-j]) for j up to Top = min(k, G - 1) (even
 // holds drive[k], or zero past G): the terms of even and odd j in two sums, j downwards, added to
-// the open lanes' sums. Then the stopping test; false once every lane has converged.
+// the open lanes' sums. Then the stopping test (kk = k); false once every lane has converged.
 template <int Top>
-HWY_INLINE bool Term(D d, Terms& s, int k, Vec even) {
+HWY_INLINE bool Term(D d, Terms& s, int k, Vec kk, Vec even) {
     Vec odd = hn::Zero(d);
     ConvolutionUpTo<Top>(s.g, s.c + (k - Top), even, odd, std::make_index_sequence<Top + 1>());
     s.c[k + 1] = (s.dt_c * hn::Set(d, inverse[k + 1])) * (even + odd);
     s.sum = hn::IfThenElse(s.open, s.sum + s.c[k + 1], s.sum);
     if (k + 1 < s.stops_from) return true;  // no lane may stop yet: the test would change nothing
     const Mask small = hn::And(hn::Abs(s.c[k + 1]) <= s.tol, hn::Abs(s.c[k]) <= s.tol);
-    s.open = hn::AndNot(hn::And(hn::Set(d, static_cast<double>(k)) >= s.first, small), s.open);
+    s.open = hn::AndNot(hn::And(kk >= s.first, small), s.open);
     return !hn::AllFalse(d, s.open);
 }
 
@@ -150,7 +150,7 @@ template <int K>
 HWY_INLINE bool RisingTerms(D d, Terms& s) {
     if constexpr (K + 1 < max_terms) {
         if (K >= s.G - 1) return true;
-        return Term<K>(d, s, K, s.drive[K]) && RisingTerms<K + 1>(d, s);
+        return Term<K>(d, s, K, hn::Set(d, K), s.drive[K]) && RisingTerms<K + 1>(d, s);
     }
     return true;
 }
@@ -158,9 +158,9 @@ HWY_INLINE bool RisingTerms(D d, Terms& s) {
 // The terms from k = G - 1 = Top on, every one through all G coefficients.
 template <int Top>
 HWY_NOINLINE void SteadyTerms(D d, Terms& s) {
-    Vec even = s.drive[Top];
-    for (int k = Top; k + 1 < max_terms; ++k, even = hn::Zero(d))
-        if (!Term<Top>(d, s, k, even)) return;
+    Vec even = s.drive[Top], kk = hn::Set(d, Top);
+    for (int k = Top; k + 1 < max_terms; ++k, kk = kk + hn::Set(d, 1.0), even = hn::Zero(d))
+        if (!Term<Top>(d, s, k, kk, even)) return;
 }
 template <std::size_t... Top>
 constexpr auto SteadyTermsByTop(std::index_sequence<Top...>) {
@@ -179,13 +179,12 @@ HWY_INLINE void Series(D d, const LoweredNeuron& p, Vec V, Vec ge, Vec gi, Vec h
     Vec e = ge, in = gi;
     const Vec re = zero - hs * hn::Set(d, 1 / p.tau_e), ri = zero - hs * hn::Set(d, 1 / p.tau_i);
     Mask alive = hn::Lt(zero, one);
-    s.first = hn::Set(d, 2.0);  // per lane: the first k at which it may stop
+    Vec count = zero;  // per lane: its own number of coefficients
     int G = 0;
-    Vec next_G = one;  // G + 1
-    for (bool any = true; G < max_terms && any; ++G, next_G = next_G + one) {
+    for (bool any = true; G < max_terms && any; ++G) {
         s.g[G] = hn::IfThenElseZero(alive, e + in);
         s.drive[G] = hn::IfThenElseZero(alive, e * Ee + in * Ei);
-        s.first = hn::IfThenElse(alive, hn::Max(s.first, next_G), s.first);
+        count = count + hn::IfThenElseZero(alive, one);
         alive = hn::AndNot((hn::Abs(e) + hn::Abs(in)) * force <= s.tol, alive);
         any = !hn::AllFalse(d, alive);
         e = e * (re * hn::Set(d, inverse[G + 1]));
@@ -194,6 +193,7 @@ HWY_INLINE void Series(D d, const LoweredNeuron& p, Vec V, Vec ge, Vec gi, Vec h
     s.drive[0] = hn::Set(d, p.gL * p.EL + p.I_ext) + s.drive[0];
     s.g[0] = s.g[0] + hn::Set(d, p.gL);
     s.G = G;
+    s.first = hn::Max(count, hn::Set(d, 2.0));  // per lane: the first k at which it may stop
 
     // V(hs) = c[0] + (c[1] + c[2] + ...): the small terms summed apart first.
     s.c[0] = V;

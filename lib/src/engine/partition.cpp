@@ -112,18 +112,18 @@ void Partition::take_arrivals(ArrivalBuckets& buckets, std::uint64_t epoch) {
 // later source wins only when strictly earlier.
 inline Partition::Next Partition::next_input(std::uint32_t i) const {
     Next best;
-    if (refractory(i)) best = {refractory_until_[i], EventKind::refractory_end, 0, Next::Source::refractory_end, 0};
+    if (refractory(i)) best = {refractory_until_[i], 0, EventKind::refractory_end, Next::Source::refractory_end};
     if (input_next_[i] < input_begin_[i + 1]) {
         const auto& [t, order] = inputs_[input_next_[i]];
-        if (t < best.time) best = {t, EventKind::spike_arrival, order, Next::Source::arrival, 0};
+        if (t < best.time) best = {t, order, EventKind::spike_arrival, Next::Source::arrival};
     }
     const double drive = c_.drive.next[first_ + i];
-    if (drive < best.time) best = {drive, EventKind::external_input, 0, Next::Source::drive, 0};
+    if (drive < best.time) best = {drive, 0, EventKind::external_input, Next::Source::drive};
     for (std::uint32_t e = generator_begin_[i]; e < generator_begin_[i + 1]; ++e) {
         const GeneratorCursor& g = generators_[e];
         const auto& times = c_.model.generators[g.generator].times;
         if (g.next < times.size() && times[g.next] < best.time)
-            best = {times[g.next], EventKind::external_input, g.generator + 1u, Next::Source::generator, e};
+            best = {times[g.next], e, EventKind::external_input, Next::Source::generator};
     }
     return best;
 }
@@ -159,9 +159,9 @@ inline void Partition::apply(std::uint32_t i, const Next& input) {
         c_.neurons.V[n] = c_.params(n).Vr;
         return;
     case Next::Source::arrival: {
-        const auto k = static_cast<std::uint32_t>(input.order >> synapse_bits);
+        const auto k = static_cast<std::uint32_t>(input.ref >> synapse_bits);
         ++releases_[c_.net.projections[k].pre];
-        c_.arrive_at(n, k, input.order & synapse_mask, input.time, false);
+        c_.arrive_at(n, k, input.ref & synapse_mask, input.time, false);
         ++input_next_[i];
         return;
     }
@@ -170,9 +170,9 @@ inline void Partition::apply(std::uint32_t i, const Next& input) {
         c_.draw_drive(n, input.time);
         return;
     case Next::Source::generator: {
-        const SpikeGenerator& gen = c_.model.generators[generators_[input.entry].generator];
+        const SpikeGenerator& gen = c_.model.generators[generators_[input.ref].generator];
         c_.external_input(n, gen.receptor, gen.weight);
-        ++generators_[input.entry].next;
+        ++generators_[input.ref].next;
         return;
     }
     case Next::Source::none: return;

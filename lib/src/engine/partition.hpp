@@ -106,13 +106,12 @@ public:
     std::size_t sample_cursors() const;
 
 private:
-    // A neuron's next input.
+    // A neuron's next input (24 bytes: one is copied per input).
     struct Next {
         double time = std::numeric_limits<double>::infinity();
+        std::uint64_t ref = 0;  // arrival: its order (projection, synapse); generator: its cursor's entry
         EventKind kind = EventKind::end_of_run;
-        std::uint64_t order = 0;
         enum class Source : std::uint8_t { none, refractory_end, arrival, drive, generator } source = Source::none;
-        std::uint32_t entry = 0;  // generator: its entry
     };
     struct GeneratorCursor {
         std::uint32_t generator;

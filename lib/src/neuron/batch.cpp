@@ -293,9 +293,9 @@ double batch_exp(double x) {
 }
 
 void IntervalBatch::grow() {
-    const std::size_t grown = 2 * (n_ + padding);
-    for (auto* v : {&V, &ge, &gi, &h, &step, &V1, &ge1, &gi1}) v->resize(grown);
-    outcome.resize(grown);
+    capacity_ = 2 * (n_ + padding);
+    for (auto* v : {&V, &ge, &gi, &h, &step, &V1, &ge1, &gi1}) v->resize(capacity_);
+    outcome.resize(capacity_);
 }
 
 }  // namespace metabosim

@@ -215,10 +215,12 @@ void Pad(const LoweredNeuron& p, IntervalBatch& b, std::size_t padded) {
     }
 }
 
+// Each lane's outcome code narrowed to the byte of IntervalOutcome.
 HWY_INLINE void Outcomes(D d, Vec code, IntervalBatch& b, std::size_t i) {
-    HWY_ALIGN double lanes[16];
-    hn::Store(code, d, lanes);
-    for (std::size_t l = 0; l < hn::Lanes(d); ++l) b.outcome[i + l] = static_cast<IntervalOutcome>(static_cast<int>(lanes[l]));
+    static_assert(sizeof(IntervalOutcome) == 1);
+    const hn::Rebind<std::int32_t, D> d32;
+    const hn::Rebind<std::uint8_t, D> d8;
+    hn::StoreU(hn::DemoteTo(d8, hn::DemoteTo(d32, code)), d8, reinterpret_cast<std::uint8_t*>(b.outcome.data() + i));
 }
 
 void PropagateBatch(const LoweredNeuron& p, IntervalBatch& b) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <numeric>
 
 #include <fmt/format.h>
 
@@ -112,18 +113,18 @@ void Partition::take_arrivals(ArrivalBuckets& buckets, std::uint64_t epoch) {
 // later source wins only when strictly earlier.
 inline Partition::Next Partition::next_input(std::uint32_t i) const {
     Next best;
-    if (refractory(i)) best = {refractory_until_[i], EventKind::refractory_end, 0, Next::Source::refractory_end, 0};
+    if (refractory(i)) best = {refractory_until_[i], 0, EventKind::refractory_end, Next::Source::refractory_end};
     if (input_next_[i] < input_begin_[i + 1]) {
         const auto& [t, order] = inputs_[input_next_[i]];
-        if (t < best.time) best = {t, EventKind::spike_arrival, order, Next::Source::arrival, 0};
+        if (t < best.time) best = {t, order, EventKind::spike_arrival, Next::Source::arrival};
     }
     const double drive = c_.drive.next[first_ + i];
-    if (drive < best.time) best = {drive, EventKind::external_input, 0, Next::Source::drive, 0};
+    if (drive < best.time) best = {drive, 0, EventKind::external_input, Next::Source::drive};
     for (std::uint32_t e = generator_begin_[i]; e < generator_begin_[i + 1]; ++e) {
         const GeneratorCursor& g = generators_[e];
         const auto& times = c_.model.generators[g.generator].times;
         if (g.next < times.size() && times[g.next] < best.time)
-            best = {times[g.next], EventKind::external_input, g.generator + 1u, Next::Source::generator, e};
+            best = {times[g.next], e, EventKind::external_input, Next::Source::generator};
     }
     return best;
 }
@@ -159,9 +160,9 @@ inline void Partition::apply(std::uint32_t i, const Next& input) {
         c_.neurons.V[n] = c_.params(n).Vr;
         return;
     case Next::Source::arrival: {
-        const auto k = static_cast<std::uint32_t>(input.order >> synapse_bits);
+        const auto k = static_cast<std::uint32_t>(input.ref >> synapse_bits);
         ++releases_[c_.net.projections[k].pre];
-        c_.arrive_at(n, k, input.order & synapse_mask, input.time, false);
+        c_.arrive_at(n, k, input.ref & synapse_mask, input.time, false);
         ++input_next_[i];
         return;
     }
@@ -170,21 +171,18 @@ inline void Partition::apply(std::uint32_t i, const Next& input) {
         c_.draw_drive(n, input.time);
         return;
     case Next::Source::generator: {
-        const SpikeGenerator& gen = c_.model.generators[generators_[input.entry].generator];
+        const SpikeGenerator& gen = c_.model.generators[generators_[input.ref].generator];
         c_.external_input(n, gen.receptor, gen.weight);
-        ++generators_[input.entry].next;
+        ++generators_[input.ref].next;
         return;
     }
     case Next::Source::none: return;
     }
 }
 
-inline Partition::Need Partition::prepare(std::uint32_t i) {
+inline Partition::Need Partition::prepare(std::uint32_t i, bool awaits) {
     const std::uint32_t n = first_ + i;
-    // The input that ended the neuron's last interval is still its next one if the neuron reached
-    // it (it did not fire on the way): nothing else moves a neuron's inputs within the walk.
-    Next input = awaited_[i].source != Next::Source::none && awaited_[i].time == t_last_[i] ? awaited_[i] : next_input(i);
-    awaited_[i].source = Next::Source::none;
+    Next input = awaits ? awaited_[i] : next_input(i);
     while (true) {
         const bool inside = before(input.time, input.kind, until_);
         if (inside && input.time == t_last_[i]) {
@@ -258,25 +256,29 @@ bool Partition::exact_interval(std::uint32_t i, Need need) {
 
 void Partition::advance_range(std::uint32_t p, std::uint32_t from, std::uint32_t to) {
     const LoweredNeuron& params = c_.metabolic[p].neuron;
-    active_.clear();
-    for (std::uint32_t i = from; i < to; ++i) active_.push_back(i);
-    while (!active_.empty()) {
+    awaiting_.clear();
+    fresh_.assign(to - from, 0);
+    std::iota(fresh_.begin(), fresh_.end(), from);
+    while (!awaiting_.empty() || !fresh_.empty()) {
         for (IntervalGroup& g : intervals_) g.clear();
         checks_.clear();
         check_neurons_.clear();
-        for (std::uint32_t i : active_) {
-            const Need need = prepare(i);
-            if (need == Need::interval) {
-                const double h = end_[i] - t_last_[i];
-                IntervalGroup& g = intervals_[length_group(h)];
-                g.batch.push(c_.neurons[first_ + i], h);
-                g.neurons.push_back(i);
-            } else if (need == Need::check) {
-                checks_.push(c_.neurons[first_ + i], end_[i] - t_last_[i]);
-                check_neurons_.push_back(i);
+        for (const bool awaits : {true, false}) {
+            for (std::uint32_t i : awaits ? awaiting_ : fresh_) {
+                const Need need = prepare(i, awaits);
+                if (need == Need::interval) {
+                    const double h = end_[i] - t_last_[i];
+                    IntervalGroup& g = intervals_[length_group(h)];
+                    g.batch.push(c_.neurons[first_ + i], h);
+                    g.neurons.push_back(i);
+                } else if (need == Need::check) {
+                    checks_.push(c_.neurons[first_ + i], end_[i] - t_last_[i]);
+                    check_neurons_.push_back(i);
+                }
             }
         }
-        still_active_.clear();
+        still_awaiting_.clear();
+        still_fresh_.clear();
         {
             const Stopwatch timed(phases_.series);
             for (IntervalGroup& g : intervals_)
@@ -288,14 +290,15 @@ void Partition::advance_range(std::uint32_t p, std::uint32_t from, std::uint32_t
                 const std::uint32_t i = g.neurons[j];
                 const IntervalBatch& b = g.batch;
                 if (b.outcome[j] != IntervalOutcome::propagated) {
-                    if (exact_interval(i, Need::interval)) still_active_.push_back(i);
+                    exact_interval(i, Need::interval);
+                    (refractory(i) ? still_fresh_ : still_awaiting_).push_back(i);  // refractory: it fired
                     continue;
                 }
                 // The whole interval, or as far as one series reaches (then on from there).
                 const double t1 = b.step[j] < b.h[j] ? std::min(t_last_[i] + b.step[j], end_[i]) : end_[i];
                 take_samples(i, {t1, EventKind::metabolic_change});
                 commit(i, {b.V1[j], b.ge1[j], b.gi1[j]}, t1);
-                still_active_.push_back(i);
+                still_awaiting_.push_back(i);
             }
         }
         for (std::size_t j = 0; j < check_neurons_.size(); ++j) {
@@ -303,9 +306,10 @@ void Partition::advance_range(std::uint32_t p, std::uint32_t from, std::uint32_t
             if (checks_.outcome[j] == IntervalOutcome::no_crossing)
                 take_samples(i, until_);
             else if (exact_interval(i, Need::check))
-                still_active_.push_back(i);
+                still_fresh_.push_back(i);
         }
-        std::swap(active_, still_active_);
+        std::swap(awaiting_, still_awaiting_);
+        std::swap(fresh_, still_fresh_);
     }
 }
 

@@ -106,13 +106,12 @@ public:
     std::size_t sample_cursors() const;
 
 private:
-    // A neuron's next input.
+    // A neuron's next input (24 bytes: one is copied per input).
     struct Next {
         double time = std::numeric_limits<double>::infinity();
+        std::uint64_t ref = 0;  // arrival: its order (projection, synapse); generator: its cursor's entry
         EventKind kind = EventKind::end_of_run;
-        std::uint64_t order = 0;
         enum class Source : std::uint8_t { none, refractory_end, arrival, drive, generator } source = Source::none;
-        std::uint32_t entry = 0;  // generator: its entry
     };
     struct GeneratorCursor {
         std::uint32_t generator;
@@ -134,8 +133,10 @@ private:
     }
     double sample_time(const SampleCursor& s) const;
     // Prepares neuron i for its next interval: inputs at its present time applied, refractory
-    // stretches passed; sets end_[i] to where the interval ends.
-    [[gnu::always_inline]] inline Need prepare(std::uint32_t i);  // inlined into advance_range()
+    // stretches passed; sets end_[i] to where the interval ends. `awaits`: its next input is
+    // awaited_[i] (found for its last interval, and it has not fired since: nothing else moves a
+    // neuron's inputs within the walk).
+    [[gnu::always_inline]] inline Need prepare(std::uint32_t i, bool awaits);  // inlined into advance_range()
     [[gnu::always_inline]] inline void apply(std::uint32_t i, const Next& input);
     // Samples of neuron i due before `bound` (and before the walk's end), read from its state at
     // t_last along its free or refractory trajectory: the caller knows it does not fire before.
@@ -144,7 +145,8 @@ private:
     }
     bool sampled(std::uint32_t i) const { return sample_begin_[i] != sample_begin_[i + 1]; }
     void read_samples(std::uint32_t i, Until bound);
-    // The exact path for an interval the kernel could not settle.
+    // The exact path for an interval the kernel could not settle; whether the neuron walks on (it
+    // fired, or its interval ended at an input).
     bool exact_interval(std::uint32_t i, Need need);
     void commit(std::uint32_t i, const MembraneState& s, double t) {
         c_.neurons.set(first_ + i, s);
@@ -189,7 +191,8 @@ private:
     };
     static constexpr std::size_t length_groups = 28;  // h from below 2^-20 ms to 2^7 ms and beyond
     static std::size_t length_group(double h);
-    std::vector<std::uint32_t> active_, still_active_, check_neurons_;
+    // Neurons still walking: those whose awaited input stands, those to look theirs up; next round's.
+    std::vector<std::uint32_t> awaiting_, fresh_, still_awaiting_, still_fresh_, check_neurons_;
     std::array<IntervalGroup, length_groups> intervals_;
     IntervalBatch checks_;
 };

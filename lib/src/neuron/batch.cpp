@@ -120,101 +120,91 @@ template <int Top, std::size_t... Step>
 HWY_INLINE void ConvolutionUpTo(const Vec* g, const Vec* ck, Vec& even, Vec& odd, std::index_sequence<Step...>) {
     (ConvolutionTerm<Top - static_cast<int>(Step)>(g, ck[Step], even, odd), ...);
 }
-HWY_INLINE void Convolution(int top, const Vec* g, const Vec* ck, Vec& even, Vec& odd) {
-    switch (top) {
-#define METABOSIM_CONVOLUTION(t) \
-    case t: return ConvolutionUpTo<t>(g, ck, even, odd, std::make_index_sequence<t + 1>());
-        METABOSIM_CONVOLUTION(0) METABOSIM_CONVOLUTION(1) METABOSIM_CONVOLUTION(2) METABOSIM_CONVOLUTION(3)
-        METABOSIM_CONVOLUTION(4) METABOSIM_CONVOLUTION(5) METABOSIM_CONVOLUTION(6) METABOSIM_CONVOLUTION(7)
-        METABOSIM_CONVOLUTION(8) METABOSIM_CONVOLUTION(9) METABOSIM_CONVOLUTION(10) METABOSIM_CONVOLUTION(11)
-        METABOSIM_CONVOLUTION(12) METABOSIM_CONVOLUTION(13) METABOSIM_CONVOLUTION(14) METABOSIM_CONVOLUTION(15)
-        METABOSIM_CONVOLUTION(16) METABOSIM_CONVOLUTION(17) METABOSIM_CONVOLUTION(18) METABOSIM_CONVOLUTION(19)
-        METABOSIM_CONVOLUTION(20) METABOSIM_CONVOLUTION(21) METABOSIM_CONVOLUTION(22) METABOSIM_CONVOLUTION(23)
-        METABOSIM_CONVOLUTION(24) METABOSIM_CONVOLUTION(25) METABOSIM_CONVOLUTION(26) METABOSIM_CONVOLUTION(27)
-        METABOSIM_CONVOLUTION(28) METABOSIM_CONVOLUTION(29) METABOSIM_CONVOLUTION(30)
-#undef METABOSIM_CONVOLUTION
-    }
-    static_assert(max_terms == 32, "one case for each top in [0, max_terms - 2]");
+
+// The series of one vector of lanes: the conductances' Taylor coefficients (times hs^k, each lane
+// as far as they matter to it: G of them in all) and the terms c[k] of V summed so far.
+struct Terms {
+    Vec g[max_terms], drive[max_terms], c[max_terms];
+    Vec dt_c, tol, first, sum;
+    Mask open;
+    int G, stops_from;
+};
+
+// c[k+1] = dt/C / (k+1) * (drive[k] - sum_j g[j] c[k-j]) for j up to Top = min(k, G - 1) (even
+// holds drive[k], or zero past G): the terms of even and odd j in two sums, j downwards, added to
+// the open lanes' sums. Then the stopping test (kk = k); false once every lane has converged.
+template <int Top>
+HWY_INLINE bool Term(D d, Terms& s, int k, Vec kk, Vec even) {
+    Vec odd = hn::Zero(d);
+    ConvolutionUpTo<Top>(s.g, s.c + (k - Top), even, odd, std::make_index_sequence<Top + 1>());
+    s.c[k + 1] = (s.dt_c * hn::Set(d, inverse[k + 1])) * (even + odd);
+    s.sum = hn::IfThenElse(s.open, s.sum + s.c[k + 1], s.sum);
+    if (k + 1 < s.stops_from) return true;  // no lane may stop yet: the test would change nothing
+    const Mask small = hn::And(hn::Abs(s.c[k + 1]) <= s.tol, hn::Abs(s.c[k]) <= s.tol);
+    s.open = hn::AndNot(hn::And(kk >= s.first, small), s.open);
+    return !hn::AllFalse(d, s.open);
 }
 
-// V after `hs` from (V, ge, gi) by the series, for M vectors of lanes at once (their work
-// interleaved, so that one's dependency chains run while another's wait), each lane to its own
-// convergence; `failed` marks lanes that did not converge within max_terms.
-template <int M>
-HWY_INLINE void Series(D d, const LoweredNeuron& p, const Vec* V, const Vec* ge, const Vec* gi, const Vec* hs, Vec* V1,
-                       Mask* failed) {
-    const Vec zero = hn::Zero(d), one = hn::Set(d, 1.0);
-    const Mask all = hn::Lt(zero, one);
-    const Vec Ee = hn::Set(d, p.Ee), Ei = hn::Set(d, p.Ei);
-    Vec tol[M], dt_c[M], force[M], e[M], in[M], re[M], ri[M], first[M];
-    Mask alive[M];
-    for (int m = 0; m < M; ++m) {
-        tol[m] = hn::Max(hn::Abs(V[m]), one) * hn::Set(d, tolerance);
-        dt_c[m] = hs[m] / hn::Set(d, p.C);
-        force[m] = dt_c[m] * hn::Max(hn::Max(hn::Abs(Ee - V[m]), hn::Abs(Ei - V[m])), one);
-        e[m] = ge[m];
-        in[m] = gi[m];
-        re[m] = zero - hs[m] * hn::Set(d, 1 / p.tau_e);
-        ri[m] = zero - hs[m] * hn::Set(d, 1 / p.tau_i);
-        alive[m] = all;
-        first[m] = hn::Set(d, 2.0);  // per lane: the first k at which it may stop
+// The terms while k < G - 1, each its own code (Top = k); false once every lane has converged.
+template <int K>
+HWY_INLINE bool RisingTerms(D d, Terms& s) {
+    if constexpr (K + 1 < max_terms) {
+        if (K >= s.G - 1) return true;
+        return Term<K>(d, s, K, hn::Set(d, K), s.drive[K]) && RisingTerms<K + 1>(d, s);
     }
-    // Taylor coefficients of the conductances (times hs^k), each lane as far as they matter to it.
-    Vec g[M][max_terms], drive[M][max_terms];
-    int G = 0;
-    Vec next_G = one;  // G + 1
-    for (bool any = true; G < max_terms && any; ++G, next_G = next_G + one) {
-        any = false;
-        for (int m = 0; m < M; ++m) {
-            g[m][G] = hn::IfThenElseZero(alive[m], e[m] + in[m]);
-            drive[m][G] = hn::IfThenElseZero(alive[m], e[m] * Ee + in[m] * Ei);
-            first[m] = hn::IfThenElse(alive[m], hn::Max(first[m], next_G), first[m]);
-            alive[m] = hn::AndNot((hn::Abs(e[m]) + hn::Abs(in[m])) * force[m] <= tol[m], alive[m]);
-            any = any || !hn::AllFalse(d, alive[m]);
-            e[m] = e[m] * (re[m] * hn::Set(d, inverse[G + 1]));
-            in[m] = in[m] * (ri[m] * hn::Set(d, inverse[G + 1]));
-        }
-    }
-    for (int m = 0; m < M; ++m) {
-        drive[m][0] = hn::Set(d, p.gL * p.EL + p.I_ext) + drive[m][0];
-        g[m][0] = g[m][0] + hn::Set(d, p.gL);
-    }
+    return true;
+}
 
-    // c[k+1] = dt/C / (k+1) * (drive[k] - sum_j g[j] c[k-j]): the terms of even and odd j in two
-    // sums, j downwards. V(hs) = c[0] + (c[1] + c[2] + ...): the small terms summed apart first.
-    Vec c[M][max_terms], sum[M];
-    Mask open[M];
-    for (int m = 0; m < M; ++m) {
-        c[m][0] = V[m];
-        sum[m] = zero;
-        open[m] = all;
+// The terms from k = G - 1 = Top on, every one through all G coefficients.
+template <int Top>
+HWY_NOINLINE void SteadyTerms(D d, Terms& s) {
+    Vec even = s.drive[Top], kk = hn::Set(d, Top);
+    for (int k = Top; k + 1 < max_terms; ++k, kk = kk + hn::Set(d, 1.0), even = hn::Zero(d))
+        if (!Term<Top>(d, s, k, kk, even)) return;
+}
+template <std::size_t... Top>
+constexpr auto SteadyTermsByTop(std::index_sequence<Top...>) {
+    return std::array{&SteadyTerms<static_cast<int>(Top)>...};
+}
+
+// V after `hs` from (V, ge, gi) by the series, each lane to its own convergence; `failed` marks
+// lanes that did not converge within max_terms.
+HWY_INLINE void Series(D d, const LoweredNeuron& p, Vec V, Vec ge, Vec gi, Vec hs, Vec& V1, Mask& failed) {
+    const Vec zero = hn::Zero(d), one = hn::Set(d, 1.0);
+    const Vec Ee = hn::Set(d, p.Ee), Ei = hn::Set(d, p.Ei);
+    Terms s;
+    s.tol = hn::Max(hn::Abs(V), one) * hn::Set(d, tolerance);
+    s.dt_c = hs / hn::Set(d, p.C);
+    const Vec force = s.dt_c * hn::Max(hn::Max(hn::Abs(Ee - V), hn::Abs(Ei - V)), one);
+    Vec e = ge, in = gi;
+    const Vec re = zero - hs * hn::Set(d, 1 / p.tau_e), ri = zero - hs * hn::Set(d, 1 / p.tau_i);
+    Mask alive = hn::Lt(zero, one);
+    Vec count = zero;  // per lane: its own number of coefficients
+    int G = 0;
+    for (bool any = true; G < max_terms && any; ++G) {
+        s.g[G] = hn::IfThenElseZero(alive, e + in);
+        s.drive[G] = hn::IfThenElseZero(alive, e * Ee + in * Ei);
+        count = count + hn::IfThenElseZero(alive, one);
+        alive = hn::AndNot((hn::Abs(e) + hn::Abs(in)) * force <= s.tol, alive);
+        any = !hn::AllFalse(d, alive);
+        e = e * (re * hn::Set(d, inverse[G + 1]));
+        in = in * (ri * hn::Set(d, inverse[G + 1]));
     }
+    s.drive[0] = hn::Set(d, p.gL * p.EL + p.I_ext) + s.drive[0];
+    s.g[0] = s.g[0] + hn::Set(d, p.gL);
+    s.G = G;
+    s.first = hn::Max(count, hn::Set(d, 2.0));  // per lane: the first k at which it may stop
+
+    // V(hs) = c[0] + (c[1] + c[2] + ...): the small terms summed apart first.
+    s.c[0] = V;
+    s.sum = zero;
+    s.open = hn::Lt(zero, one);
     // The earliest k at which some lane may stop (only to skip tests that cannot succeed).
-    double earliest = max_terms;
-    for (int m = 0; m < M; ++m) earliest = std::min(earliest, hn::GetLane(hn::MinOfLanes(d, first[m])));
-    const int stops_from = static_cast<int>(earliest);
-    Vec kk = zero;
-    for (int k = 0; k + 1 < max_terms; ++k, kk = kk + one) {
-        const int top = std::min(k, G - 1);
-        for (int m = 0; m < M; ++m) {
-            Vec even = k < G ? drive[m][k] : zero, odd = zero;
-            Convolution(top, g[m], c[m] + (k - top), even, odd);
-            c[m][k + 1] = (dt_c[m] * hn::Set(d, inverse[k + 1])) * (even + odd);
-            sum[m] = hn::IfThenElse(open[m], sum[m] + c[m][k + 1], sum[m]);
-        }
-        if (k + 1 < stops_from) continue;  // no lane may stop yet: the test would change nothing
-        bool any = false;
-        for (int m = 0; m < M; ++m) {
-            const Mask small = hn::And(hn::Abs(c[m][k + 1]) <= tol[m], hn::Abs(c[m][k]) <= tol[m]);
-            open[m] = hn::AndNot(hn::And(kk >= first[m], small), open[m]);
-            any = any || !hn::AllFalse(d, open[m]);
-        }
-        if (!any) break;
-    }
-    for (int m = 0; m < M; ++m) {
-        V1[m] = V[m] + sum[m];
-        failed[m] = open[m];
-    }
+    s.stops_from = static_cast<int>(hn::GetLane(hn::MinOfLanes(d, s.first)));
+    static constexpr auto steady = SteadyTermsByTop(std::make_index_sequence<max_terms - 1>());
+    if (RisingTerms<0>(d, s) && G - 1 < max_terms - 1) steady[G - 1](d, s);
+    V1 = V + s.sum;
+    failed = s.open;
 }
 
 // Padding lanes past the last interval: a resting neuron over no time.
@@ -225,45 +215,38 @@ void Pad(const LoweredNeuron& p, IntervalBatch& b, std::size_t padded) {
     }
 }
 
+// Each lane's outcome code narrowed to the byte of IntervalOutcome.
 HWY_INLINE void Outcomes(D d, Vec code, IntervalBatch& b, std::size_t i) {
-    HWY_ALIGN double lanes[16];
-    hn::Store(code, d, lanes);
-    for (std::size_t l = 0; l < hn::Lanes(d); ++l) b.outcome[i + l] = static_cast<IntervalOutcome>(static_cast<int>(lanes[l]));
+    static_assert(sizeof(IntervalOutcome) == 1);
+    const hn::Rebind<std::int32_t, D> d32;
+    const hn::Rebind<std::uint8_t, D> d8;
+    hn::StoreU(hn::DemoteTo(d8, hn::DemoteTo(d32, code)), d8, reinterpret_cast<std::uint8_t*>(b.outcome.data() + i));
 }
 
 void PropagateBatch(const LoweredNeuron& p, IntervalBatch& b) {
     const D d;
-    constexpr int M = 1;  // vectors in flight
-    const std::size_t N = hn::Lanes(d), padded = (b.size() + M * N - 1) / (M * N) * (M * N);
+    const std::size_t N = hn::Lanes(d), padded = (b.size() + N - 1) / N * N;
     Pad(p, b, padded);
     const Vec inv_te = hn::Set(d, 1 / p.tau_e), inv_ti = hn::Set(d, 1 / p.tau_i);
-    for (std::size_t i = 0; i < padded; i += M * N) {
-        Vec V[M], ge[M], gi[M], step[M], hs[M], V1[M];
-        Mask failed[M], may_cross[M];
-        for (int m = 0; m < M; ++m) {
-            const std::size_t at = i + m * N;
-            V[m] = hn::LoadU(d, b.V.data() + at);
-            ge[m] = hn::LoadU(d, b.ge.data() + at);
-            gi[m] = hn::LoadU(d, b.gi.data() + at);
-            // The step: all of h, unless one series may not span it.
-            const Vec a0 = (hn::Set(d, p.gL) + ge[m] + gi[m]) / hn::Set(d, p.C);
-            step[m] = hn::Min(hn::LoadU(d, b.h.data() + at), hn::Set(d, 2.0) / (a0 + inv_te + inv_ti));
-            const Bounded bound = Bound(d, p, V[m], ge[m], gi[m], a0, step[m]);
-            may_cross[m] = bound.may_cross;
-            hs[m] = hn::IfThenZeroElse(bound.may_cross, step[m]);
-            hn::StoreU(step[m], d, b.step.data() + at);
-            hn::StoreU(bound.ge1, d, b.ge1.data() + at);
-            hn::StoreU(bound.gi1, d, b.gi1.data() + at);
-        }
-        Series<M>(d, p, V, ge, gi, hs, V1, failed);
-        for (int m = 0; m < M; ++m) {
-            const std::size_t at = i + m * N;
-            Vec code = hn::Set(d, static_cast<double>(IntervalOutcome::propagated));
-            code = hn::IfThenElse(failed[m], hn::Set(d, static_cast<double>(IntervalOutcome::not_converged)), code);
-            code = hn::IfThenElse(may_cross[m], hn::Set(d, static_cast<double>(IntervalOutcome::may_cross)), code);
-            hn::StoreU(V1[m], d, b.V1.data() + at);
-            Outcomes(d, code, b, at);
-        }
+    for (std::size_t at = 0; at < padded; at += N) {
+        const Vec V = hn::LoadU(d, b.V.data() + at);
+        const Vec ge = hn::LoadU(d, b.ge.data() + at);
+        const Vec gi = hn::LoadU(d, b.gi.data() + at);
+        // The step: all of h, unless one series may not span it.
+        const Vec a0 = (hn::Set(d, p.gL) + ge + gi) / hn::Set(d, p.C);
+        const Vec step = hn::Min(hn::LoadU(d, b.h.data() + at), hn::Set(d, 2.0) / (a0 + inv_te + inv_ti));
+        const Bounded bound = Bound(d, p, V, ge, gi, a0, step);
+        hn::StoreU(step, d, b.step.data() + at);
+        hn::StoreU(bound.ge1, d, b.ge1.data() + at);
+        hn::StoreU(bound.gi1, d, b.gi1.data() + at);
+        Vec V1;
+        Mask failed;
+        Series(d, p, V, ge, gi, hn::IfThenZeroElse(bound.may_cross, step), V1, failed);
+        Vec code = hn::Set(d, static_cast<double>(IntervalOutcome::propagated));
+        code = hn::IfThenElse(failed, hn::Set(d, static_cast<double>(IntervalOutcome::not_converged)), code);
+        code = hn::IfThenElse(bound.may_cross, hn::Set(d, static_cast<double>(IntervalOutcome::may_cross)), code);
+        hn::StoreU(V1, d, b.V1.data() + at);
+        Outcomes(d, code, b, at);
     }
 }
 
@@ -312,9 +295,9 @@ double batch_exp(double x) {
 }
 
 void IntervalBatch::grow() {
-    const std::size_t grown = 2 * (n_ + padding);
-    for (auto* v : {&V, &ge, &gi, &h, &step, &V1, &ge1, &gi1}) v->resize(grown);
-    outcome.resize(grown);
+    capacity_ = 2 * (n_ + padding);
+    for (auto* v : {&V, &ge, &gi, &h, &step, &V1, &ge1, &gi1}) v->resize(capacity_);
+    outcome.resize(capacity_);
 }
 
 }  // namespace metabosim

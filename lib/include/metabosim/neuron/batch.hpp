@@ -31,7 +31,7 @@ public:
     std::size_t size() const { return n_; }
     void clear() { n_ = 0; }
     void push(const MembraneState& s, double length) {
-        if (n_ + padding > V.size()) grow();
+        if (n_ + padding > capacity_) grow();  // kept apart: cheaper than a vector's size
         V[n_] = s.V;
         ge[n_] = s.ge;
         gi[n_] = s.gi;
@@ -51,7 +51,7 @@ private:
     static constexpr std::size_t padding = 32;
     void grow();
 
-    std::size_t n_ = 0;
+    std::size_t n_ = 0, capacity_ = 0;
 };
 
 // Where no crossing is possible, the state after `step`; elsewhere the outcome says why not.

@@ -216,7 +216,7 @@ void Pad(const LoweredNeuron& p, IntervalBatch& b, std::size_t padded) {
 }
 
 // Each lane's outcome code narrowed to the byte of IntervalOutcome.
-HWY_INLINE void Outcomes(D d, Vec code, IntervalBatch& b, std::size_t i) {
+HWY_INLINE void Outcomes(D, Vec code, IntervalBatch& b, std::size_t i) {
     static_assert(sizeof(IntervalOutcome) == 1);
     const hn::Rebind<std::int32_t, D> d32;
     const hn::Rebind<std::uint8_t, D> d8;

@@ -48,7 +48,7 @@ Strategy strategy_from(const std::string& engine, std::optional<double> dt, unsi
 // by its path (processes/installation.hpp).
 const CLI::Validator& config_file();
 inline constexpr const char* config_help = "a TOML model file, or the name of one of metabosim's configs "
-                                           "(coba, microcircuit, billion; see docs/config.md), or a SONATA "
+                                           "(coba, microcircuit, song_abbott, billion; see docs/config.md), or a SONATA "
                                            "circuit config (.json, docs/sonata.md)";
 
 // Options that take a time: "0.1ms", "3 s", "250us", with its unit as in a config (a bare number

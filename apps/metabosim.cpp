@@ -30,7 +30,7 @@ Examples:
   metabosim experiment all                       the five findings, measured, with a report
   metabosim experiment bifurcation --full        one finding at the paper's size (5000 cells, 10 s)
   metabosim run                                  the built-in microcircuit (4000 E + 1000 I, STDP, 37 degC, 2 s)
-  metabosim run coba -o coba-out                 one of metabosim's configs by name (coba, microcircuit, billion)
+  metabosim run coba -o coba-out                 one of metabosim's configs by name (also microcircuit, song_abbott, billion)
   metabosim run my-model.toml                    a model from a TOML file
   metabosim run coba --engine clock --dt 0.1ms   the same on a fixed grid, as Brian2 runs it
   metabosim run --set populations.E.temperature="41 degC" --set populations.I.temperature="41 degC"

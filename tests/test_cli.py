@@ -216,6 +216,11 @@ class CommandLine(unittest.TestCase):
                           "(billion, coba, microcircuit, song_abbott)", r.stderr)
             self.assertFalse((pathlib.Path(tmp) / "x").exists())
 
+    def test_help_names_every_shipped_config(self):
+        help_text = " ".join(metabosim("run", "--help").stdout.split())  # CLI11 wraps lines
+        for config in sorted((SOURCE / "configs").glob("*.toml")):
+            self.assertIn(config.stem, help_text)
+
     def test_times_carry_their_units(self):
         with tempfile.TemporaryDirectory() as tmp:
             out = pathlib.Path(tmp) / "dt"

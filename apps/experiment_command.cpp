@@ -90,7 +90,7 @@ Command add_experiment(CLI::App& app, const std::string& command_line) {
     experiment->add_option("--seeds", s.seeds, "seeds (robustness needs >= 10)")->delimiter(',')->capture_default_str();
     experiment->add_option("--threads", s.threads, "runs in parallel")->check(CLI::Range(1u, 256u))->capture_default_str();
     experiment->add_option("--engine", o->engine, "network runs: clock (default, dt 0.1 ms, as Brian2) or event (exact; "
-                                                  "the default set takes about 10x as long, docs/results.md)")
+                                                  "the default set takes about 2x as long, docs/results.md)")
         ->check(CLI::IsMember({"event", "clock"}));
     add_time_option(experiment, "--dt", o->dt, "clock-driven step (default 0.1 ms)");
     experiment->add_flag("--full", o->full, "the paper's size: 5000 neurons, 10 s runs (about 46x the default's work, "

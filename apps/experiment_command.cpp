@@ -94,7 +94,8 @@ Command add_experiment(CLI::App& app, const std::string& command_line) {
         ->check(CLI::IsMember({"event", "clock"}));
     add_time_option(experiment, "--dt", o->dt, "clock-driven step (default 0.1 ms)");
     experiment->add_flag("--full", o->full, "the paper's size: 5000 neurons, 10 s runs (about 46x the default's work, "
-                                                "most of it in the hyper runs; docs/results.md)");
+                                                "most of it in the hyper runs; with --engine event about 3 hours on 2 "
+                                                "cores; docs/results.md)");
     experiment->add_flag("!--no-sensitivity", s.sensitivity, "skip the +-20 % Q10 sensitivity runs");
     experiment->add_flag("!--no-figures", o->figures, "findings.json only");
     add_python_option(experiment);

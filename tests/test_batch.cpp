@@ -6,7 +6,10 @@
 #include <cmath>
 #include <cstring>
 #include <random>
+#include <string>
 #include <vector>
+
+#include <hwy/targets.h>
 
 #include "metabosim/lowering/lowering.hpp"
 #include "metabosim/neuron/batch.hpp"
@@ -56,6 +59,28 @@ TEST_CASE("a lane's result does not depend on the lanes beside it") {
         if (all.outcome[k] == IntervalOutcome::propagated) CHECK(same_bits(one.V1[0], all.V1[k]));
     }
     }
+}
+
+TEST_CASE("every SIMD target the machine has gives the same bits") {
+    // Narrow targets take the batch's vectors in other groupings (one or two at a time): no
+    // lane's result may change with them.
+    const LoweredNeuron p = neuron(150);
+    const IntervalBatch input = random_batch(4, 203);
+    std::vector<IntervalBatch> results;
+    for (const std::int64_t target : hwy::SupportedAndGeneratedTargets()) {
+        hwy::SetSupportedTargetsForTest(target);
+        results.push_back(input);
+        propagate_batch(p, results.back());
+        MESSAGE(std::string(hwy::TargetName(target)));
+    }
+    hwy::SetSupportedTargetsForTest(0);
+    REQUIRE(!results.empty());
+    for (const IntervalBatch& b : results)
+        for (std::size_t k = 0; k < input.size(); ++k) {
+            CHECK(b.outcome[k] == results[0].outcome[k]);
+            CHECK(same_bits(b.step[k], results[0].step[k]));
+            if (b.outcome[k] == IntervalOutcome::propagated) CHECK(same_bits(b.V1[k], results[0].V1[k]));
+        }
 }
 
 TEST_CASE("propagated lanes are exact and decide crossings soundly") {

@@ -107,104 +107,133 @@ HWY_INLINE Bounded Bound(D d, const LoweredNeuron& p, Vec V, Vec ge, Vec gi, Vec
     return {ge1, gi1, hn::Or(V >= Vth, hn::Not(excluded))};
 }
 
-// even -= g[j] c[k - j] over even j, odd -= over odd j, j from Top down to 0; ck = c + (k - Top).
-// Top is a constant, so that the terms unroll into straight code.
-template <int J>
-HWY_INLINE void ConvolutionTerm(const Vec* g, Vec c, Vec& even, Vec& odd) {
+// even -= g[j] c[k - j] over even j, odd -= over odd j, j from Top down to 0; ck = c + (k - Top),
+// for vector u. Top is a constant, so that the terms unroll into straight code.
+template <int J, int U>
+HWY_INLINE void ConvolutionTerm(const Vec (*g)[U], Vec c, int u, Vec& even, Vec& odd) {
     if constexpr (J % 2 == 0)
-        even = even - g[J] * c;
+        even = even - g[J][u] * c;
     else
-        odd = odd - g[J] * c;
+        odd = odd - g[J][u] * c;
 }
-template <int Top, std::size_t... Step>
-HWY_INLINE void ConvolutionUpTo(const Vec* g, const Vec* ck, Vec& even, Vec& odd, std::index_sequence<Step...>) {
-    (ConvolutionTerm<Top - static_cast<int>(Step)>(g, ck[Step], even, odd), ...);
+template <int Top, int U, std::size_t... Step>
+HWY_INLINE void ConvolutionUpTo(const Vec (*g)[U], const Vec (*ck)[U], int u, Vec& even, Vec& odd,
+                                std::index_sequence<Step...>) {
+    (ConvolutionTerm<Top - static_cast<int>(Step), U>(g, ck[Step][u], u, even, odd), ...);
 }
 
-// The series of one vector of lanes: the conductances' Taylor coefficients (times hs^k, each lane
-// as far as they matter to it: G of them in all) and the terms c[k] of V summed so far.
+// The series of U vectors of lanes at once (their dependency chains interleave, so the core is
+// not left waiting on one): the conductances' Taylor coefficients (times hs^k, each lane as far as
+// they matter to it: G of them in all) and the terms c[k] of V summed so far.
+template <int U>
 struct Terms {
-    Vec g[max_terms], drive[max_terms], c[max_terms];
-    Vec dt_c, tol, first, sum;
-    Mask open;
+    Vec g[max_terms][U], drive[max_terms][U], c[max_terms][U];
+    Vec dt_c[U], tol[U], first[U], sum[U];
+    Mask open[U];
     int G, stops_from;
 };
 
 // c[k+1] = dt/C / (k+1) * (drive[k] - sum_j g[j] c[k-j]) for j up to Top = min(k, G - 1) (even
 // holds drive[k], or zero past G): the terms of even and odd j in two sums, j downwards, added to
 // the open lanes' sums. Then the stopping test (kk = k); false once every lane has converged.
-template <int Top>
-HWY_INLINE bool Term(D d, Terms& s, int k, Vec kk, Vec even) {
-    Vec odd = hn::Zero(d);
-    ConvolutionUpTo<Top>(s.g, s.c + (k - Top), even, odd, std::make_index_sequence<Top + 1>());
-    s.c[k + 1] = (s.dt_c * hn::Set(d, inverse[k + 1])) * (even + odd);
-    s.sum = hn::IfThenElse(s.open, s.sum + s.c[k + 1], s.sum);
+template <int Top, int U>
+HWY_INLINE bool Term(D d, Terms<U>& s, int k, Vec kk, Vec (&even)[U]) {
+    for (int u = 0; u < U; ++u) {
+        Vec odd = hn::Zero(d);
+        ConvolutionUpTo<Top, U>(s.g, s.c + (k - Top), u, even[u], odd, std::make_index_sequence<Top + 1>());
+        s.c[k + 1][u] = (s.dt_c[u] * hn::Set(d, inverse[k + 1])) * (even[u] + odd);
+        s.sum[u] = hn::IfThenElse(s.open[u], s.sum[u] + s.c[k + 1][u], s.sum[u]);
+    }
     if (k + 1 < s.stops_from) return true;  // no lane may stop yet: the test would change nothing
-    const Mask small = hn::And(hn::Abs(s.c[k + 1]) <= s.tol, hn::Abs(s.c[k]) <= s.tol);
-    s.open = hn::AndNot(hn::And(kk >= s.first, small), s.open);
-    return !hn::AllFalse(d, s.open);
+    bool any_open = false;
+    for (int u = 0; u < U; ++u) {
+        const Mask small = hn::And(hn::Abs(s.c[k + 1][u]) <= s.tol[u], hn::Abs(s.c[k][u]) <= s.tol[u]);
+        s.open[u] = hn::AndNot(hn::And(kk >= s.first[u], small), s.open[u]);
+        any_open = any_open || !hn::AllFalse(d, s.open[u]);
+    }
+    return any_open;
 }
 
 // The terms while k < G - 1, each its own code (Top = k); false once every lane has converged.
-template <int K>
-HWY_INLINE bool RisingTerms(D d, Terms& s) {
+template <int K, int U>
+HWY_INLINE bool RisingTerms(D d, Terms<U>& s) {
     if constexpr (K + 1 < max_terms) {
         if (K >= s.G - 1) return true;
-        return Term<K>(d, s, K, hn::Set(d, K), s.drive[K]) && RisingTerms<K + 1>(d, s);
+        Vec even[U];
+        for (int u = 0; u < U; ++u) even[u] = s.drive[K][u];
+        return Term<K, U>(d, s, K, hn::Set(d, K), even) && RisingTerms<K + 1, U>(d, s);
     }
     return true;
 }
 
 // The terms from k = G - 1 = Top on, every one through all G coefficients.
-template <int Top>
-HWY_NOINLINE void SteadyTerms(D d, Terms& s) {
-    Vec even = s.drive[Top], kk = hn::Set(d, Top);
-    for (int k = Top; k + 1 < max_terms; ++k, kk = kk + hn::Set(d, 1.0), even = hn::Zero(d))
-        if (!Term<Top>(d, s, k, kk, even)) return;
+template <int Top, int U>
+HWY_NOINLINE void SteadyTerms(D d, Terms<U>& s) {
+    Vec even[U], kk = hn::Set(d, Top);
+    for (int u = 0; u < U; ++u) even[u] = s.drive[Top][u];
+    for (int k = Top; k + 1 < max_terms; ++k, kk = kk + hn::Set(d, 1.0)) {
+        if (!Term<Top, U>(d, s, k, kk, even)) return;
+        for (int u = 0; u < U; ++u) even[u] = hn::Zero(d);
+    }
 }
-template <std::size_t... Top>
+template <int U, std::size_t... Top>
 constexpr auto SteadyTermsByTop(std::index_sequence<Top...>) {
-    return std::array{&SteadyTerms<static_cast<int>(Top)>...};
+    return std::array{&SteadyTerms<static_cast<int>(Top), U>...};
 }
 
-// V after `hs` from (V, ge, gi) by the series, each lane to its own convergence; `failed` marks
-// lanes that did not converge within max_terms.
-HWY_INLINE void Series(D d, const LoweredNeuron& p, Vec V, Vec ge, Vec gi, Vec hs, Vec& V1, Mask& failed) {
+// V after `hs` from (V, ge, gi) by the series, for U vectors of lanes, each lane to its own
+// convergence; `failed` marks lanes that did not converge within max_terms.
+template <int U>
+HWY_INLINE void Series(D d, const LoweredNeuron& p, const Vec (&V)[U], const Vec (&ge)[U], const Vec (&gi)[U],
+                       const Vec (&hs)[U], Vec (&V1)[U], Mask (&failed)[U]) {
     const Vec zero = hn::Zero(d), one = hn::Set(d, 1.0);
     const Vec Ee = hn::Set(d, p.Ee), Ei = hn::Set(d, p.Ei);
-    Terms s;
-    s.tol = hn::Max(hn::Abs(V), one) * hn::Set(d, tolerance);
-    s.dt_c = hs / hn::Set(d, p.C);
-    const Vec force = s.dt_c * hn::Max(hn::Max(hn::Abs(Ee - V), hn::Abs(Ei - V)), one);
-    Vec e = ge, in = gi;
-    const Vec re = zero - hs * hn::Set(d, 1 / p.tau_e), ri = zero - hs * hn::Set(d, 1 / p.tau_i);
-    Mask alive = hn::Lt(zero, one);
-    Vec count = zero;  // per lane: its own number of coefficients
+    Terms<U> s;
+    Vec force[U], e[U], in[U], re[U], ri[U], count[U];
+    Mask alive[U];
+    for (int u = 0; u < U; ++u) {
+        s.tol[u] = hn::Max(hn::Abs(V[u]), one) * hn::Set(d, tolerance);
+        s.dt_c[u] = hs[u] / hn::Set(d, p.C);
+        force[u] = s.dt_c[u] * hn::Max(hn::Max(hn::Abs(Ee - V[u]), hn::Abs(Ei - V[u])), one);
+        e[u] = ge[u];
+        in[u] = gi[u];
+        re[u] = zero - hs[u] * hn::Set(d, 1 / p.tau_e);
+        ri[u] = zero - hs[u] * hn::Set(d, 1 / p.tau_i);
+        alive[u] = hn::Lt(zero, one);
+        count[u] = zero;  // per lane: its own number of coefficients
+    }
     int G = 0;
     for (bool any = true; G < max_terms && any; ++G) {
-        s.g[G] = hn::IfThenElseZero(alive, e + in);
-        s.drive[G] = hn::IfThenElseZero(alive, e * Ee + in * Ei);
-        count = count + hn::IfThenElseZero(alive, one);
-        alive = hn::AndNot((hn::Abs(e) + hn::Abs(in)) * force <= s.tol, alive);
-        any = !hn::AllFalse(d, alive);
-        e = e * (re * hn::Set(d, inverse[G + 1]));
-        in = in * (ri * hn::Set(d, inverse[G + 1]));
+        any = false;
+        for (int u = 0; u < U; ++u) {
+            s.g[G][u] = hn::IfThenElseZero(alive[u], e[u] + in[u]);
+            s.drive[G][u] = hn::IfThenElseZero(alive[u], e[u] * Ee + in[u] * Ei);
+            count[u] = count[u] + hn::IfThenElseZero(alive[u], one);
+            alive[u] = hn::AndNot((hn::Abs(e[u]) + hn::Abs(in[u])) * force[u] <= s.tol[u], alive[u]);
+            any = any || !hn::AllFalse(d, alive[u]);
+            e[u] = e[u] * (re[u] * hn::Set(d, inverse[G + 1]));
+            in[u] = in[u] * (ri[u] * hn::Set(d, inverse[G + 1]));
+        }
     }
-    s.drive[0] = hn::Set(d, p.gL * p.EL + p.I_ext) + s.drive[0];
-    s.g[0] = s.g[0] + hn::Set(d, p.gL);
     s.G = G;
-    s.first = hn::Max(count, hn::Set(d, 2.0));  // per lane: the first k at which it may stop
-
-    // V(hs) = c[0] + (c[1] + c[2] + ...): the small terms summed apart first.
-    s.c[0] = V;
-    s.sum = zero;
-    s.open = hn::Lt(zero, one);
-    // The earliest k at which some lane may stop (only to skip tests that cannot succeed).
-    s.stops_from = static_cast<int>(hn::GetLane(hn::MinOfLanes(d, s.first)));
-    static constexpr auto steady = SteadyTermsByTop(std::make_index_sequence<max_terms - 1>());
-    if (RisingTerms<0>(d, s) && G - 1 < max_terms - 1) steady[G - 1](d, s);
-    V1 = V + s.sum;
-    failed = s.open;
+    s.stops_from = max_terms;
+    for (int u = 0; u < U; ++u) {
+        s.drive[0][u] = hn::Set(d, p.gL * p.EL + p.I_ext) + s.drive[0][u];
+        s.g[0][u] = s.g[0][u] + hn::Set(d, p.gL);
+        s.first[u] = hn::Max(count[u], hn::Set(d, 2.0));  // per lane: the first k at which it may stop
+        // V(hs) = c[0] + (c[1] + c[2] + ...): the small terms summed apart first.
+        s.c[0][u] = V[u];
+        s.sum[u] = zero;
+        s.open[u] = hn::Lt(zero, one);
+        // The earliest k at which some lane may stop (only to skip tests that cannot succeed).
+        s.stops_from = std::min(s.stops_from, static_cast<int>(hn::GetLane(hn::MinOfLanes(d, s.first[u]))));
+    }
+    static constexpr auto steady = SteadyTermsByTop<U>(std::make_index_sequence<max_terms - 1>());
+    if (RisingTerms<0, U>(d, s) && G - 1 < max_terms - 1) steady[G - 1](d, s);
+    for (int u = 0; u < U; ++u) {
+        V1[u] = V[u] + s.sum[u];
+        failed[u] = s.open[u];
+    }
 }
 
 // Padding lanes past the last interval: a resting neuron over no time.
@@ -223,31 +252,47 @@ HWY_INLINE void Outcomes(D, Vec code, IntervalBatch& b, std::size_t i) {
     hn::StoreU(hn::DemoteTo(d8, hn::DemoteTo(d32, code)), d8, reinterpret_cast<std::uint8_t*>(b.outcome.data() + i));
 }
 
+// The intervals of U vectors from entry `at` on: bounds per vector, then one series for all.
+template <int U>
+HWY_INLINE void PropagateVectors(D d, const LoweredNeuron& p, IntervalBatch& b, std::size_t at) {
+    const std::size_t N = hn::Lanes(d);
+    const Vec inv_te = hn::Set(d, 1 / p.tau_e), inv_ti = hn::Set(d, 1 / p.tau_i);
+    Vec V[U], ge[U], gi[U], hs[U], V1[U];
+    Mask may_cross[U], failed[U];
+    for (int u = 0; u < U; ++u) {
+        const std::size_t i = at + u * N;
+        V[u] = hn::LoadU(d, b.V.data() + i);
+        ge[u] = hn::LoadU(d, b.ge.data() + i);
+        gi[u] = hn::LoadU(d, b.gi.data() + i);
+        // The step: all of h, unless one series may not span it.
+        const Vec a0 = (hn::Set(d, p.gL) + ge[u] + gi[u]) / hn::Set(d, p.C);
+        const Vec step = hn::Min(hn::LoadU(d, b.h.data() + i), hn::Set(d, 2.0) / (a0 + inv_te + inv_ti));
+        const Bounded bound = Bound(d, p, V[u], ge[u], gi[u], a0, step);
+        hn::StoreU(step, d, b.step.data() + i);
+        hn::StoreU(bound.ge1, d, b.ge1.data() + i);
+        hn::StoreU(bound.gi1, d, b.gi1.data() + i);
+        may_cross[u] = bound.may_cross;
+        hs[u] = hn::IfThenZeroElse(bound.may_cross, step);
+    }
+    Series<U>(d, p, V, ge, gi, hs, V1, failed);
+    for (int u = 0; u < U; ++u) {
+        const std::size_t i = at + u * N;
+        Vec code = hn::Set(d, static_cast<double>(IntervalOutcome::propagated));
+        code = hn::IfThenElse(failed[u], hn::Set(d, static_cast<double>(IntervalOutcome::not_converged)), code);
+        code = hn::IfThenElse(may_cross[u], hn::Set(d, static_cast<double>(IntervalOutcome::may_cross)), code);
+        hn::StoreU(V1[u], d, b.V1.data() + i);
+        Outcomes(d, code, b, i);
+    }
+}
+
+// Two vectors at a time while two are left (the padding has room for them), then one.
 void PropagateBatch(const LoweredNeuron& p, IntervalBatch& b) {
     const D d;
     const std::size_t N = hn::Lanes(d), padded = (b.size() + N - 1) / N * N;
     Pad(p, b, padded);
-    const Vec inv_te = hn::Set(d, 1 / p.tau_e), inv_ti = hn::Set(d, 1 / p.tau_i);
-    for (std::size_t at = 0; at < padded; at += N) {
-        const Vec V = hn::LoadU(d, b.V.data() + at);
-        const Vec ge = hn::LoadU(d, b.ge.data() + at);
-        const Vec gi = hn::LoadU(d, b.gi.data() + at);
-        // The step: all of h, unless one series may not span it.
-        const Vec a0 = (hn::Set(d, p.gL) + ge + gi) / hn::Set(d, p.C);
-        const Vec step = hn::Min(hn::LoadU(d, b.h.data() + at), hn::Set(d, 2.0) / (a0 + inv_te + inv_ti));
-        const Bounded bound = Bound(d, p, V, ge, gi, a0, step);
-        hn::StoreU(step, d, b.step.data() + at);
-        hn::StoreU(bound.ge1, d, b.ge1.data() + at);
-        hn::StoreU(bound.gi1, d, b.gi1.data() + at);
-        Vec V1;
-        Mask failed;
-        Series(d, p, V, ge, gi, hn::IfThenZeroElse(bound.may_cross, step), V1, failed);
-        Vec code = hn::Set(d, static_cast<double>(IntervalOutcome::propagated));
-        code = hn::IfThenElse(failed, hn::Set(d, static_cast<double>(IntervalOutcome::not_converged)), code);
-        code = hn::IfThenElse(bound.may_cross, hn::Set(d, static_cast<double>(IntervalOutcome::may_cross)), code);
-        hn::StoreU(V1, d, b.V1.data() + at);
-        Outcomes(d, code, b, at);
-    }
+    std::size_t at = 0;
+    for (; at + N < padded; at += 2 * N) PropagateVectors<2>(d, p, b, at);
+    if (at < padded) PropagateVectors<1>(d, p, b, at);
 }
 
 void CheckBatch(const LoweredNeuron& p, IntervalBatch& b) {

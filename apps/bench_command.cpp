@@ -53,6 +53,12 @@ Command add_bench(CLI::App& app) {
     bench_app->add_flag("--quick", s.quick, "fewer and shorter workloads (a few minutes): no COBA 10 s, "
                                             "scaling to N = 16,000");
     bench_app->add_flag("!--no-brian2", s.brian2, "metabosim only");
+    bench_app->add_option("--repeat", s.repeat,
+                          "every timed run N times, interleaved, and the run of median time reported (on a\n"
+                          "machine whose speed varies, 3 makes the ratios trustworthy; N times as long)")
+        ->type_name("N")
+        ->check(CLI::Range(1u, 100u))
+        ->capture_default_str();
     add_python_option(bench_app);
     add_progress_options(bench_app, o->progress);
     return {bench_app, [o] { return run_bench(*o); }};

@@ -1,9 +1,9 @@
 #!/usr/bin/python3
-"""`metabosim bench --quick --no-brian2` end to end: the workloads it promises, runs of the same
-models as `metabosim run` (the same synapses and, being deterministic, the same synaptic events),
-the synapse layout it reports (4 B per synapse when weight and delay are constants), and a table
-whose ratios, memory figures and verdicts follow from its own measurements. Times are not
-asserted.
+"""`metabosim bench --quick --no-brian2 --repeat 3` end to end: the workloads it promises, runs of
+the same models as `metabosim run` (the same synapses and, being deterministic, the same synaptic
+events), the synapse layout it reports (4 B per synapse when weight and delay are constants), each
+time the median of its three runs, and a table whose ratios, memory figures and verdicts follow
+from its own measurements. Times are not asserted.
 
 Usage: test_bench.py METABOSIM_EXECUTABLE SOURCE_DIR
 """
@@ -28,7 +28,7 @@ class QuickBench(unittest.TestCase):
     def setUpClass(cls):
         cls.tmp = tempfile.TemporaryDirectory()
         out = pathlib.Path(cls.tmp.name) / "bench"
-        cls.result = subprocess.run([EXE, "bench", "--quick", "--no-brian2", "-o", str(out), "-q"],
+        cls.result = subprocess.run([EXE, "bench", "--quick", "--no-brian2", "--repeat", "3", "-o", str(out), "-q"],
                                     capture_output=True, text=True, timeout=1800)
         cls.out = out
         cls.bench = json.loads((out / "bench.json").read_text()) if cls.result.returncode == 0 else None
@@ -54,6 +54,26 @@ class QuickBench(unittest.TestCase):
             row = self.rows[f"scaling N = {n}, K = 100"]
             self.assertEqual(row["neurons"], n)
             self.assertAlmostEqual(row["event"]["synapses"] / n, 100, delta=2)  # K expected inputs per cell
+
+    def test_reports_the_run_of_median_time(self):
+        self.assertEqual(self.bench["repeat"], 3)
+        for name, row in self.rows.items():
+            for engine in ("event", "event 2 threads", "clock 0.1"):
+                if engine not in row:
+                    continue
+                run = row[engine]
+                each = run["wall_seconds_each"]
+                self.assertEqual(len(each), 3, f"{name}: {engine}")
+                self.assertEqual(run["wall_seconds"], sorted(each)[1], f"{name}: {engine}")
+        self.assertTrue((self.out / "runs" / "00" / "event run 3.json").is_file())
+        self.assertIn("median time of 3 runs", (self.out / "bench.md").read_text())
+
+    def test_a_repeat_count_below_one_is_refused(self):
+        r = subprocess.run([EXE, "bench", "--repeat", "0", "-o", str(pathlib.Path(self.tmp.name) / "none"), "-q"],
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("--repeat", r.stderr)
+        self.assertFalse((pathlib.Path(self.tmp.name) / "none").exists())
 
     def test_runs_the_models_that_metabosim_run_runs(self):
         coba = self.rows["COBA, 1 s"]["event"]

@@ -109,14 +109,16 @@ def compare(model=None, *, config_name=None, output="metabosim-compare", seeds=r
     return json.loads((pathlib.Path(output) / "compare.json").read_text())
 
 
-def bench(*, output="metabosim-bench", quick=False, brian2=True, figure=False, progress=print):
+def bench(*, output="metabosim-bench", quick=False, brian2=True, repeat=1, figure=False, progress=print):
     """metabosim beside Brian2's C++ standalone mode, as `metabosim bench`: writes
     output/bench.json and bench.md (with `figure`, scaling.png) and returns bench.json's content
-    with the table as "markdown"."""
+    with the table as "markdown". `repeat`: every timed run that many times, interleaved, the run
+    of median time reported."""
     s = _x.BenchSettings()
     s.output = os.fspath(output)
     s.quick = quick
     s.brian2 = brian2
+    s.repeat = repeat
     markdown = _x.run_bench(s, figure, progress)
     data = json.loads((pathlib.Path(output) / "bench.json").read_text())
     data["markdown"] = markdown

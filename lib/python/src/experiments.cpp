@@ -139,7 +139,8 @@ void bind_experiments(py::module_& m) {
         .def(py::init<>())
         .def_readwrite("output", &bench::Settings::output)
         .def_readwrite("quick", &bench::Settings::quick)
-        .def_readwrite("brian2", &bench::Settings::brian2);
+        .def_readwrite("brian2", &bench::Settings::brian2)
+        .def_readwrite("repeat", &bench::Settings::repeat);
     py::class_<experiments::WindowProtocol>(m, "WindowProtocol")
         .def(py::init<>())
         .def_readwrite("offsets", &experiments::WindowProtocol::offsets)

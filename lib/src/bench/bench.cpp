@@ -1,12 +1,15 @@
 #include "metabosim/model/builtin.hpp"
 #include "metabosim/bench/bench.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "bench/child_runs.hpp"
 #include "bench/machine.hpp"
 #include "bench/workloads.hpp"
 #include "metabosim/brian2/export.hpp"
+#include "metabosim/model/error.hpp"
 #include "metabosim/processes/python.hpp"
 #include "metabosim/recording/output.hpp"
 #include "metabosim/simulation/progress.hpp"
@@ -24,15 +27,37 @@ std::vector<double> brian2_steps(const Workload& w) {
 
 // What a workload's runs cost, roughly (for the ETA): neurons x inputs per neuron x duration per
 // run, a Brian2 run at a finer step the more.
-double work_of(const Workload& w, bool brian2) {
+double work_of(const Workload& w, bool brian2, unsigned repeat) {
     const double inputs = w.synapses_per_neuron > 0 ? w.synapses_per_neuron : 100;
     double runs = 2;
     if (brian2)
         for (double dt : brian2_steps(w)) runs += brian2_coarse / dt;
-    return w.model.neuron_count() * inputs * w.model.duration * runs;
+    return w.model.neuron_count() * inputs * w.model.duration * runs * repeat;
 }
 
-// A workload's runs: metabosim event- and clock-driven, then Brian2 on its export.
+double seconds_of(const MetabosimRun& run) { return run.wall_seconds; }
+double seconds_of(const Brian2Run& run) { return run.timing.run_seconds; }
+
+// The run of median time (of an even count, the faster of the middle two), holding every run's
+// time in the order run; nothing if any failed.
+template <class Run>
+std::optional<Run> median_run(const std::vector<std::optional<Run>>& runs) {
+    std::vector<const Run*> sorted;
+    std::vector<double> each;
+    for (const std::optional<Run>& run : runs) {
+        if (!run) return std::nullopt;
+        sorted.push_back(&*run);
+        each.push_back(seconds_of(*run));
+    }
+    if (sorted.empty()) return std::nullopt;
+    std::stable_sort(sorted.begin(), sorted.end(), [](const Run* a, const Run* b) { return seconds_of(*a) < seconds_of(*b); });
+    Run median = *sorted[(sorted.size() - 1) / 2];
+    median.repeat_seconds = each;
+    return median;
+}
+
+// A workload's runs: metabosim event- and clock-driven, then Brian2 on its export; all of them
+// again for each repeat, so that a slow spell of the machine touches every engine alike.
 Row measure_workload(const Workload& w, const Settings& s, bool brian2, std::size_t index, const std::string& position) {
     const auto say = [&](const std::string& what) { s.progress(fmt::format("{} {}: {}", position, w.name, what)); };
     const fs::path dir = s.output / "runs" / fmt::format("{:02d}", index);
@@ -42,25 +67,36 @@ Row measure_workload(const Workload& w, const Settings& s, bool brian2, std::siz
     row.neurons = w.model.neuron_count();
     row.duration = w.model.duration;
     row.synapses_per_neuron = w.synapses_per_neuron;
-    say("metabosim event");
-    row.event = run_metabosim(w.model, Strategy::event_driven(1), dir / "event.json");
-    if (w.two_threads) {
-        say("metabosim event, 2 threads");
-        row.event_2 = run_metabosim(w.model, Strategy::event_driven(2), dir / "event 2 threads.json");
-    }
-    say("metabosim clock 0.1");
-    row.clock = run_metabosim(w.model, Strategy::clock_driven(0.1), dir / "clock 0.1.json");
-    if (brian2) {
-        in_child([&] { export_brian2(w.model, dir / "export"); });
-        for (double dt : brian2_steps(w)) {
-            say(fmt::format("Brian2 C++ standalone, dt = {:g} ms", dt));
-            row.brian2.push_back({.dt = dt, .run = run_brian2(dir / "export", s.output / "brian2-build", dt,
-                                                              dir / fmt::format("brian2 {:g}", dt),
-                                                              s.output / "logs" / fmt::format("{:02d}-{}.log", index, dt),
-                                                              s.progress)});
+    const std::vector<double> steps = brian2 ? brian2_steps(w) : std::vector<double>{};
+    std::vector<std::optional<MetabosimRun>> event, event_2, clock;
+    std::vector<std::vector<std::optional<Brian2Run>>> brian2_runs(steps.size());
+    if (brian2) in_child([&] { export_brian2(w.model, dir / "export"); });
+    for (unsigned r = 0; r < s.repeat; ++r) {
+        // Files of the first run under their plain names, a repeat's with its number.
+        const auto name = [&](const std::string& base) { return r == 0 ? base : fmt::format("{} run {}", base, r + 1); };
+        const std::string of = s.repeat > 1 ? fmt::format(" (run {} of {})", r + 1, s.repeat) : "";
+        say("metabosim event" + of);
+        event.push_back(run_metabosim(w.model, Strategy::event_driven(1), dir / (name("event") + ".json")));
+        if (w.two_threads) {
+            say("metabosim event, 2 threads" + of);
+            event_2.push_back(run_metabosim(w.model, Strategy::event_driven(2), dir / (name("event 2 threads") + ".json")));
         }
-        fs::remove_all(dir / "export");  // large, and rebuilt from the seed at will
+        say("metabosim clock 0.1" + of);
+        clock.push_back(run_metabosim(w.model, Strategy::clock_driven(0.1), dir / (name("clock 0.1") + ".json")));
+        for (std::size_t k = 0; k < steps.size(); ++k) {
+            const double dt = steps[k];
+            say(fmt::format("Brian2 C++ standalone, dt = {:g} ms{}", dt, of));
+            brian2_runs[k].push_back(run_brian2(dir / "export", s.output / "brian2-build", dt,
+                                                dir / name(fmt::format("brian2 {:g}", dt)),
+                                                s.output / "logs" / (name(fmt::format("{:02d}-{}", index, dt)) + ".log"),
+                                                s.progress));
+        }
     }
+    if (brian2) fs::remove_all(dir / "export");  // large, and rebuilt from the seed at will
+    row.event = median_run(event);
+    row.event_2 = median_run(event_2);
+    row.clock = median_run(clock);
+    for (std::size_t k = 0; k < steps.size(); ++k) row.brian2.push_back({.dt = steps[k], .run = median_run(brian2_runs[k])});
     return row;
 }
 
@@ -141,6 +177,7 @@ std::optional<bool> Target::met() const {
 }
 
 Bench run_bench(const Settings& s) {
+    if (s.repeat < 1) throw UserError(fmt::format("bench: repeat = {}: expected at least 1 (runs per reported time)", s.repeat));
     check_output_directory(s.output);
     const auto& say = s.progress;
     fs::create_directories(s.output / "logs");
@@ -150,6 +187,7 @@ Bench run_bench(const Settings& s) {
     if (brian2) say(fmt::format("  Brian2 with {}{}", python.found->string(), python.note.empty() ? "" : " (" + python.note + ")"));
     Bench bench;
     bench.machine = this_machine();
+    bench.repeat = s.repeat;
     // The memory of a process that simulates nothing: subtracted before dividing by synapses.
     Model empty = coba(1);
     empty.populations.resize(1);
@@ -170,13 +208,13 @@ Bench run_bench(const Settings& s) {
     }
     const auto all = workloads(s.quick);
     double total = 0;
-    for (const Workload& w : all) total += work_of(w, brian2);
+    for (const Workload& w : all) total += work_of(w, brian2, s.repeat);
     JobClock clock(total);
     for (const Workload& w : all) {
         const std::string position = fmt::format("[{}/{}, {} so far, {}]", bench.rows.size() + 1, all.size(),
                                                  format_seconds(clock.elapsed()), clock.eta());
         bench.rows.push_back(measure_workload(w, s, brian2, bench.rows.size(), position));
-        clock.done(work_of(w, brian2));
+        clock.done(work_of(w, brian2, s.repeat));
         bytes_per_synapse(bench.rows.back(), bench.baseline_rss_bytes, bench.brian2_baseline_rss_bytes);
         if (const Brian2Run* b = bench.rows.back().brian2_at(brian2_coarse)) bench.brian2_version = b->timing.version;
     }

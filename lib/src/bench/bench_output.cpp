@@ -114,6 +114,7 @@ void write_bench_json(const Bench& b, const fs::path& file) {
                           {"metabosim_version", b.machine.metabosim_version}};
     const Json out = {{"machine", machine},
                       {"brian2_version", b.brian2_version.empty() ? Json(nullptr) : Json(b.brian2_version)},
+                      {"repeat", b.repeat},
                       {"baseline_rss_bytes", b.baseline_rss_bytes},
                       {"brian2_baseline_rss_bytes", b.brian2_baseline_rss_bytes},
                       {"rows", rows},
@@ -141,10 +142,13 @@ std::string bench_markdown(const Bench& b, bool with_figure) {
     md += fmt::format(
         "\nRate: spikes / neurons / duration of the event-driven run. Times: wall-clock seconds of the simulation "
         "alone (metabosim: the run, network building excluded; Brian2: its compiled program; building the network in "
-        "Python, generating and compiling the code in their own column). "
+        "Python, generating and compiling the code in their own column){}. "
         "B/synapse: (peak resident memory - that of the same program on one neuron without synapses) / synapses; "
         "baselines {} MB (metabosim), {} MB (Brian2's program). Brian2's memory includes the exported input "
         "spikes (the Poisson drive, pre-drawn) and its monitors; metabosim's its recordings.\n",
+        b.repeat > 1 ? fmt::format("; each the run of median time of {} runs, interleaved (every run's time in "
+                                   "bench.json)", b.repeat)
+                     : std::string(),
         num(b.baseline_rss_bytes / 1e6, "{:.1f}"), num(b.brian2_baseline_rss_bytes / 1e6, "{:.1f}"));
     md += "\nTargets:\n\n";
     for (const Target& t : b.targets) md += target_line(t);

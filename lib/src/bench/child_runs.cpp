@@ -84,7 +84,8 @@ std::optional<Brian2Run> run_brian2(const fs::path& exported, const fs::path& bu
     return Brian2Run{.timing = summary->brian2, .spikes = summary->spikes,
                      .mean_rate = summary->neurons > 0 && summary->duration > 0
                                       ? summary->spikes / (summary->neurons * summary->duration / 1000)
-                                      : 0.0};
+                                      : 0.0,
+                     .repeat_seconds = {}};
 }
 
 }  // namespace metabosim::bench

@@ -13,6 +13,7 @@ Json to_json(const MetabosimRun& r) {
     for (const auto& [phase, ns] : r.phase_ns_per_input) phases[phase] = ns;
     return {{"threads", r.threads},
             {"wall_seconds", r.wall_seconds},
+            {"wall_seconds_each", r.repeat_seconds},
             {"synapses", r.synapses},
             {"spikes", r.spikes},
             {"mean_rate_Hz", r.mean_rate},
@@ -31,6 +32,7 @@ MetabosimRun metabosim_run_from(const Json& j) {
         phases.emplace_back(phase, ns.is_number() ? ns.get<double>() : NAN);
     return {.threads = j.at("threads").get<unsigned>(),
             .wall_seconds = j.at("wall_seconds").get<double>(),
+            .repeat_seconds = j.at("wall_seconds_each").get<std::vector<double>>(),
             .synapses = j.at("synapses").get<std::uint64_t>(),
             .spikes = j.at("spikes").get<std::uint64_t>(),
             .mean_rate = j.at("mean_rate_Hz").get<double>(),
@@ -47,6 +49,7 @@ Json to_json(const Brian2Run& r) {
     Json out = processes::to_json(r.timing);
     out["spikes"] = r.spikes;
     out["mean_rate_Hz"] = r.mean_rate;
+    out["run_seconds_each"] = r.repeat_seconds;
     return out;
 }
 

@@ -21,6 +21,10 @@ struct Settings {
     std::filesystem::path output = "metabosim-bench";
     bool quick = false;   // fewer and shorter workloads
     bool brian2 = true;
+    // Every timed run this many times, interleaved (event, clock, Brian2, then again); the run
+    // of median time is reported. One run's time varies by tens of percent on a busy or
+    // frequency-scaling machine.
+    unsigned repeat = 1;
     // Called with each line of progress; never empty.
     std::function<void(const std::string&)> progress = [](const std::string&) {};
 };
@@ -28,6 +32,7 @@ struct Settings {
 struct MetabosimRun {
     unsigned threads = 1;                     // of the event-driven engine
     double wall_seconds = 0;                  // the simulation, network building excluded
+    std::vector<double> repeat_seconds;       // every repeat's wall_seconds, in the order run
     std::uint64_t synapses = 0, spikes = 0;
     double mean_rate = 0;                     // Hz, spikes / neurons / duration
     std::uint64_t synaptic_events = 0;        // spike arrivals
@@ -46,6 +51,7 @@ struct Brian2Run {
     processes::Brian2Timing timing;
     std::uint64_t spikes = 0;
     double mean_rate = 0;                     // Hz
+    std::vector<double> repeat_seconds;       // every repeat's run_seconds, in the order run
 };
 
 struct Brian2Attempt {
@@ -89,6 +95,7 @@ struct Machine {
 struct Bench {
     Machine machine;
     std::string brian2_version;               // empty without Brian2
+    unsigned repeat = 1;                      // runs per reported time (Settings::repeat)
     // Peak resident memory of a run of one neuron without synapses: subtracted before dividing
     // by synapses (Brian2's: its compiled program on that model; NaN without Brian2).
     double baseline_rss_bytes = NAN, brian2_baseline_rss_bytes = NAN;

@@ -79,7 +79,12 @@ struct Circuit {
     void arrive_at(std::uint32_t n, std::uint32_t k, std::uint64_t s, double t, bool rebase_traces) {
         const Synapses& syn = net.projections[k];
         neurons.add_conductance(n, syn.receptor, metabolic[syn.post].synaptic_efficacy * syn.weight[s]);
-        if (syn.stdp) plastic_arrival(k, s, t, rebase_traces);
+        if (syn.stdp) plastic_arrival(k, s, n - net.populations[syn.post].first, t, rebase_traces);
+    }
+    // Asks the memory for what an arrival at synapse s of projection k will read, ahead of time.
+    void prefetch_arrival(std::uint32_t k, std::uint64_t s) const {
+        const Synapses& syn = net.projections[k];
+        if (syn.stdp) plasticity.projections[k].prefetch(syn, s);
     }
     // Input from outside the network into neuron n: its Poisson drive's, or a jump of `weight`
     // (nS, reference scale) through `receptor`.
@@ -99,7 +104,7 @@ struct Circuit {
 
 private:
     // STDP at an arrival through plastic projection k.
-    void plastic_arrival(std::uint32_t k, std::uint64_t s, double t, bool rebase_traces);
+    void plastic_arrival(std::uint32_t k, std::uint64_t s, std::uint32_t j, double t, bool rebase_traces);
 };
 
 }  // namespace metabosim

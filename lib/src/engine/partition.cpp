@@ -180,6 +180,14 @@ inline void Partition::apply(std::uint32_t i, const Next& input) {
     }
 }
 
+// A synapse's weight and STDP trace are scattered in memory: asked for a few neurons ahead of
+// their use, they are there when the arrival is applied.
+inline void Partition::prefetch_input(std::uint32_t i) const {
+    const Next& input = awaited_[i];
+    if (input.source == Next::Source::arrival)
+        c_.prefetch_arrival(static_cast<std::uint32_t>(input.ref >> synapse_bits), input.ref & synapse_mask);
+}
+
 inline Partition::Need Partition::prepare(std::uint32_t i, bool awaits) {
     const std::uint32_t n = first_ + i;
     Next input = awaits ? awaited_[i] : next_input(i);
@@ -264,7 +272,10 @@ void Partition::advance_range(std::uint32_t p, std::uint32_t from, std::uint32_t
         checks_.clear();
         check_neurons_.clear();
         for (const bool awaits : {true, false}) {
-            for (std::uint32_t i : awaits ? awaiting_ : fresh_) {
+            const std::vector<std::uint32_t>& walking = awaits ? awaiting_ : fresh_;
+            for (std::size_t w = 0; w < walking.size(); ++w) {
+                if (awaits && w + prefetch_ahead < walking.size()) prefetch_input(walking[w + prefetch_ahead]);
+                const std::uint32_t i = walking[w];
                 const Need need = prepare(i, awaits);
                 if (need == Need::interval) {
                     const double h = end_[i] - t_last_[i];

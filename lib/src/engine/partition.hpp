@@ -138,6 +138,9 @@ private:
     // neuron's inputs within the walk).
     [[gnu::always_inline]] inline Need prepare(std::uint32_t i, bool awaits);  // inlined into advance_range()
     [[gnu::always_inline]] inline void apply(std::uint32_t i, const Next& input);
+    // Neuron i's awaited input, if an arrival, asked of the memory ahead of its use.
+    static constexpr std::size_t prefetch_ahead = 8;
+    [[gnu::always_inline]] inline void prefetch_input(std::uint32_t i) const;
     // Samples of neuron i due before `bound` (and before the walk's end), read from its state at
     // t_last along its free or refractory trajectory: the caller knows it does not fire before.
     void take_samples(std::uint32_t i, Until bound) {

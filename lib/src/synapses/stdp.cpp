@@ -39,9 +39,8 @@ void StdpTraces::rebase_pre(double t) {
     pre_reference = t;
 }
 
-void StdpTraces::on_arrival(Synapses& synapses, std::uint64_t s, double t) {
+void StdpTraces::on_arrival(Synapses& synapses, std::uint64_t s, std::uint32_t j, double t) {
     const StdpParameters& rule = *synapses.stdp;
-    const std::uint32_t j = synapses.target[s];
     const double decay = pre_decay(t);
     pre_scaled[s] = bump(rule, pre_scaled[s] * decay, lowered.A_plus) / decay;
     const double post = decayed(post_value[j], post_time[j], t, lowered.tau_minus);

@@ -39,7 +39,13 @@ struct StdpTraces {
     // far from overflow: e^(t - reference) / tau+ below e^700).
     void rebase_pre(double t);
 
-    void on_arrival(Synapses& synapses, std::uint64_t s, double t);
+    // An arrival at synapse s onto postsynaptic neuron j (the caller knows it: one read fewer).
+    void on_arrival(Synapses& synapses, std::uint64_t s, std::uint32_t j, double t);
+    // Asks the memory for what on_arrival(s) will read, ahead of time.
+    void prefetch(const Synapses& synapses, std::uint64_t s) const {
+        __builtin_prefetch(&synapses.weight.each[s]);
+        __builtin_prefetch(&pre_scaled[s]);
+    }
     void on_post_spike(Synapses& synapses, std::uint32_t j, double t);
     // Brings every trace to t under the present constants, before they change.
     void settle(double t);

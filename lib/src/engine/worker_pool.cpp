@@ -90,9 +90,9 @@ void WorkerPool::serve(unsigned partition) {
             errors_[partition] = std::current_exception();
         }
         if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-            std::lock_guard lock(mutex_);  // the caller either sees pending_ == 0 or is woken
+            { std::lock_guard lock(mutex_); }  // the caller either sees pending_ == 0 or is woken
+            finished_.notify_one();
         }
-        finished_.notify_one();
     }
 }
 

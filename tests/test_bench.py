@@ -92,7 +92,7 @@ class QuickBench(unittest.TestCase):
         self.assertEqual(coba["plastic_synapses"], 0)
         stdp = self.rows["microcircuit 37 degC, STDP"]["event"]
         per_plastic = stdp["plastic_synapse_storage_bytes"] / stdp["plastic_synapses"]
-        # target 4 + weight 8 + delay 8 + trace 8 + reverse index 4, plus row pointers
+        # target 4 + weight 8 + delay 8 + trace 8 + entry 4, plus row pointers
         self.assertGreaterEqual(per_plastic, 32)
         self.assertLess(per_plastic, 33)
 

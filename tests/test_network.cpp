@@ -137,19 +137,30 @@ TEST_CASE("connectivity rules give the synapses they promise") {
         CHECK(plastic.projections[0].target == s.target);
         CHECK(plastic.projections[0].row_begin == s.row_begin);
     }
-    SUBCASE("the reverse index lists each plastic synapse once, under its target") {
+    SUBCASE("plastic weights are stored by postsynaptic neuron: one entry per synapse, under its target, in synapse order") {
         Model m = two_populations({}, 100, 80);
+        const Network fixed = build_network(m);
         m.projections[0].stdp = StdpParameters{};
         const Network net_s = build_network(m);
-        const Synapses& s = net_s.projections[0];
-        REQUIRE(s.incoming.size() == s.size());
+        const Synapses &s = net_s.projections[0], &f = fixed.projections[0];
+        REQUIRE(s.entry.size() == s.size());
+        REQUIRE(f.weight.each.size() == s.size());  // drawn weights: the same draws either way
         std::set<std::uint64_t> seen;
-        for (std::uint32_t j = 0; j < 80; ++j)
-            for (std::uint64_t q = s.incoming_begin[j]; q < s.incoming_begin[j + 1]; ++q) {
-                CHECK(s.target[s.incoming[q]] == j);
-                seen.insert(s.incoming[q]);
-            }
+        for (std::uint64_t q = 0; q < s.size(); ++q) {
+            const std::uint32_t j = s.target[q];
+            CHECK(s.entry_of(q) >= s.incoming_begin[j]);
+            CHECK(s.entry_of(q) < s.incoming_begin[j + 1]);
+            CHECK(s.weight.each[s.entry_of(q)] == f.weight[q]);
+            CHECK(s.weight_of(q) == f.weight[q]);
+            seen.insert(s.entry_of(q));
+        }
         CHECK(seen.size() == s.size());
+        // within a neuron's stretch, entries follow synapse ids (the arrivals' tie order)
+        for (std::uint64_t q = 0; q < s.size(); ++q)
+            for (std::uint64_t r = q + 1; r < s.size() && r < q + 200; ++r)
+                if (s.target[q] == s.target[r]) CHECK(s.entry_of(q) < s.entry_of(r));
+        CHECK(s.weights() == f.weight.each);
+        CHECK(f.entry_of(7) == 7);  // a static projection's weights stay in synapse order
     }
 }
 

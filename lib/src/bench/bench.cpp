@@ -161,7 +161,7 @@ std::vector<Target> targets(const std::vector<Row>& rows) {
                        stdp->event ? stdp->event->plastic_synapse_storage_bytes / static_cast<double>(stdp->event->plastic_synapses)
                                    : NAN,
                        " B", "<= 32.2 B per plastic synapse (no more than before the epoch engine)", true, 32.2,
-                       "what the plastic projection stores: targets, weights, delays, row pointers, reverse index, "
+                       "what the plastic projection stores: targets, weights, delays, row pointers, entries by postsynaptic neuron, "
                        "presynaptic traces"});
     }
     if (stdp && plain)

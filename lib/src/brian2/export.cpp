@@ -209,7 +209,7 @@ void write_projection(Hdf5Writer& h5, const Model& model, std::uint32_t k, const
         std::fill(source.begin() + syn.row_begin[i], source.begin() + syn.row_begin[i + 1], i);
     h5.dataset(group + "/source", source);
     h5.dataset(group + "/target", syn.target);
-    real(h5, group + "/weight", syn.weight.expanded(syn.size()), "nS");
+    real(h5, group + "/weight", syn.weights(), "nS");
     real(h5, group + "/delay", syn.delay.expanded(syn.size()), "ms");
 
     if (!syn.stdp) return;

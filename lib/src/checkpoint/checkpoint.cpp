@@ -18,7 +18,7 @@ namespace {
 
 constexpr char magic[] = "MSIMCKPT";
 constexpr std::size_t magic_size = 8;
-constexpr std::uint32_t format_version = 2;  // 2: spike sources
+constexpr std::uint32_t format_version = 3;  // 2: spike sources; 3: plastic synapses by entry
 
 [[noreturn]] void cannot_write(const std::filesystem::path& file, std::string_view what) {
     throw UserError(fmt::format("checkpoint {}: cannot write it: {}", file.string(), what));

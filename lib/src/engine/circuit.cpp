@@ -55,11 +55,11 @@ void Circuit::spike(std::uint32_t n, double t) {
     plasticity.on_spike(net, p, local(n), t);
 }
 
-void Circuit::plastic_arrival(std::uint32_t k, std::uint64_t s, std::uint32_t j, double t, bool rebase_traces) {
+void Circuit::plastic_arrival(std::uint32_t k, std::uint64_t e, std::uint32_t j, double t, bool rebase_traces) {
     Synapses& syn = net.projections[k];
     StdpTraces& traces = plasticity.projections[k];
     if (rebase_traces) traces.rebase_pre(t);
-    traces.on_arrival(syn, s, j, t);
+    traces.on_arrival(syn, e, j, t);
 }
 
 void Circuit::drive_input(std::uint32_t n) {

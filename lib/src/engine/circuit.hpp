@@ -73,18 +73,19 @@ struct Circuit {
     // neurons advance on several threads does so between epochs. The caller counts the release.
     void arrive(std::uint32_t k, std::uint64_t s, double t, bool rebase_traces = true) {
         const Synapses& syn = net.projections[k];
-        arrive_at(net.populations[syn.post].first + syn.target[s], k, s, t, rebase_traces);
+        arrive_at(net.populations[syn.post].first + syn.target[s], k, syn.entry_of(s), t, rebase_traces);
     }
-    // The same, its postsynaptic neuron n (global id) known to the caller.
-    void arrive_at(std::uint32_t n, std::uint32_t k, std::uint64_t s, double t, bool rebase_traces) {
+    // The same, the synapse given by its entry (network.hpp) and its postsynaptic neuron n
+    // (global id), both known to the caller.
+    void arrive_at(std::uint32_t n, std::uint32_t k, std::uint64_t e, double t, bool rebase_traces) {
         const Synapses& syn = net.projections[k];
-        neurons.add_conductance(n, syn.receptor, metabolic[syn.post].synaptic_efficacy * syn.weight[s]);
-        if (syn.stdp) plastic_arrival(k, s, n - net.populations[syn.post].first, t, rebase_traces);
+        neurons.add_conductance(n, syn.receptor, metabolic[syn.post].synaptic_efficacy * syn.weight[e]);
+        if (syn.stdp) plastic_arrival(k, e, n - net.populations[syn.post].first, t, rebase_traces);
     }
-    // Asks the memory for what an arrival at synapse s of projection k will read, ahead of time.
-    void prefetch_arrival(std::uint32_t k, std::uint64_t s) const {
+    // Asks the memory for what an arrival at entry e of projection k will read, ahead of time.
+    void prefetch_arrival(std::uint32_t k, std::uint64_t e) const {
         const Synapses& syn = net.projections[k];
-        if (syn.stdp) plasticity.projections[k].prefetch(syn, s);
+        if (syn.stdp) plasticity.projections[k].prefetch(syn, e);
     }
     // Input from outside the network into neuron n: its Poisson drive's, or a jump of `weight`
     // (nS, reference scale) through `receptor`.
@@ -104,7 +105,7 @@ struct Circuit {
 
 private:
     // STDP at an arrival through plastic projection k.
-    void plastic_arrival(std::uint32_t k, std::uint64_t s, std::uint32_t j, double t, bool rebase_traces);
+    void plastic_arrival(std::uint32_t k, std::uint64_t e, std::uint32_t j, double t, bool rebase_traces);
 };
 
 }  // namespace metabosim

@@ -266,7 +266,7 @@ void EpochEngine::sample_weights(std::uint32_t w, double t) {
         return;
     }
     const Synapses& s = c_.net.projections[c_.recorders.weight_projection(w)];
-    const SynapseValues all{orders_[w].gather(comm_, s.weight.expanded(s.size())), 0.0};
+    const SynapseValues all{orders_[w].gather(comm_, s.weights()), 0.0};
     if (comm_.rank() == 0) c_.recorders.sample_weights(r, t, all, orders_[w].size());
 }
 

@@ -31,8 +31,9 @@ private:
     std::vector<double> starts_;
 };
 
-// A spike arrival waiting for its epoch: its time, its tie order (projection << 40 | synapse)
-// and its postsynaptic neuron (global id).
+// A spike arrival waiting for its epoch: its time, its tie order (projection << 40 | entry: the
+// synapse's entry, network.hpp, which orders one neuron's arrivals as their synapse ids do) and
+// its postsynaptic neuron (global id).
 struct Arrival {
     double time;
     std::uint64_t order;

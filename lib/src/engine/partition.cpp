@@ -13,7 +13,7 @@
 namespace metabosim {
 namespace {
 
-constexpr int synapse_bits = 40;  // an arrival's order is (projection << 40) | synapse
+constexpr int synapse_bits = 40;  // an arrival's order is (projection << 40) | entry (epochs.hpp)
 constexpr std::uint64_t synapse_mask = (std::uint64_t{1} << synapse_bits) - 1;
 constexpr double never = std::numeric_limits<double>::infinity();
 
@@ -369,9 +369,11 @@ void Partition::deliver(std::span<const Fired> spikes, ArrivalBuckets& buckets, 
         for (std::uint32_t k : c_.outgoing[c_.population_of[n]]) {
             const Synapses& s = net.projections[k];
             const std::uint32_t first_post = net.populations[s.post].first;
+            const std::uint32_t* entry = s.entry.empty() ? nullptr : s.entry.data();  // read in order here
             const auto send = [&](std::uint64_t q, double arrival, const ArrivalBuckets::Column& to_epoch) {
                 const std::uint32_t target = first_post + s.target[q];
-                to_epoch[partition_of[target]].push_back({arrival, (std::uint64_t{k} << synapse_bits) | q, target});
+                const std::uint64_t order = (std::uint64_t{k} << synapse_bits) | (entry ? entry[q] : q);
+                to_epoch[partition_of[target]].push_back({arrival, order, target});
             };
             const std::uint64_t from = s.row_begin[row], to = s.row_begin[row + 1];
             if (s.delay.each.empty()) {  // one delay: every arrival of the row at the same time

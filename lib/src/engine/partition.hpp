@@ -109,7 +109,7 @@ private:
     // A neuron's next input (24 bytes: one is copied per input).
     struct Next {
         double time = std::numeric_limits<double>::infinity();
-        std::uint64_t ref = 0;  // arrival: its order (projection, synapse); generator: its cursor's entry
+        std::uint64_t ref = 0;  // arrival: its order (projection, entry); generator: its cursor's entry
         EventKind kind = EventKind::end_of_run;
         enum class Source : std::uint8_t { none, refractory_end, arrival, drive, generator } source = Source::none;
     };

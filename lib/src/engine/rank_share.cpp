@@ -82,7 +82,7 @@ void gather_states(Communicator& comm, const Circuit& c, std::size_t r, StateTra
 
 void gather_final_weights(Communicator& comm, const Synapses& s, const SynapseOrder& order, WeightTrace& trace) {
     trace.final_target = order.gather(comm, s.target);
-    trace.final_weight = order.gather(comm, s.weight.expanded(s.size()));
+    trace.final_weight = order.gather(comm, s.weights());
     trace.final_delay = order.gather(comm, s.delay.expanded(s.size()));
     trace.final_source.clear();
     const auto& rows = order.row_begin();

@@ -86,7 +86,10 @@ std::uint32_t Recorders::last_sample(std::size_t r) const { return samples_befor
 
 void Recorders::sample_weights(std::size_t r, double t, const Network& net) {
     const Synapses& s = net.projections[weight_projection_[r - results_.states.size()]];
-    sample_weights(r, t, s.weight, s.size());
+    if (s.entry.empty())
+        sample_weights(r, t, s.weight, s.size());
+    else  // summed in synapse order, as on several ranks
+        sample_weights(r, t, SynapseValues{s.weights(), 0.0}, s.size());
 }
 
 void Recorders::sample_weights(std::size_t r, double t, const SynapseValues& weights, std::uint64_t count) {
@@ -179,7 +182,7 @@ Results Recorders::snapshot(const Network& net, RunCounters counters) const {
             for (std::uint64_t q = s.row_begin[i]; q < s.row_begin[i + 1]; ++q) {
                 trace.final_source.push_back(i);
                 trace.final_target.push_back(s.target[q]);
-                trace.final_weight.push_back(s.weight[q]);
+                trace.final_weight.push_back(s.weight_of(q));
                 trace.final_delay.push_back(s.delay[q]);
             }
     }

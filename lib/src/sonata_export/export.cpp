@@ -191,7 +191,7 @@ private:
                               for (std::uint64_t q = 0; q < n; ++q) {
                                   index[q] = q;
                                   // NEST's iaf_cond_exp takes a negative weight as inhibitory.
-                                  weight[q] = inhibitory ? -s.weight[q] : s.weight[q];
+                                  weight[q] = inhibitory ? -s.weight_of(q) : s.weight_of(q);
                                   delay[q] = s.delay[q];
                               }
                               Hdf5Writer h5(path);

@@ -30,7 +30,14 @@ std::uint32_t Synapses::source_of(std::uint64_t synapse) const {
 
 std::uint64_t Synapses::bytes() const {
     const auto held = [](const auto& v) { return static_cast<std::uint64_t>(v.capacity() * sizeof(v[0])); };
-    return held(row_begin) + held(target) + held(weight.each) + held(delay.each) + held(incoming_begin) + held(incoming);
+    return held(row_begin) + held(target) + held(weight.each) + held(delay.each) + held(incoming_begin) + held(entry);
+}
+
+std::vector<double> Synapses::weights() const {
+    if (entry.empty()) return weight.expanded(size());
+    std::vector<double> w(size());
+    for (std::uint64_t q = 0; q < size(); ++q) w[q] = weight.each[entry[q]];
+    return w;
 }
 
 std::uint32_t Network::neuron_count() const {
@@ -159,13 +166,18 @@ Synapses draw_rows(const Projection& proj, std::uint32_t projection_index, std::
     return s;
 }
 
-void build_reverse_index(Synapses& s, std::uint32_t n_post) {
+// A plastic projection's weights moved to their entries by postsynaptic neuron, in ascending
+// synapse order within each neuron.
+void store_by_postsynaptic_neuron(Synapses& s, std::uint32_t n_post) {
     s.incoming_begin.assign(n_post + 1, 0);
     for (std::uint32_t t : s.target) ++s.incoming_begin[t + 1];
     std::partial_sum(s.incoming_begin.begin(), s.incoming_begin.end(), s.incoming_begin.begin());
-    s.incoming.resize(s.size());
+    s.entry.resize(s.size());
     std::vector<std::uint64_t> fill(s.incoming_begin.begin(), s.incoming_begin.end() - 1);
-    for (std::uint64_t id = 0; id < s.size(); ++id) s.incoming[fill[s.target[id]]++] = static_cast<std::uint32_t>(id);
+    for (std::uint64_t q = 0; q < s.size(); ++q) s.entry[q] = static_cast<std::uint32_t>(fill[s.target[q]]++);
+    std::vector<double> by_entry(s.size());
+    for (std::uint64_t q = 0; q < s.size(); ++q) by_entry[s.entry[q]] = s.weight.each[q];
+    s.weight.each = std::move(by_entry);
 }
 
 }  // namespace
@@ -253,7 +265,7 @@ Network build_network(const Model& model, std::uint32_t kept_first, std::uint32_
                 throw UserError(fmt::format("projection \"{}\" has {} synapses; a plastic projection can have at most "
                                             "{} (2^32 - 1): split it into several projections",
                                             proj.name, s.size(), std::numeric_limits<std::uint32_t>::max()));
-            build_reverse_index(s, n_post);
+            store_by_postsynaptic_neuron(s, n_post);
         }
         const auto& delays = s.delay.each;
         if (s.size() > 0)

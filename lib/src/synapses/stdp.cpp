@@ -39,12 +39,12 @@ void StdpTraces::rebase_pre(double t) {
     pre_reference = t;
 }
 
-void StdpTraces::on_arrival(Synapses& synapses, std::uint64_t s, std::uint32_t j, double t) {
+void StdpTraces::on_arrival(Synapses& synapses, std::uint64_t e, std::uint32_t j, double t) {
     const StdpParameters& rule = *synapses.stdp;
     const double decay = pre_decay(t);
-    pre_scaled[s] = bump(rule, pre_scaled[s] * decay, lowered.A_plus) / decay;
+    pre_scaled[e] = bump(rule, pre_scaled[e] * decay, lowered.A_plus) / decay;
     const double post = decayed(post_value[j], post_time[j], t, lowered.tau_minus);
-    synapses.weight.each[s] = apply(rule, synapses.weight.each[s], post);
+    synapses.weight.each[e] = apply(rule, synapses.weight.each[e], post);
 }
 
 void StdpTraces::on_post_spike(Synapses& synapses, std::uint32_t j, double t) {
@@ -52,10 +52,8 @@ void StdpTraces::on_post_spike(Synapses& synapses, std::uint32_t j, double t) {
     post_value[j] = bump(rule, decayed(post_value[j], post_time[j], t, lowered.tau_minus), lowered.A_minus);
     post_time[j] = t;
     const double decay = pre_decay(t);
-    for (std::uint64_t q = synapses.incoming_begin[j]; q < synapses.incoming_begin[j + 1]; ++q) {
-        const std::uint32_t s = synapses.incoming[q];
-        synapses.weight.each[s] = apply(rule, synapses.weight.each[s], pre_scaled[s] * decay);
-    }
+    for (std::uint64_t e = synapses.incoming_begin[j]; e < synapses.incoming_begin[j + 1]; ++e)
+        synapses.weight.each[e] = apply(rule, synapses.weight.each[e], pre_scaled[e] * decay);
 }
 
 void StdpTraces::settle(double t) {

@@ -7,6 +7,9 @@
 // updates scale by the room left to the bound). Both updates touch only synapses onto the
 // postsynaptic neuron, so the rule is local to whoever advances that neuron.
 //
+// A pre trace is kept beside its synapse's weight, by entry (network.hpp: by postsynaptic neuron),
+// so a postsynaptic spike's update reads and writes one stretch of memory in order.
+//
 // Traces decay exponentially between updates and are read exactly at any later time. A pre trace
 // is stored without its time, as a(t) exp((t - pre_reference) / tau+), which stays constant while
 // it decays: 8 bytes per synapse instead of 16, and a postsynaptic spike needs one exp() for all
@@ -25,7 +28,7 @@ namespace metabosim {
 // The STDP state of one plastic projection.
 struct StdpTraces {
     LoweredStdp lowered{};
-    std::vector<double> pre_scaled;             // per synapse
+    std::vector<double> pre_scaled;             // by entry
     double pre_reference = 0;                   // ms
     std::vector<double> post_value, post_time;  // per postsynaptic neuron
 
@@ -39,12 +42,12 @@ struct StdpTraces {
     // far from overflow: e^(t - reference) / tau+ below e^700).
     void rebase_pre(double t);
 
-    // An arrival at synapse s onto postsynaptic neuron j (the caller knows it: one read fewer).
-    void on_arrival(Synapses& synapses, std::uint64_t s, std::uint32_t j, double t);
-    // Asks the memory for what on_arrival(s) will read, ahead of time.
-    void prefetch(const Synapses& synapses, std::uint64_t s) const {
-        __builtin_prefetch(&synapses.weight.each[s]);
-        __builtin_prefetch(&pre_scaled[s]);
+    // An arrival at the synapse of entry e onto postsynaptic neuron j (the caller knows both).
+    void on_arrival(Synapses& synapses, std::uint64_t e, std::uint32_t j, double t);
+    // Asks the memory for what on_arrival(e) will read, ahead of time.
+    void prefetch(const Synapses& synapses, std::uint64_t e) const {
+        __builtin_prefetch(&synapses.weight.each[e]);
+        __builtin_prefetch(&pre_scaled[e]);
     }
     void on_post_spike(Synapses& synapses, std::uint32_t j, double t);
     // Brings every trace to t under the present constants, before they change.

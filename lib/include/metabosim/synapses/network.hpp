@@ -4,8 +4,10 @@
 // Invariants:
 //  - a row holds the synapses of one presynaptic neuron in draw order (ascending targets for
 //    the random rules), so a spike's delivery walks memory forwards;
-//  - plastic projections also keep a reverse index (postsynaptic neuron -> synapse ids, ascending)
-//    for the STDP update on postsynaptic spikes;
+//  - a plastic projection stores its weights by postsynaptic neuron instead: those onto neuron j
+//    at entries [incoming_begin[j], incoming_begin[j + 1]) in ascending synapse order, and each
+//    synapse knows its entry; so the STDP update at j's spikes walks memory forwards, and the
+//    arrivals at one neuron read one stretch of it;
 //  - weights are stored at reference scale; a spike delivers phi_g(T) * w;
 //  - a weight or delay that the projection draws as a constant is stored once, not per synapse
 //    (plastic weights are always per synapse): a large static network then stores 4 bytes per
@@ -40,16 +42,20 @@ struct Synapses {
     Receptor receptor = Receptor::excitatory;
     std::vector<std::uint64_t> row_begin;   // pre.size + 1 entries
     std::vector<std::uint32_t> target;      // postsynaptic neuron, local index
-    SynapseValues weight;                   // nS, reference scale; per synapse when plastic
+    SynapseValues weight;                   // nS, reference scale, by entry; per synapse when plastic
     SynapseValues delay;                    // ms, axonal
     std::optional<StdpParameters> stdp;
     std::vector<std::uint64_t> incoming_begin;  // plastic only: post.size + 1 entries
-    std::vector<std::uint32_t> incoming;        // plastic only: synapse ids by postsynaptic neuron
+    std::vector<std::uint32_t> entry;           // plastic only: per synapse, its entry in weight.each
 
     std::uint64_t size() const { return target.size(); }
     std::uint32_t source_of(std::uint64_t synapse) const;  // O(log n), for output only
+    // Where a synapse's weight (and the STDP state kept beside it) is stored.
+    std::uint64_t entry_of(std::uint64_t synapse) const { return entry.empty() ? synapse : entry[synapse]; }
+    double weight_of(std::uint64_t synapse) const { return weight[entry_of(synapse)]; }
+    std::vector<double> weights() const;  // per synapse, in synapse order (for output)
     // Bytes its arrays hold (their capacity): row pointers, targets, the weights and delays kept
-    // per synapse, the reverse index. A shared value is not counted.
+    // per synapse, the entries of a plastic projection. A shared value is not counted.
     std::uint64_t bytes() const;
 };
 
@@ -66,7 +72,7 @@ struct Network {
 double expected_synapse_count(const Model& model, const Projection& proj);
 
 // The least memory the network can take, in bytes, from the expected synapse counts and the
-// layout: a target index per synapse, a weight and a reverse-index entry per plastic one, a row
+// layout: a target index per synapse, a weight and an entry index per plastic one, a row
 // start per presynaptic neuron and projection, a state per neuron.
 double minimum_network_bytes(const Model& model);
 
@@ -74,7 +80,7 @@ double minimum_network_bytes(const Model& model);
 // neuron and projection). The model must have passed validate(). Throws UserError, before
 // anything is drawn, when minimum_network_bytes() exceeds the memory this process may use (the
 // machine's, or less under an address-space limit), and when a plastic projection has 2^32
-// synapses or more (its reverse index holds 32-bit synapse ids).
+// synapses or more (its entries are 32-bit).
 Network build_network(const Model& model);
 // Only the synapses onto neurons with global ids in [first, last), as they are in the whole
 // network's rows (a rank's share: each row keeps its order; min_delay is over these synapses).

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <numeric>
 
 #include <fmt/format.h>
 
@@ -264,9 +263,15 @@ bool Partition::exact_interval(std::uint32_t i, Need need) {
 
 void Partition::advance_range(std::uint32_t p, std::uint32_t from, std::uint32_t to) {
     const LoweredNeuron& params = c_.metabolic[p].neuron;
+    // The neurons walk a window at a time, a neuron that is done making room for the next one:
+    // so their inputs and synapses stay in the core's cache while the rounds' vectors stay full.
+    std::uint32_t admitted = from;
+    const auto admit = [&] {
+        while (admitted < to && awaiting_.size() + fresh_.size() < walk_window) fresh_.push_back(admitted++);
+    };
     awaiting_.clear();
-    fresh_.assign(to - from, 0);
-    std::iota(fresh_.begin(), fresh_.end(), from);
+    fresh_.clear();
+    admit();
     while (!awaiting_.empty() || !fresh_.empty()) {
         for (IntervalGroup& g : intervals_) g.clear();
         checks_.clear();
@@ -321,6 +326,7 @@ void Partition::advance_range(std::uint32_t p, std::uint32_t from, std::uint32_t
         }
         std::swap(awaiting_, still_awaiting_);
         std::swap(fresh_, still_fresh_);
+        admit();
     }
 }
 

@@ -158,6 +158,7 @@ private:
     void spike(std::uint32_t i, double t);
     MembraneState state_at(std::uint32_t i, double t) const;
     void advance_range(std::uint32_t p, std::uint32_t from, std::uint32_t to);
+    static constexpr std::size_t walk_window = 1024;  // neurons walking at once
     // Spike sources [from, to) (global ids) emit their spikes before the walk's end.
     void emit_sources(std::uint32_t from, std::uint32_t to);
 

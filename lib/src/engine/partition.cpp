@@ -105,6 +105,9 @@ void Partition::take_arrivals(ArrivalBuckets& buckets, std::uint64_t epoch) {
                 for (auto at = next; at > b && *at < *(at - 1); --at) std::iter_swap(at, at - 1);
         input_next_[i] = input_begin_[i];
     }
+    // About 4,096 arrivals walked at once, with their synapses and their neurons' state, fit the
+    // core's second-level cache; a window of 256 neurons or more still fills a round's vectors.
+    window_ = std::clamp<std::size_t>(4096 * std::size_t{n} / std::max<std::size_t>(inputs_.size(), 1), 256, 1024);
 }
 
 // Sources are asked in the tie order of equal times (event.hpp): the end of refractoriness, an
@@ -267,7 +270,7 @@ void Partition::advance_range(std::uint32_t p, std::uint32_t from, std::uint32_t
     // so their inputs and synapses stay in the core's cache while the rounds' vectors stay full.
     std::uint32_t admitted = from;
     const auto admit = [&] {
-        while (admitted < to && awaiting_.size() + fresh_.size() < walk_window) fresh_.push_back(admitted++);
+        while (admitted < to && awaiting_.size() + fresh_.size() < window_) fresh_.push_back(admitted++);
     };
     awaiting_.clear();
     fresh_.clear();

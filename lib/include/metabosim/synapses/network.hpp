@@ -42,7 +42,7 @@ struct Synapses {
     Receptor receptor = Receptor::excitatory;
     std::vector<std::uint64_t> row_begin;   // pre.size + 1 entries
     std::vector<std::uint32_t> target;      // postsynaptic neuron, local index
-    SynapseValues weight;                   // nS, reference scale, by entry; per synapse when plastic
+    SynapseValues weight;                   // nS, reference scale, at entry_of(synapse); per synapse when plastic
     SynapseValues delay;                    // ms, axonal
     std::optional<StdpParameters> stdp;
     std::vector<std::uint64_t> incoming_begin;  // plastic only: post.size + 1 entries

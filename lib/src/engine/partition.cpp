@@ -105,9 +105,13 @@ void Partition::take_arrivals(ArrivalBuckets& buckets, std::uint64_t epoch) {
                 for (auto at = next; at > b && *at < *(at - 1); --at) std::iter_swap(at, at - 1);
         input_next_[i] = input_begin_[i];
     }
-    // About 4,096 arrivals walked at once, with their synapses and their neurons' state, fit the
-    // core's second-level cache; a window of 256 neurons or more still fills a round's vectors.
-    window_ = std::clamp<std::size_t>(4096 * std::size_t{n} / std::max<std::size_t>(inputs_.size(), 1), 256, 1024);
+}
+
+// About 4,096 arrivals walked at once, with their synapses and their neurons' state, fit the
+// core's second-level cache; a window of 256 neurons or more still fills a round's vectors.
+std::size_t Partition::walk_window() const {
+    const std::size_t neurons = last_ - first_;
+    return std::clamp<std::size_t>(4096 * neurons / std::max<std::size_t>(inputs_.size(), 1), 256, 1024);
 }
 
 // Sources are asked in the tie order of equal times (event.hpp): the end of refractoriness, an
@@ -268,9 +272,10 @@ void Partition::advance_range(std::uint32_t p, std::uint32_t from, std::uint32_t
     const LoweredNeuron& params = c_.metabolic[p].neuron;
     // The neurons walk a window at a time, a neuron that is done making room for the next one:
     // so their inputs and synapses stay in the core's cache while the rounds' vectors stay full.
+    const std::size_t window = walk_window();
     std::uint32_t admitted = from;
     const auto admit = [&] {
-        while (admitted < to && awaiting_.size() + fresh_.size() < window_) fresh_.push_back(admitted++);
+        while (admitted < to && awaiting_.size() + fresh_.size() < window) fresh_.push_back(admitted++);
     };
     awaiting_.clear();
     fresh_.clear();
@@ -378,10 +383,9 @@ void Partition::deliver(std::span<const Fired> spikes, ArrivalBuckets& buckets, 
         for (std::uint32_t k : c_.outgoing[c_.population_of[n]]) {
             const Synapses& s = net.projections[k];
             const std::uint32_t first_post = net.populations[s.post].first;
-            const std::uint32_t* entry = s.entry.empty() ? nullptr : s.entry.data();  // read in order here
             const auto send = [&](std::uint64_t q, double arrival, const ArrivalBuckets::Column& to_epoch) {
                 const std::uint32_t target = first_post + s.target[q];
-                const std::uint64_t order = (std::uint64_t{k} << synapse_bits) | (entry ? entry[q] : q);
+                const std::uint64_t order = (std::uint64_t{k} << synapse_bits) | s.entry_of(q);
                 to_epoch[partition_of[target]].push_back({arrival, order, target});
             };
             const std::uint64_t from = s.row_begin[row], to = s.row_begin[row + 1];

@@ -158,6 +158,7 @@ private:
     void spike(std::uint32_t i, double t);
     MembraneState state_at(std::uint32_t i, double t) const;
     void advance_range(std::uint32_t p, std::uint32_t from, std::uint32_t to);
+    std::size_t walk_window() const;  // neurons walking at once, from this epoch's arrivals
     // Spike sources [from, to) (global ids) emit their spikes before the walk's end.
     void emit_sources(std::uint32_t from, std::uint32_t to);
 
@@ -172,7 +173,6 @@ private:
     std::vector<Next> awaited_;  // the input at end_, while an interval towards it is under way
     std::vector<std::uint32_t> input_begin_, input_next_;   // this epoch's arrivals, and the cursor
     std::vector<std::pair<double, std::uint64_t>> inputs_;  // (time, order), sorted per neuron
-    std::size_t window_ = 1024;                              // neurons walking at once (advance_range)
     std::vector<std::uint32_t> generator_begin_, sample_begin_;
     std::vector<GeneratorCursor> generators_;
     std::vector<SampleCursor> samples_;
